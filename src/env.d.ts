@@ -1,0 +1,10 @@
+// Secrets and optional settings that `wrangler types` cannot see in wrangler.toml.
+interface Env {
+  RESEND_API_KEY?: string;
+  ADMIN_TOKEN?: string;
+  TURNSTILE_SECRET_KEY?: string;
+  /** Public key for the reference form's Turnstile widget. */
+  TURNSTILE_SITE_KEY?: string;
+  /** Set by `npm run dev`: without RESEND_API_KEY, mail goes to the browsable local outbox. */
+  LOCAL_OUTBOX?: string;
+}

@@ -1,0 +1,13 @@
+import type { Config } from "../config/config.ts";
+import type { Audience } from "./respond.ts";
+
+/** Hono's typing of this worker: its bindings and what middleware hands to routes. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    config: Config;
+    audience: Audience;
+    /** What the technical log records as the request's outcome. */
+    outcome: string;
+  };
+}

@@ -1,0 +1,44 @@
+import type { ConfigResult } from "../config/config.ts";
+import { json } from "./respond.ts";
+
+/**
+ * GET /health: whether the configuration is usable and whether mail is flowing.
+ * Names of variables and counts only; never a value or a secret.
+ */
+export async function health(env: Env, result: ConfigResult): Promise<Response> {
+  const problems = result.ok ? [] : result.problems;
+  const warnings = [...result.warnings];
+  let deliveries: { pending: number; failed: number } | null = null;
+  let storage = "ok";
+  try {
+    const row = await env.DB.prepare(
+      `SELECT
+         (SELECT count(*) FROM inquiries WHERE delivery_status = 'pending') AS pending,
+         (SELECT count(*) FROM inquiries WHERE delivery_status = 'failed') AS failed`,
+    ).first<{ pending: number; failed: number }>();
+    deliveries = row ?? { pending: 0, failed: 0 };
+  } catch {
+    storage = "unavailable";
+  }
+  if (deliveries && deliveries.failed > 0) {
+    warnings.push({
+      name: "deliveries",
+      problem: `${deliveries.failed} inquiries could not be mailed; see GET /admin/inquiries`,
+    });
+  }
+  return json({
+    ok: problems.length === 0 && storage === "ok",
+    config: problems.length === 0 ? "ok" : "invalid",
+    problems,
+    warnings,
+    storage,
+    mail: !result.ok
+      ? "unconfigured"
+      : result.config.resendApiKey
+        ? "resend"
+        : result.config.localOutbox
+          ? "local_outbox"
+          : "pending_until_api_key",
+    deliveries,
+  });
+}

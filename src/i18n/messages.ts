@@ -1,0 +1,140 @@
+import type { Lang } from "./lang.ts";
+
+/** Every answer the visitor can get that is not a success, as one closed set. */
+export type ErrorCode =
+  | "validation_failed"
+  | "payload_too_large"
+  | "malformed_body"
+  | "unsupported_media_type"
+  | "origin_not_allowed"
+  | "captcha_failed"
+  | "rate_limited"
+  | "unavailable"
+  | "not_found"
+  | "unauthorized";
+
+/** Stable per-field codes of a 422 answer. */
+export type FieldErrorCode =
+  | "required"
+  | "too_short"
+  | "too_long"
+  | "invalid_email"
+  | "invalid_phone"
+  | "invalid_choice"
+  | "invalid_characters"
+  | "invalid_value"
+  | "duplicate_field"
+  | "file_too_large"
+  | "file_type_not_allowed"
+  | "file_empty"
+  | "too_many_files";
+
+type Texts = Record<Lang, string>;
+
+export const ERROR_MESSAGES: Record<ErrorCode, Texts> = {
+  validation_failed: {
+    sl: "Nekatera polja niso pravilno izpolnjena. Popravite jih in pošljite znova.",
+    en: "Some fields are not filled in correctly. Please correct them and send again.",
+  },
+  payload_too_large: {
+    sl: "Poslani podatki so preveliki. Zmanjšajte priponko ali besedilo in poskusite znova.",
+    en: "The submitted data is too large. Please use a smaller attachment or shorter text and try again.",
+  },
+  malformed_body: {
+    sl: "Poslanih podatkov ni bilo mogoče prebrati. Osvežite obrazec in poskusite znova.",
+    en: "The submitted data could not be read. Please reload the form and try again.",
+  },
+  unsupported_media_type: {
+    sl: "Ta oblika pošiljanja ni podprta. Uporabite obrazec na spletni strani.",
+    en: "This kind of submission is not supported. Please use the form on the website.",
+  },
+  origin_not_allowed: {
+    sl: "Povpraševanja s tega spletnega mesta ne sprejemamo.",
+    en: "Inquiries from this website are not accepted.",
+  },
+  captcha_failed: {
+    sl: "Preverjanje, da niste robot, ni uspelo. Poskusite znova.",
+    en: "The check that you are not a robot failed. Please try again.",
+  },
+  rate_limited: {
+    sl: "Poslali ste preveč povpraševanj v kratkem času. Počakajte malo in poskusite znova.",
+    en: "Too many inquiries in a short time. Please wait a moment and try again.",
+  },
+  unavailable: {
+    sl: "Povpraševanja trenutno ne moremo shraniti. Poskusite znova čez nekaj minut ali nam pišite na e-pošto.",
+    en: "We cannot store your inquiry right now. Please try again in a few minutes or write to us by e-mail.",
+  },
+  not_found: { sl: "Ne obstaja.", en: "Not found." },
+  unauthorized: { sl: "Dostop ni dovoljen.", en: "Not authorized." },
+};
+
+/** `{min}`, `{max}` and `{limit}` are filled from the issue. */
+export const FIELD_MESSAGES: Record<FieldErrorCode, Texts> = {
+  required: { sl: "To polje je obvezno.", en: "This field is required." },
+  too_short: {
+    sl: "Vnesite vsaj {min} znakov.",
+    en: "Please enter at least {min} characters.",
+  },
+  too_long: {
+    sl: "Vnesite največ {max} znakov.",
+    en: "Please enter at most {max} characters.",
+  },
+  invalid_email: {
+    sl: "Vnesite veljaven e-poštni naslov, npr. ime@podjetje.si.",
+    en: "Please enter a valid e-mail address, e.g. name@company.com.",
+  },
+  invalid_phone: {
+    sl: "Vnesite telefonsko številko s 6 do 15 števkami (dovoljeni so tudi presledki in znaki + ( ) - . /).",
+    en: "Please enter a phone number with 6 to 15 digits (spaces and + ( ) - . / are allowed).",
+  },
+  invalid_choice: {
+    sl: "Izberite eno od ponujenih storitev.",
+    en: "Please choose one of the offered services.",
+  },
+  invalid_characters: {
+    sl: "Polje vsebuje nedovoljene znake.",
+    en: "This field contains characters that are not allowed.",
+  },
+  invalid_value: {
+    sl: "Vrednost tega polja ni veljavna.",
+    en: "The value of this field is not valid.",
+  },
+  duplicate_field: {
+    sl: "To polje je bilo poslano večkrat.",
+    en: "This field was sent more than once.",
+  },
+  file_too_large: {
+    sl: "Priponka je prevelika (največ {limit}).",
+    en: "The attachment is too large (at most {limit}).",
+  },
+  file_type_not_allowed: {
+    sl: "Te vrste datoteke ne sprejemamo. Dovoljene vrste: {limit}.",
+    en: "This type of file is not accepted. Allowed types: {limit}.",
+  },
+  file_empty: { sl: "Priponka je prazna.", en: "The attachment is empty." },
+  too_many_files: {
+    sl: "Priložite lahko le eno datoteko.",
+    en: "Only one file can be attached.",
+  },
+};
+
+export function fieldMessage(
+  code: FieldErrorCode,
+  lang: Lang,
+  params: Record<string, string | number> = {},
+): string {
+  return FIELD_MESSAGES[code][lang].replace(/\{(\w+)\}/g, (m, key: string) =>
+    key in params ? String(params[key]) : m,
+  );
+}
+
+export const FIELD_LABELS: Record<string, Texts> = {
+  name: { sl: "Ime in priimek", en: "Full name" },
+  email: { sl: "E-pošta", en: "E-mail" },
+  phone: { sl: "Telefon", en: "Phone" },
+  company: { sl: "Podjetje", en: "Company" },
+  service: { sl: "Storitev", en: "Service" },
+  message: { sl: "Sporočilo", en: "Message" },
+  attachment: { sl: "Priponka", en: "Attachment" },
+  "cf-turnstile-response": { sl: "Preverjanje", en: "Verification" },
+};

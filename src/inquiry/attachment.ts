@@ -1,0 +1,59 @@
+import type { FieldError } from "../http/errors.ts";
+import { detectFileKind, type FileKind } from "./file-type.ts";
+import { safeFilename } from "./filename.ts";
+
+export interface Attachment {
+  bytes: Uint8Array;
+  filename: string;
+  kind: FileKind;
+  sha256: string;
+}
+
+export type AttachmentResult =
+  { ok: true; attachment: Attachment | null } | { ok: false; error: FieldError };
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} B`;
+}
+
+/** The values sent as `attachment`: none, one empty file input, or one real file. */
+export async function checkAttachment(
+  values: readonly unknown[] | undefined,
+  allowed: readonly FileKind[],
+  maxBytes: number,
+): Promise<AttachmentResult> {
+  const field = "attachment";
+  // An empty file input arrives as a nameless empty file; some clients send "".
+  const sent = (values ?? []).filter(
+    (v) => !(v === "" || (v instanceof File && v.size === 0 && v.name === "")),
+  );
+  if (sent.length === 0) return { ok: true, attachment: null };
+  if (sent.length > 1) return { ok: false, error: { field, code: "too_many_files" } };
+  const file = sent[0];
+  if (!(file instanceof File)) return { ok: false, error: { field, code: "invalid_value" } };
+  if (file.size === 0) return { ok: false, error: { field, code: "file_empty" } };
+  if (file.size > maxBytes) {
+    return {
+      ok: false,
+      error: { field, code: "file_too_large", params: { limit: formatBytes(maxBytes) } },
+    };
+  }
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const detected = detectFileKind(bytes);
+  if (!detected.ok || !allowed.includes(detected.kind)) {
+    const names = allowed.map((k) => k.extensions[0]!.toUpperCase()).join(", ");
+    return { ok: false, error: { field, code: "file_type_not_allowed", params: { limit: names } } };
+  }
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return {
+    ok: true,
+    attachment: {
+      bytes,
+      kind: detected.kind,
+      filename: safeFilename(file.name, detected.kind),
+      sha256: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join(""),
+    },
+  };
+}

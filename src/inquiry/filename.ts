@@ -1,0 +1,33 @@
+import type { FileKind } from "./file-type.ts";
+
+// Control characters, bidi overrides/isolates (which make "gpj.exe" read as
+// "exe.jpg"), zero-width characters and the characters Windows forbids.
+const UNSAFE = /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff<>:"/\\|?*]/g;
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i;
+const MAX_LENGTH = 100;
+
+/**
+ * A file name that is safe to store, to put in a mail header and to save on
+ * the staff's disk, whose extension matches what the content really is.
+ */
+export function safeFilename(original: string, kind: FileKind): string {
+  const lastSegment = original.split(/[/\\]/).pop() ?? "";
+  let name = lastSegment
+    .normalize("NFC")
+    .replace(UNSAFE, "_")
+    .replace(/\s+/g, " ")
+    .replace(/^[.\s_]+|[.\s]+$/g, "");
+
+  const dot = name.lastIndexOf(".");
+  let stem = dot > 0 ? name.slice(0, dot) : name;
+  const ext = dot > 0 ? name.slice(dot + 1).toLowerCase() : "";
+  const finalExt = kind.extensions.includes(ext) ? ext : kind.extensions[0]!;
+  if (stem === "" || WINDOWS_RESERVED.test(stem)) stem = `attachment${stem ? `_${stem}` : ""}`;
+  // Cut by code points so a surrogate pair is never split.
+  stem = [...stem]
+    .slice(0, MAX_LENGTH - finalExt.length - 1)
+    .join("")
+    .trimEnd();
+  name = `${stem}.${finalExt}`;
+  return name;
+}

@@ -1,0 +1,69 @@
+import { Hono } from "hono";
+import { AppError } from "../http/errors.ts";
+import type { AppEnv } from "../http/app.ts";
+import { corsHeaders, originAllowed, preflight } from "../http/origin.ts";
+import { errorResponse, json, toAppError } from "../http/respond.ts";
+import { logEntryFor, writeLogEntry } from "../log/technical-log.ts";
+import { readSubmission } from "./read-body.ts";
+import { submissionLang, submitInquiry } from "./submit.ts";
+
+export interface InquiryRouteOptions {
+  /** Called with a stored inquiry's id; the answer does not wait for it. */
+  afterStore: (env: Env, id: string) => Promise<void>;
+  now: () => number;
+}
+
+export function inquiryRoute(opts: InquiryRouteOptions) {
+  const route = new Hono<AppEnv>();
+
+  route.options("/", (c) => preflight(c.req.raw, c.get("config")));
+
+  route.post("/", async (c) => {
+    const request = c.req.raw;
+    const config = c.get("config");
+    const audience = c.get("audience");
+    const now = opts.now();
+    const ip = request.headers.get("cf-connecting-ip");
+    let outcome = "stored";
+    let response: Response;
+    try {
+      if (!originAllowed(request, config)) throw new AppError("origin_not_allowed");
+      const { success } = await c.env.SUBMIT_LIMITER.limit({ key: ip ?? "unknown" });
+      if (!success) throw new AppError("rate_limited", { retryAfter: 60 });
+
+      const raw = await readSubmission(request, config.maxAttachmentBytes);
+      audience.lang = submissionLang(raw, request, config);
+      const result = await submitInquiry(raw, audience.lang, config, {
+        db: c.env.DB,
+        bucket: c.env.ATTACHMENTS,
+        now,
+        clientIp: ip,
+        fetch: (input, init) => fetch(input, init),
+      });
+      outcome = result.kind;
+      if (result.kind === "stored") {
+        c.executionCtx.waitUntil(opts.afterStore(c.env, result.id));
+      }
+      response = audience.html
+        ? new Response(null, {
+            status: 303,
+            headers: { location: config.redirectUrl ?? `/thanks?lang=${result.lang}` },
+          })
+        : json({ ok: true, id: result.id }, 201);
+    } catch (err) {
+      const appError = toAppError(err);
+      outcome = appError.code;
+      response = errorResponse(appError, audience);
+    }
+    for (const [k, v] of Object.entries(corsHeaders(request, config))) response.headers.set(k, v);
+    // The technical log never blocks or breaks the answer.
+    c.executionCtx.waitUntil(
+      writeLogEntry(c.env.DB, logEntryFor(request, now, outcome, config.logIp)).catch(() =>
+        console.error("technical log write failed"),
+      ),
+    );
+    return response;
+  });
+
+  return route;
+}

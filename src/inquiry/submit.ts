@@ -1,0 +1,131 @@
+import type { Config } from "../config/config.ts";
+import { AppError, type FieldError } from "../http/errors.ts";
+import { pickLang, type Lang } from "../i18n/lang.ts";
+import { attachmentKey, putAttachment } from "../store/attachments.ts";
+import { insertInquiry } from "../store/inquiries.ts";
+import { checkAttachment } from "./attachment.ts";
+import { readSubmission, type RawSubmission } from "./read-body.ts";
+import { verifyTurnstile } from "./turnstile.ts";
+import { inquirySchema, TEXT_FIELDS, validateFields, type TextField } from "./validate.ts";
+
+export interface SubmitDeps {
+  db: D1Database;
+  bucket: R2Bucket;
+  now: number;
+  /** The client's IP, used only for Turnstile's check and never stored with the inquiry. */
+  clientIp: string | null;
+  fetch: typeof fetch;
+}
+
+export type SubmitOutcome =
+  | { kind: "stored"; id: string; lang: Lang }
+  /** The honeypot was filled: answer as if stored, keep nothing. */
+  | { kind: "honeypot"; id: string; lang: Lang };
+
+const schemas = new WeakMap<Config, ReturnType<typeof inquirySchema>>();
+function schemaFor(config: Config) {
+  let s = schemas.get(config);
+  if (!s) schemas.set(config, (s = inquirySchema(config.services)));
+  return s;
+}
+
+/** The language the submission asks for, once its body has been read. */
+export function submissionLang(raw: RawSubmission, request: Request, config: Config): Lang {
+  const values = raw.fields.get("_lang");
+  return pickLang(
+    values?.length === 1 ? values[0] : null,
+    request.headers.get("accept-language"),
+    config.defaultLang,
+  );
+}
+
+/**
+ * POST /inquiry after the origin and rate checks: read, validate, check the
+ * captcha, and store durably. Throws `AppError` for every refusal.
+ */
+export async function submitInquiry(
+  raw: RawSubmission,
+  lang: Lang,
+  config: Config,
+  deps: SubmitDeps,
+): Promise<SubmitOutcome> {
+  if ((raw.fields.get("_gotcha") ?? []).some((v) => v !== "")) {
+    return { kind: "honeypot", id: crypto.randomUUID(), lang };
+  }
+
+  const errors: FieldError[] = [];
+  const single: Partial<Record<TextField, unknown>> = {};
+  for (const name of TEXT_FIELDS) {
+    const values = raw.fields.get(name);
+    if (values && values.length > 1) errors.push({ field: name, code: "duplicate_field" });
+    // A file sent in a text field is passed on as a non-string: zod calls it invalid.
+    else if (values) single[name] = values[0] instanceof File ? null : values[0];
+  }
+  const fields = validateFields(schemaFor(config), single, lang);
+  if (!fields.ok) {
+    for (const e of fields.errors) if (!errors.some((x) => x.field === e.field)) errors.push(e);
+  }
+
+  const attachmentValues = raw.fields.get("attachment");
+  let attachment = null;
+  if (raw.kind !== "multipart" && attachmentValues) {
+    errors.push({ field: "attachment", code: "invalid_value" });
+  } else {
+    const checked = await checkAttachment(
+      attachmentValues,
+      config.attachmentTypes,
+      config.maxAttachmentBytes,
+    );
+    if (checked.ok) attachment = checked.attachment;
+    else errors.push(checked.error);
+  }
+
+  const tokens = raw.fields.get("cf-turnstile-response") ?? [];
+  if (config.turnstileSecret && tokens.length > 1) {
+    errors.push({ field: "cf-turnstile-response", code: "duplicate_field" });
+  }
+
+  if (errors.length > 0 || !fields.ok) throw new AppError("validation_failed", { fields: errors });
+
+  if (config.turnstileSecret) {
+    const token = tokens[0];
+    const passed =
+      typeof token === "string" &&
+      token !== "" &&
+      (await verifyTurnstile(token, config.turnstileSecret, deps.clientIp, deps.fetch));
+    if (!passed) throw new AppError("captcha_failed");
+  }
+
+  const id = crypto.randomUUID();
+  const key = attachment ? attachmentKey(id) : null;
+  try {
+    if (attachment && key) {
+      await putAttachment(deps.bucket, key, attachment.bytes, {
+        type: attachment.kind.mime,
+        sha256: attachment.sha256,
+      });
+    }
+    await insertInquiry(deps.db, {
+      id,
+      createdAt: deps.now,
+      lang,
+      ...fields.data,
+      attachment:
+        attachment && key
+          ? {
+              key,
+              filename: attachment.filename,
+              size: attachment.bytes.byteLength,
+              type: attachment.kind.mime,
+              sha256: attachment.sha256,
+            }
+          : null,
+    });
+  } catch (err) {
+    console.error(`storing inquiry failed: ${err instanceof Error ? err.name : "error"}`);
+    // Best effort: an orphan left behind is removed by the scheduled sweep.
+    if (key) await deps.bucket.delete(key).catch(() => undefined);
+    throw new AppError("unavailable", { retryAfter: 60 });
+  }
+  return { kind: "stored", id, lang };
+}

@@ -1,0 +1,122 @@
+import type { Config } from "../config/config.ts";
+import { escapeHtml } from "../http/html.ts";
+import type { Lang } from "../i18n/lang.ts";
+import { formatBytes } from "../inquiry/attachment.ts";
+import type { StoredInquiry } from "../store/inquiries.ts";
+
+/** What we hand to Resend: the SDK's `emails.send` payload, camel-cased. */
+export interface MailMessage {
+  from: string;
+  to: string[];
+  replyTo: string;
+  subject: string;
+  text: string;
+  html: string;
+  attachments?: { filename: string; content: Uint8Array; contentType: string }[];
+}
+
+const L = {
+  heading: {
+    sl: "Novo povpraševanje s spletnega obrazca",
+    en: "New inquiry from the website form",
+  },
+  subject: { sl: "Povpraševanje", en: "Inquiry" },
+  service: { sl: "Storitev", en: "Service" },
+  name: { sl: "Ime in priimek", en: "Name" },
+  email: { sl: "E-pošta", en: "E-mail" },
+  phone: { sl: "Telefon", en: "Phone" },
+  company: { sl: "Podjetje", en: "Company" },
+  language: { sl: "Jezik obiskovalca", en: "Visitor's language" },
+  received: { sl: "Prejeto", en: "Received" },
+  attachment: { sl: "Priponka", en: "Attachment" },
+  missing: {
+    sl: "priponke ni bilo mogoče prebrati iz shrambe",
+    en: "the attachment could not be read from storage",
+  },
+  message: { sl: "Sporočilo", en: "Message" },
+  footer: {
+    sl: "Odgovorite na to sporočilo, da odgovorite obiskovalcu. Oznaka povpraševanja",
+    en: "Reply to this message to answer the visitor. Inquiry id",
+  },
+  langNames: {
+    sl: { sl: "slovenščina", en: "angleščina" },
+    en: { sl: "Slovenian", en: "English" },
+  },
+} as const;
+
+/** Removes what could break out of a header line: CR, LF, other controls, bidi overrides. */
+export function headerSafe(text: string, max = 200): string {
+  const cleaned = text
+    .replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return [...cleaned].slice(0, max).join("");
+}
+
+/**
+ * The staff's e-mail for one inquiry, in the company's language (DEFAULT_LANG).
+ * Every value is escaped in the HTML part; the subject is header-safe.
+ */
+export function composeMail(
+  inquiry: StoredInquiry,
+  config: Config,
+  file: Uint8Array | null,
+): MailMessage {
+  const lang: Lang = config.defaultLang;
+  const t = <K extends keyof typeof L>(k: K) => (L[k] as Record<Lang, string>)[lang];
+  const received =
+    new Date(inquiry.createdAt).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  const a = inquiry.attachment;
+  const attachmentLine = a
+    ? `${a.filename} (${formatBytes(a.size)}, ${a.type}, SHA-256 ${a.sha256})${file ? "" : `: ${t("missing")}`}`
+    : null;
+
+  const rows: [string, string | null][] = [
+    [t("service"), inquiry.service],
+    [t("name"), inquiry.name],
+    [t("email"), inquiry.email],
+    [t("phone"), inquiry.phone],
+    [t("company"), inquiry.company],
+    [t("language"), L.langNames[lang][inquiry.lang]],
+    [t("received"), received],
+    [t("attachment"), attachmentLine],
+  ];
+  const present = rows.filter((r): r is [string, string] => r[1] !== null);
+
+  const text = [
+    t("heading"),
+    "",
+    ...present.map(([k, v]) => `${k}: ${v}`),
+    "",
+    `${t("message")}:`,
+    inquiry.message,
+    "",
+    "-- ",
+    `${t("footer")}: ${inquiry.id}`,
+  ].join("\n");
+
+  const html = `<!doctype html><html lang="${lang}"><body style="font-family:sans-serif">
+<h2>${escapeHtml(t("heading"))}</h2>
+<table cellpadding="4" style="border-collapse:collapse">
+${present.map(([k, v]) => `<tr><th align="left" valign="top">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join("\n")}
+</table>
+<h3>${escapeHtml(t("message"))}</h3>
+<div style="white-space:pre-wrap">${escapeHtml(inquiry.message)}</div>
+<hr><p style="color:#555;font-size:small">${escapeHtml(t("footer"))}: ${escapeHtml(inquiry.id)}</p>
+</body></html>`;
+
+  const message: MailMessage = {
+    from: config.mailFrom,
+    to: config.mailTo,
+    replyTo: inquiry.email,
+    subject: headerSafe(`${t("subject")}: ${inquiry.service} – ${inquiry.name}`),
+    text,
+    html,
+  };
+  if (a && file) {
+    message.attachments = [
+      { filename: headerSafe(a.filename, 100), content: file, contentType: a.type },
+    ];
+  }
+  return message;
+}

@@ -1,0 +1,196 @@
+import { loadConfig, type Config } from "../config/config.ts";
+import { fromRow, type InquiryRow } from "../store/inquiries.ts";
+import { composeMail } from "./compose.ts";
+import { localOutboxSender, resendSender, type Sender } from "./send.ts";
+
+export const MAX_ATTEMPTS = 12;
+const BACKOFF_BASE_MS = 60_000;
+const BACKOFF_CAP_MS = 6 * 60 * 60_000;
+/** A sender's claim on a row; long enough for one slow send, short enough to recover a crash. */
+const LEASE_MS = 5 * 60_000;
+/** Resend allows 5 requests per second; 4 leaves room for anything else on the key. */
+export const SEND_INTERVAL_MS = 250;
+const BATCH = 40;
+
+export interface DeliveryDeps {
+  db: D1Database;
+  bucket: R2Bucket;
+  config: Config;
+  send: Sender;
+  now: number;
+  /** Waits between sends (real time in production, recorded in tests). */
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+}
+
+export interface DeliveryReport {
+  sent: number;
+  retried: number;
+  failed: number;
+}
+
+/** Whether retrying could help: network errors, rate limits, Resend's own faults, conflicts in flight. */
+export function retryable(status: number | null, name: string): boolean {
+  if (status === null || status === 429 || status >= 500) return true;
+  return status === 409 && name === "concurrent_idempotent_requests";
+}
+
+/** Exponential backoff with ±20 % jitter, at least as long as Resend's `retry-after`. */
+export function nextAttemptDelay(
+  attempts: number,
+  retryAfterS: number | null,
+  random: number,
+): number {
+  const exp = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
+  const jittered = Math.round(exp * (0.8 + 0.4 * random));
+  return Math.max(jittered, (retryAfterS ?? 0) * 1000);
+}
+
+/**
+ * Atomically claims due rows: a single UPDATE … RETURNING, so two overlapping
+ * runs can never both hold the same inquiry. `onlyId` claims just one.
+ */
+async function claim(
+  db: D1Database,
+  now: number,
+  token: string,
+  onlyId: string | null,
+): Promise<InquiryRow[]> {
+  const { results } = await db
+    .prepare(
+      `UPDATE inquiries SET claimed_until = ?1, claim_token = ?2
+       WHERE id IN (
+         SELECT id FROM inquiries
+         WHERE delivery_status = 'pending' AND next_attempt_at <= ?3
+           AND (claimed_until IS NULL OR claimed_until <= ?3)
+           AND (?4 IS NULL OR id = ?4)
+         ORDER BY next_attempt_at LIMIT ?5)
+       RETURNING *`,
+    )
+    .bind(now + LEASE_MS, token, now, onlyId, BATCH)
+    .all<InquiryRow>();
+  return results;
+}
+
+/** Sends what is due (or just `onlyId`), one at a time, paced under Resend's rate limit. */
+export async function deliverDue(
+  deps: DeliveryDeps,
+  onlyId: string | null = null,
+): Promise<DeliveryReport> {
+  const report: DeliveryReport = { sent: 0, retried: 0, failed: 0 };
+  const token = crypto.randomUUID();
+  const rows = await claim(deps.db, deps.now, token, onlyId);
+  for (const [i, row] of rows.entries()) {
+    if (i > 0) await deps.sleep(SEND_INTERVAL_MS);
+    const result = await deliverOne(deps, row, token);
+    report[result]++;
+  }
+  return report;
+}
+
+async function deliverOne(
+  deps: DeliveryDeps,
+  row: InquiryRow,
+  token: string,
+): Promise<keyof DeliveryReport> {
+  const { db, bucket, now } = deps;
+  const inquiry = fromRow(row);
+  const attempts = row.delivery_attempts + 1;
+
+  let file: Uint8Array | null = null;
+  if (inquiry.attachment?.key) {
+    try {
+      const object = await bucket.get(inquiry.attachment.key);
+      file = object ? new Uint8Array(await object.arrayBuffer()) : null;
+    } catch {
+      // R2 unavailable: try again later rather than mail without the file.
+      return retry(deps, row.id, token, attempts, "storage_unavailable", null);
+    }
+  }
+
+  const result = await deps.send(composeMail(inquiry, deps.config, file), `inquiry-${row.id}`);
+  if (result.ok) {
+    await db
+      .prepare(
+        `UPDATE inquiries SET delivery_status = 'sent', delivery_attempts = ?1, sent_at = ?2,
+           resend_id = ?3, last_error = NULL, next_attempt_at = NULL, claimed_until = NULL,
+           claim_token = NULL, attachment_key = NULL
+         WHERE id = ?4 AND claim_token = ?5`,
+      )
+      .bind(attempts, now, result.id, row.id, token)
+      .run();
+    // Once mailed, the file's only copy we need is in the staff's mailbox.
+    if (inquiry.attachment?.key) await bucket.delete(inquiry.attachment.key);
+    return "sent";
+  }
+  const code = `${result.status ?? "network"}:${result.name}`;
+  if (retryable(result.status, result.name) && attempts < MAX_ATTEMPTS) {
+    return retry(deps, row.id, token, attempts, code, result.retryAfter);
+  }
+  console.error(
+    `delivery of inquiry ${row.id} failed for good after ${attempts} attempts (${code})`,
+  );
+  await db
+    .prepare(
+      `UPDATE inquiries SET delivery_status = 'failed', delivery_attempts = ?1, last_error = ?2,
+         next_attempt_at = NULL, claimed_until = NULL, claim_token = NULL
+       WHERE id = ?3 AND claim_token = ?4`,
+    )
+    .bind(attempts, code, row.id, token)
+    .run();
+  return "failed";
+}
+
+async function retry(
+  deps: DeliveryDeps,
+  id: string,
+  token: string,
+  attempts: number,
+  code: string,
+  retryAfter: number | null,
+): Promise<"retried"> {
+  const next = deps.now + nextAttemptDelay(attempts, retryAfter, deps.random());
+  console.warn(`delivery of inquiry ${id} will be retried (attempt ${attempts}, ${code})`);
+  await deps.db
+    .prepare(
+      `UPDATE inquiries SET delivery_attempts = ?1, last_error = ?2, next_attempt_at = ?3,
+         claimed_until = NULL, claim_token = NULL
+       WHERE id = ?4 AND claim_token = ?5`,
+    )
+    .bind(attempts, code, next, id, token)
+    .run();
+  return "retried";
+}
+
+/** The sender this configuration allows, or null when mail must wait for an API key. */
+export function senderFor(config: Config, bucket: R2Bucket): Sender | null {
+  if (config.resendApiKey) return resendSender(config.resendApiKey, config.resendBaseUrl);
+  if (config.localOutbox) return localOutboxSender(bucket);
+  return null;
+}
+
+export function deliveryDeps(env: Env, config: Config, send: Sender, now: number): DeliveryDeps {
+  return {
+    db: env.DB,
+    bucket: env.ATTACHMENTS,
+    config,
+    send,
+    now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+  };
+}
+
+/** Right after an inquiry is stored: try its mail at once, without delaying the answer. */
+export async function deliverSoon(env: Env, id: string): Promise<void> {
+  const result = loadConfig(env);
+  if (!result.ok) return;
+  const send = senderFor(result.config, env.ATTACHMENTS);
+  if (!send) return;
+  try {
+    await deliverDue(deliveryDeps(env, result.config, send, Date.now()), id);
+  } catch (err) {
+    // The row stays pending; the next scheduled run picks it up.
+    console.error(`immediate delivery failed: ${err instanceof Error ? err.name : "error"}`);
+  }
+}

@@ -1,0 +1,185 @@
+/** Small but structurally real files of every accepted kind, made in code. */
+
+const enc = new TextEncoder();
+
+export function concat(...parts: (Uint8Array | string | number[])[]): Uint8Array {
+  const arrays = parts.map((p) =>
+    typeof p === "string" ? enc.encode(p) : p instanceof Uint8Array ? p : Uint8Array.from(p),
+  );
+  const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
+  let o = 0;
+  for (const a of arrays) {
+    out.set(a, o);
+    o += a.length;
+  }
+  return out;
+}
+
+/** Latin-1 string to bytes, for binary magic written as text. */
+export function bin(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
+
+function crc32(bytes: Uint8Array): number {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+const le16 = (n: number) => [n & 255, (n >>> 8) & 255];
+const le32 = (n: number) => [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 24) & 255];
+
+export interface ZipFileSpec {
+  name: string;
+  data: Uint8Array | string;
+  /** Pretend the entry is this large uncompressed (to model a bomb without building one). */
+  declaredSize?: number;
+}
+
+/** A valid ZIP of stored (uncompressed) entries. */
+export function zip(entries: ZipFileSpec[]): Uint8Array {
+  const locals: Uint8Array[] = [];
+  const centrals: Uint8Array[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const data = typeof e.data === "string" ? enc.encode(e.data) : e.data;
+    const name = enc.encode(e.name);
+    const crc = crc32(data);
+    const size = e.declaredSize ?? data.length;
+    const method = e.declaredSize ? 8 : 0;
+    const local = concat(
+      [0x50, 0x4b, 3, 4, 20, 0, 0, 0, ...le16(method), 0, 0, 0, 0],
+      le32(crc),
+      le32(data.length),
+      le32(size),
+      le16(name.length),
+      le16(0),
+      name,
+      data,
+    );
+    centrals.push(
+      concat(
+        [0x50, 0x4b, 1, 2, 20, 0, 20, 0, 0, 0, ...le16(method), 0, 0, 0, 0],
+        le32(crc),
+        le32(data.length),
+        le32(size),
+        le16(name.length),
+        [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        le32(offset),
+        name,
+      ),
+    );
+    locals.push(local);
+    offset += local.length;
+  }
+  const central = concat(...centrals);
+  const end = concat(
+    [0x50, 0x4b, 5, 6, 0, 0, 0, 0],
+    le16(entries.length),
+    le16(entries.length),
+    le32(central.length),
+    le32(offset),
+    [0, 0],
+  );
+  return concat(...locals, central, end);
+}
+
+const contentTypes =
+  '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>';
+
+export const samples = {
+  pdf: () =>
+    concat("%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"),
+  png: () =>
+    concat(
+      bin("\x89PNG\r\n\x1a\n"),
+      [0, 0, 0, 13],
+      "IHDR",
+      [0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0],
+      [0x1f, 0x15, 0xc4, 0x89],
+      [0, 0, 0, 0],
+      "IEND",
+      [0xae, 0x42, 0x60, 0x82],
+    ),
+  jpeg: () =>
+    concat([0xff, 0xd8, 0xff, 0xe0, 0, 16], "JFIF\0", [1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9]),
+  webp: () => concat("RIFF", [26, 0, 0, 0], "WEBPVP8 ", [14, 0, 0, 0], new Uint8Array(14)),
+  gif: () =>
+    concat(
+      "GIF89a",
+      [1, 0, 1, 0, 0, 0, 0, 0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 1, 0, 0x3b],
+    ),
+  docx: () =>
+    zip([
+      { name: "[Content_Types].xml", data: contentTypes },
+      { name: "_rels/.rels", data: "<Relationships/>" },
+      { name: "word/document.xml", data: "<w:document/>" },
+    ]),
+  xlsx: () =>
+    zip([
+      { name: "[Content_Types].xml", data: contentTypes },
+      { name: "xl/workbook.xml", data: "<workbook/>" },
+    ]),
+  pptx: () =>
+    zip([
+      { name: "[Content_Types].xml", data: contentTypes },
+      { name: "ppt/presentation.xml", data: "<p:presentation/>" },
+    ]),
+  odt: () =>
+    zip([
+      { name: "mimetype", data: "application/vnd.oasis.opendocument.text" },
+      { name: "content.xml", data: "<office:document-content/>" },
+    ]),
+  ods: () =>
+    zip([
+      { name: "mimetype", data: "application/vnd.oasis.opendocument.spreadsheet" },
+      { name: "content.xml", data: "<office:document-content/>" },
+    ]),
+  zip: () => zip([{ name: "drawings/part-1.txt", data: "part one" }]),
+  dwg: () => concat("AC1032", new Uint8Array(200).fill(7)),
+  dxf: () => concat("  0\r\nSECTION\r\n  2\r\nHEADER\r\n  0\r\nENDSEC\r\n  0\r\nEOF\r\n"),
+  step: () =>
+    concat(
+      "ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION(('part'),'2;1');\nENDSEC;\nDATA;\nENDSEC;\nEND-ISO-10303-21;\n",
+    ),
+  iges: () =>
+    concat(
+      `${"Part exported for quotation".padEnd(72)}S      1\n`,
+      `${"1H,,1H;,4HPART,8Hpart.igs;".padEnd(72)}G      1\n`,
+      `${"".padEnd(72)}T      1\n`,
+    ),
+  stl: () =>
+    concat(
+      "solid part\n facet normal 0 0 1\n  outer loop\n   vertex 0 0 0\n   vertex 1 0 0\n   vertex 0 1 0\n  endloop\n endfacet\nendsolid part\n",
+    ),
+  stlBinary: () => {
+    const b = new Uint8Array(84 + 50 * 2);
+    b.set(enc.encode("binary stl"), 0);
+    b.set(le32(2), 80);
+    return b;
+  },
+  txt: () => concat("Dimensions: 120 x 80 mm\nMaterial: S235\nQuantity: 200\n"),
+};
+
+export type SampleKind = keyof typeof samples;
+
+/** A Windows executable: "MZ", a DOS stub and a PE header. */
+export function exe(): Uint8Array {
+  const b = new Uint8Array(512);
+  b.set(bin("MZ"), 0);
+  b.set(le32(128), 60);
+  b.set(bin("PE\0\0"), 128);
+  return b;
+}
+
+/** A PDF of about `bytes` bytes (a real header and trailer around filler). */
+export function pdfOfSize(bytes: number): Uint8Array {
+  const head = samples.pdf();
+  const out = new Uint8Array(bytes);
+  out.set(head, 0);
+  out.fill(0x20, head.length);
+  return out;
+}
