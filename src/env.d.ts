@@ -1,5 +1,6 @@
 // Secrets and optional settings that `wrangler types` cannot see in wrangler.toml.
-interface Env {
+// Merged into the interface `wrangler types` generates, so both `Env` and `Cloudflare.Env` see them.
+interface __BaseEnv_Env {
   RESEND_API_KEY?: string;
   ADMIN_TOKEN?: string;
   TURNSTILE_SECRET_KEY?: string;

@@ -13,6 +13,7 @@ import { health } from "./http/health.ts";
 import { inquiryRoute } from "./inquiry/route.ts";
 import { runScheduled } from "./scheduled.ts";
 import { deliverSoon } from "./mail/deliver.ts";
+import { outboxRoutes } from "./mail/outbox-pages.ts";
 
 const app = new Hono<AppEnv>();
 
@@ -50,6 +51,8 @@ app.get("/assets/form.js", () => asset(FORM_JS, "text/javascript"));
 app.get("/health", (c) => health(c.env, loadConfig(c.env)));
 
 app.route("/inquiry", inquiryRoute({ afterStore: deliverSoon, now: () => Date.now() }));
+
+app.route("/outbox", outboxRoutes());
 
 app.notFound((c) => {
   const audience = c.get("audience");

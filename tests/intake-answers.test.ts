@@ -1,0 +1,378 @@
+import { env } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+  call,
+  countInquiries,
+  inquiryRequest,
+  installFakes,
+  storedRow,
+  submit,
+  testIp,
+  validFields,
+  type Fakes,
+} from "./helpers.ts";
+
+let fakes: Fakes;
+beforeEach(() => {
+  fakes = installFakes();
+});
+
+const BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+describe("encodings", () => {
+  it.each(["multipart", "urlencoded", "json"] as const)("stores a %s body", async (encoding) => {
+    const fields = validFields();
+    const res = await submit(fields, { encoding });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { ok: boolean; id: string };
+    expect(body).toEqual({ ok: true, id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    const row = await storedRow(body.id);
+    expect(row).toMatchObject({
+      name: fields.name,
+      service: fields.service,
+      message: fields.message,
+    });
+  });
+
+  it("gives every inquiry its own random id", async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      const res = await submit(validFields(), { encoding: "json" });
+      ids.add(((await res.json()) as { id: string }).id);
+    }
+    expect(ids.size).toBe(5);
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it.each([
+    ["text/plain", "name=x"],
+    ["application/xml", "<x/>"],
+  ])("refuses %s with 415", async (type, body) => {
+    const res = await call(
+      new Request("https://forms.example.com/inquiry", {
+        method: "POST",
+        headers: {
+          "content-type": type,
+          accept: "application/json",
+          "accept-language": "en",
+          "cf-connecting-ip": testIp(),
+        },
+        body,
+      }),
+    );
+    expect(res.status).toBe(415);
+    expect(await res.json()).toEqual({
+      ok: false,
+      code: "unsupported_media_type",
+      message: expect.stringContaining("not supported"),
+    });
+  });
+
+  it.each([
+    ["application/json", "{not json"],
+    ["application/json", "[1,2]"],
+    ["application/json", '"text"'],
+    ["multipart/form-data", '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n--x--'],
+    ["multipart/form-data; boundary=zzz", "no parts at all"],
+  ])("answers a malformed %s body with 400", async (type, body) => {
+    const before = await countInquiries();
+    const res = await call(
+      new Request("https://forms.example.com/inquiry", {
+        method: "POST",
+        headers: {
+          "content-type": type,
+          accept: "application/json",
+          "accept-language": "sl",
+          "cf-connecting-ip": testIp(),
+        },
+        body,
+      }),
+    );
+    expect(res.status).toBe(400);
+    const json = (await res.json()) as { code: string; message: string };
+    expect(json.code).toBe("malformed_body");
+    expect(json.message).toContain("Poslanih podatkov");
+    expect(await countInquiries()).toBe(before);
+  });
+
+  it("answers a body over the limit with 413 before reading it", async () => {
+    const res = await call(
+      new Request("https://forms.example.com/inquiry", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "content-length": String(200 * 1024),
+          "accept-language": "en",
+          "cf-connecting-ip": testIp(),
+        },
+        body: "x".repeat(200 * 1024),
+      }),
+    );
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { code: string }).code).toBe("payload_too_large");
+  });
+});
+
+describe("answers for browsers (HTML) and scripts (JSON)", () => {
+  it("a browser form post is redirected to the thank-you page in its language", async () => {
+    const res = await submit({ ...validFields(), _lang: "en" }, { accept: BROWSER_ACCEPT });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/thanks?lang=en");
+    const thanks = await call(new Request("https://forms.example.com/thanks?lang=en"));
+    expect(await thanks.text()).toContain("Thank you for your inquiry");
+  });
+
+  it("goes to REDIRECT_URL when it is configured", async () => {
+    const res = await submit(
+      validFields(),
+      { accept: BROWSER_ACCEPT },
+      {
+        REDIRECT_URL: "https://www.example.com/hvala",
+      },
+    );
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("https://www.example.com/hvala");
+  });
+
+  it("shows a 422 page in Slovenian listing each error, with a way back", async () => {
+    const res = await submit(
+      { ...validFields(), email: "napačen", message: "" },
+      { accept: BROWSER_ACCEPT, headers: { "accept-language": "sl-SI,sl;q=0.9,en;q=0.5" } },
+    );
+    expect(res.status).toBe(422);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    const page = await res.text();
+    expect(page).toContain('<html lang="sl">');
+    expect(page).toContain("E-pošta:</strong> Vnesite veljaven e-poštni naslov");
+    expect(page).toContain("Sporočilo:</strong> To polje je obvezno.");
+    expect(page).toMatch(/<a href="\/">Nazaj na obrazec<\/a>/);
+  });
+
+  it("shows the same page in English when the form asks for it", async () => {
+    const res = await submit(
+      { ...validFields(), _lang: "en", phone: "abc" },
+      { accept: BROWSER_ACCEPT, headers: { "accept-language": "sl" } },
+    );
+    expect(res.status).toBe(422);
+    const page = await res.text();
+    expect(page).toContain('<html lang="en">');
+    expect(page).toContain("Phone:</strong> Please enter a phone number");
+  });
+
+  it("links back to the page the form was on when it is an allowed origin", async () => {
+    const res = await submit(
+      { ...validFields(), name: "" },
+      {
+        accept: BROWSER_ACCEPT,
+        headers: {
+          origin: "https://www.example.com",
+          referer: "https://www.example.com/kontakt?x=1",
+        },
+      },
+      { ALLOWED_ORIGINS: "https://www.example.com" },
+    );
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('href="https://www.example.com/kontakt?x=1"');
+  });
+
+  it("JSON errors carry the message in the visitor's language", async () => {
+    const sl = await submit(
+      { ...validFields(), name: "" },
+      { headers: { "accept-language": "sl" } },
+    );
+    const en = await submit(
+      { ...validFields(), name: "" },
+      { headers: { "accept-language": "en-GB" } },
+    );
+    const fallback = await submit(
+      { ...validFields(), name: "" },
+      { headers: { "accept-language": "de" } },
+    );
+    const msg = async (r: Response) =>
+      ((await r.json()) as { errors: { message: string }[] }).errors[0]!.message;
+    expect(await msg(sl)).toBe("To polje je obvezno.");
+    expect(await msg(en)).toBe("This field is required.");
+    expect(await msg(fallback)).toBe("To polje je obvezno."); // DEFAULT_LANG = sl
+    const defaultEn = await submit(
+      { ...validFields(), name: "" },
+      { headers: { "accept-language": "de" } },
+      { DEFAULT_LANG: "en" },
+    );
+    expect(await msg(defaultEn)).toBe("This field is required.");
+  });
+
+  it("never echoes input unescaped", async () => {
+    const evil = '<script>alert("x")</script>';
+    const res = await submit(
+      { ...validFields(), name: evil, email: evil, service: evil },
+      { accept: BROWSER_ACCEPT },
+    );
+    expect(res.status).toBe(422);
+    expect(await res.text()).not.toContain("<script>alert");
+  });
+});
+
+describe("honeypot", () => {
+  it("looks exactly like success but stores and mails nothing", async () => {
+    const before = await countInquiries();
+    const res = await submit({ ...validFields(), _gotcha: "http://spam.example" });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { ok: boolean; id: string };
+    expect(body).toEqual({ ok: true, id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(await storedRow(body.id)).toBeNull();
+    expect(await countInquiries()).toBe(before);
+    expect(fakes.resend.requests).toHaveLength(0);
+
+    const html = await submit({ ...validFields(), _gotcha: "x" }, { accept: BROWSER_ACCEPT });
+    expect(html.status).toBe(303);
+    expect(html.headers.get("location")).toMatch(/^\/thanks\?lang=/);
+  });
+
+  it("an empty honeypot is fine", async () => {
+    const res = await submit({ ...validFields(), _gotcha: "" });
+    expect(res.status).toBe(201);
+  });
+});
+
+describe("origin, rate limit, captcha, storage", () => {
+  it("refuses a browser post from an origin that is not allowed", async () => {
+    const res = await submit(validFields(), { headers: { origin: "https://evil.example" } });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { code: string }).code).toBe("origin_not_allowed");
+  });
+
+  it("accepts its own origin, an allowed origin (with CORS headers) and no origin", async () => {
+    const own = await submit(validFields(), { headers: { origin: "https://forms.example.com" } });
+    expect(own.status).toBe(201);
+    const vars = { ALLOWED_ORIGINS: "https://www.example.com, https://example.si" };
+    const allowed = await submit(
+      validFields(),
+      { headers: { origin: "https://example.si" } },
+      vars,
+    );
+    expect(allowed.status).toBe(201);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://example.si");
+    const none = await submit(validFields());
+    expect(none.status).toBe(201);
+  });
+
+  it("answers the CORS preflight for allowed origins only", async () => {
+    const vars = { ALLOWED_ORIGINS: "https://www.example.com" };
+    const preflight = (origin: string) =>
+      call(
+        new Request("https://forms.example.com/inquiry", {
+          method: "OPTIONS",
+          headers: { origin, "access-control-request-method": "POST" },
+        }),
+        vars,
+      );
+    const ok = await preflight("https://www.example.com");
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get("access-control-allow-origin")).toBe("https://www.example.com");
+    expect(ok.headers.get("access-control-allow-methods")).toContain("POST");
+    const bad = await preflight("https://evil.example");
+    expect(bad.status).toBe(403);
+    expect(bad.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("limits submissions per client with 429 and Retry-After", async () => {
+    const ip = "192.0.2.77";
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 7; i++) {
+      last = await submit(validFields(), {
+        headers: { "cf-connecting-ip": ip, "accept-language": "en" },
+      });
+      statuses.push(last.status);
+    }
+    expect(statuses.slice(0, 5)).toEqual([201, 201, 201, 201, 201]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    expect(last!.headers.get("retry-after")).toBe("60");
+    expect(await last!.json()).toEqual({
+      ok: false,
+      code: "rate_limited",
+      message: expect.stringContaining("Too many"),
+    });
+  });
+
+  it("checks Turnstile on the server when a secret is set, failing closed", async () => {
+    const vars = { TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA" };
+    const missing = await submit(validFields(), {}, vars);
+    expect(missing.status).toBe(403);
+    expect(((await missing.json()) as { code: string }).code).toBe("captcha_failed");
+    const wrong = await submit({ ...validFields(), "cf-turnstile-response": "fail" }, {}, vars);
+    expect(wrong.status).toBe(403);
+    const good = await submit({ ...validFields(), "cf-turnstile-response": "pass" }, {}, vars);
+    expect(good.status).toBe(201);
+    expect(fakes.turnstile.calls.at(-1)?.get("secret")).toBe(vars.TURNSTILE_SECRET_KEY);
+    fakes.turnstile.answer = "down";
+    const down = await submit({ ...validFields(), "cf-turnstile-response": "pass" }, {}, vars);
+    expect(down.status).toBe(403);
+  });
+
+  it("answers 503 with Retry-After when storage is unavailable, and nothing half-stored stays", async () => {
+    const brokenDb = {
+      prepare() {
+        throw new Error("D1_ERROR: database unavailable");
+      },
+    };
+    const req = inquiryRequest(validFields(), { headers: { "accept-language": "en" } });
+    const res = await call(req, { DB: brokenDb });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("60");
+    expect(await res.json()).toEqual({
+      ok: false,
+      code: "unavailable",
+      message: expect.stringContaining("cannot store"),
+    });
+  });
+
+  it("reports a bad configuration value as 503 and on /health, not a stack trace", async () => {
+    const vars = { MAX_ATTACHMENT_BYTES: "lots", SERVICES: "" };
+    const res = await submit(validFields(), { headers: { "accept-language": "en" } }, vars);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { code: string }).code).toBe("unavailable");
+    const health = await call(new Request("https://forms.example.com/health"), vars);
+    expect(health.status).toBe(200);
+    const body = (await health.json()) as { ok: boolean; problems: { name: string }[] };
+    expect(body.ok).toBe(false);
+    expect(body.problems.map((p) => p.name).sort()).toEqual(["MAX_ATTACHMENT_BYTES", "SERVICES"]);
+  });
+
+  it("a healthy configuration says ok and never shows a secret", async () => {
+    const res = await call(new Request("https://forms.example.com/health"));
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({
+      ok: true,
+      config: "ok",
+      mail: "resend",
+      problems: [],
+    });
+    expect(text).not.toContain(env.RESEND_API_KEY as string);
+    expect(text).not.toContain(env.ADMIN_TOKEN as string);
+  });
+});
+
+describe("what the inquiry row holds", () => {
+  it("has no IP, user agent or referrer, not even as a column", async () => {
+    const res = await submit(validFields(), {
+      headers: {
+        "cf-connecting-ip": "203.0.113.99",
+        "user-agent": "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0",
+        referer: "https://forms.example.com/?utm=abc",
+      },
+    });
+    const { id } = (await res.json()) as { id: string };
+    const row = (await storedRow(id)) as unknown as Record<string, unknown>;
+    const columns = await env.DB.prepare("SELECT name FROM pragma_table_info('inquiries')").all<{
+      name: string;
+    }>();
+    const names = columns.results.map((c) => c.name).join(" ");
+    expect(names).not.toMatch(/ip|agent|referr?er|browser/i);
+    const values = JSON.stringify(row);
+    expect(values).not.toContain("203.0.113");
+    expect(values).not.toContain("Firefox");
+    expect(values).not.toContain("utm=abc");
+  });
+});
