@@ -8,6 +8,8 @@
 export type Failure =
   | { kind: "network" }
   | { kind: "timeout"; ms: number }
+  /** Resend accepts and sends the e-mail, but the answer never reaches the worker. */
+  | { kind: "lost_response" }
   | { kind: "status"; status: number; name?: string; retryAfter?: number };
 
 export interface AcceptedEmail {
@@ -176,6 +178,10 @@ export class FakeResend {
     if (key !== null) {
       this.byKey.set(key, { payload: text, id });
       this.inFlight.delete(key);
+    }
+    if (failure?.kind === "lost_response") {
+      this.requests.push({ headers: request.headers, body: parsed, status: 0 });
+      throw new TypeError("Network connection lost.");
     }
     return record(Response.json({ id }));
   }
