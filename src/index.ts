@@ -14,6 +14,7 @@ import { inquiryRoute } from "./inquiry/route.ts";
 import { runScheduled } from "./scheduled.ts";
 import { deliverSoon } from "./mail/deliver.ts";
 import { outboxRoutes } from "./mail/outbox-pages.ts";
+import { adminRoutes } from "./admin/routes.ts";
 
 const app = new Hono<AppEnv>();
 
@@ -53,6 +54,7 @@ app.get("/health", (c) => health(c.env, loadConfig(c.env)));
 app.route("/inquiry", inquiryRoute({ afterStore: deliverSoon, now: () => Date.now() }));
 
 app.route("/outbox", outboxRoutes());
+app.route("/admin", adminRoutes());
 
 app.notFound((c) => {
   const audience = c.get("audience");

@@ -33,6 +33,7 @@ export function errorResponse(err: AppError, audience: Audience): Response {
   const { lang } = audience;
   const headers: Record<string, string> = { ...NO_STORE };
   if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
+  if (err.code === "unauthorized") headers["www-authenticate"] = 'Bearer realm="admin"';
   if (audience.html) {
     return page(errorPage(lang, err.code, err.fields, audience.backUrl), err.status, headers);
   }

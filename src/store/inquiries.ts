@@ -120,3 +120,74 @@ export async function getInquiry(db: D1Database, id: string): Promise<StoredInqu
   const row = await db.prepare("SELECT * FROM inquiries WHERE id = ?").bind(id).first<InquiryRow>();
   return row ? fromRow(row) : null;
 }
+
+export async function listByEmail(db: D1Database, email: string): Promise<StoredInquiry[]> {
+  const { results } = await db
+    .prepare("SELECT * FROM inquiries WHERE email_key = ? ORDER BY created_at")
+    .bind(email.trim().toLowerCase())
+    .all<InquiryRow>();
+  return results.map(fromRow);
+}
+
+/** Deletes rows and returns what they left in R2, so the caller can remove it too. */
+export async function deleteInquiries(
+  db: D1Database,
+  where: { id: string } | { email: string },
+): Promise<{ ids: string[]; keys: string[] }> {
+  const [clause, value] =
+    "id" in where ? ["id = ?", where.id] : ["email_key = ?", where.email.trim().toLowerCase()];
+  const { results } = await db
+    .prepare(`DELETE FROM inquiries WHERE ${clause} RETURNING id, attachment_key`)
+    .bind(value)
+    .all<{ id: string; attachment_key: string | null }>();
+  return {
+    ids: results.map((r) => r.id),
+    keys: results.map((r) => r.attachment_key).filter((k): k is string => k !== null),
+  };
+}
+
+export async function updateFields(
+  db: D1Database,
+  id: string,
+  f: Pick<StoredInquiry, "name" | "email" | "phone" | "company" | "message">,
+): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE inquiries SET name = ?1, email = ?2, email_key = ?3, phone = ?4, company = ?5,
+         message = ?6 WHERE id = ?7`,
+    )
+    .bind(f.name, f.email, f.email.toLowerCase(), f.phone, f.company, f.message, id)
+    .run();
+}
+
+export async function setHold(
+  db: D1Database,
+  id: string,
+  hold: boolean,
+  reason: string | null,
+): Promise<boolean> {
+  const { meta } = await db
+    .prepare("UPDATE inquiries SET hold = ?1, hold_reason = ?2 WHERE id = ?3")
+    .bind(hold ? 1 : 0, hold ? reason : null, id)
+    .run();
+  return meta.changes > 0;
+}
+
+export interface RetentionStats {
+  inquiries: number;
+  held: number;
+  due: number;
+  oldest: number | null;
+}
+
+export async function retentionStats(db: D1Database, cutoff: number): Promise<RetentionStats> {
+  const row = await db
+    .prepare(
+      `SELECT count(*) AS inquiries, coalesce(sum(hold), 0) AS held,
+         coalesce(sum(hold = 0 AND created_at < ?1), 0) AS due, min(created_at) AS oldest
+       FROM inquiries`,
+    )
+    .bind(cutoff)
+    .first<RetentionStats>();
+  return row ?? { inquiries: 0, held: 0, due: 0, oldest: null };
+}

@@ -1,0 +1,170 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../http/app.ts";
+import { AppError, type FieldError } from "../http/errors.ts";
+import { errorResponse, json } from "../http/respond.ts";
+import { inquirySchema, validateFields, type InquiryFields } from "../inquiry/validate.ts";
+import { retentionCutoff } from "../retention/months.ts";
+import {
+  deleteInquiries,
+  getInquiry,
+  listByEmail,
+  retentionStats,
+  setHold,
+  updateFields,
+  type StoredInquiry,
+} from "../store/inquiries.ts";
+import { requireAdmin } from "./auth.ts";
+
+/** The export format: everything stored about an inquiry, nothing else. */
+export function exportInquiry(i: StoredInquiry) {
+  return {
+    id: i.id,
+    created_at: new Date(i.createdAt).toISOString(),
+    name: i.name,
+    email: i.email,
+    phone: i.phone,
+    company: i.company,
+    service: i.service,
+    message: i.message,
+    lang: i.lang,
+    attachment: i.attachment && {
+      filename: i.attachment.filename,
+      size: i.attachment.size,
+      type: i.attachment.type,
+      sha256: i.attachment.sha256,
+      /** False once mailed: the file then lives only in the staff's mailbox. */
+      stored: i.attachment.key !== null,
+    },
+    delivery: { status: i.delivery.status, attempts: i.delivery.attempts },
+    hold: i.hold,
+    hold_reason: i.holdReason,
+  };
+}
+
+const EDITABLE = ["name", "email", "phone", "company", "message"] as const;
+
+async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
+  try {
+    const body: unknown = await request.json();
+    if (typeof body === "object" && body !== null && !Array.isArray(body)) {
+      return body as Record<string, unknown>;
+    }
+  } catch {
+    // answered below
+  }
+  throw new AppError("malformed_body");
+}
+
+function emailParam(url: string): string {
+  const email = new URL(url).searchParams.get("email")?.trim();
+  if (!email) {
+    throw new AppError("validation_failed", { fields: [{ field: "email", code: "required" }] });
+  }
+  return email;
+}
+
+/**
+ * Data-subject requests (CONTRACT §5): access/portability (GET), erasure
+ * (DELETE), rectification (PATCH), restriction (hold), and the retention report.
+ */
+export function adminRoutes() {
+  const admin = new Hono<AppEnv>();
+  admin.use("*", requireAdmin());
+  admin.onError((err, c) => {
+    if (err instanceof AppError) return errorResponse(err, c.get("audience"));
+    throw err;
+  });
+
+  const removeFiles = async (bucket: R2Bucket, ids: string[], keys: string[]) => {
+    // The attachment, and any local-outbox copy of the mail made in development.
+    const outbox = ids.flatMap((id) => [`outbox/${id}/message.json`, `outbox/${id}/attachment`]);
+    const all = [...keys, ...outbox];
+    for (let i = 0; i < all.length; i += 1000) await bucket.delete(all.slice(i, i + 1000));
+  };
+
+  admin.get("/inquiries", async (c) => {
+    const found = await listByEmail(c.env.DB, emailParam(c.req.url));
+    return json({ ok: true, inquiries: found.map(exportInquiry) });
+  });
+
+  admin.get("/inquiries/:id", async (c) => {
+    const found = await getInquiry(c.env.DB, c.req.param("id"));
+    if (!found) throw new AppError("not_found");
+    return json({ ok: true, inquiry: exportInquiry(found) });
+  });
+
+  admin.delete("/inquiries", async (c) => {
+    const { ids, keys } = await deleteInquiries(c.env.DB, { email: emailParam(c.req.url) });
+    await removeFiles(c.env.ATTACHMENTS, ids, keys);
+    return json({ ok: true, deleted: ids.length });
+  });
+
+  admin.delete("/inquiries/:id", async (c) => {
+    const { ids, keys } = await deleteInquiries(c.env.DB, { id: c.req.param("id") });
+    if (ids.length === 0) throw new AppError("not_found");
+    await removeFiles(c.env.ATTACHMENTS, ids, keys);
+    return json({ ok: true, deleted: ids.length });
+  });
+
+  admin.patch("/inquiries/:id", async (c) => {
+    const found = await getInquiry(c.env.DB, c.req.param("id"));
+    if (!found) throw new AppError("not_found");
+    const patch = await readJsonObject(c.req.raw);
+    const errors: FieldError[] = Object.keys(patch)
+      .filter((k) => !(EDITABLE as readonly string[]).includes(k))
+      .map((field) => ({ field, code: "invalid_value" }));
+    const merged: Record<string, unknown> = { service: found.service };
+    for (const k of EDITABLE) merged[k] = k in patch ? (patch[k] ?? "") : (found[k] ?? "");
+    // The same rules as the form; the stored service stays valid even if SERVICES changed since.
+    const schema = inquirySchema([...c.get("config").services, found.service]);
+    const result = validateFields(schema, merged, c.get("audience").lang);
+    if (!result.ok) errors.push(...result.errors);
+    if (errors.length > 0 || !result.ok)
+      throw new AppError("validation_failed", { fields: errors });
+    const fields: InquiryFields = result.data;
+    await updateFields(c.env.DB, found.id, fields);
+    return json({ ok: true, inquiry: exportInquiry({ ...found, ...fields }) });
+  });
+
+  admin.put("/inquiries/:id/hold", async (c) => {
+    const body = await readJsonObject(c.req.raw);
+    const reason = body.reason;
+    const errors: FieldError[] = [];
+    if (typeof body.hold !== "boolean") errors.push({ field: "hold", code: "invalid_value" });
+    if (
+      reason !== undefined &&
+      reason !== null &&
+      (typeof reason !== "string" || reason.length > 500)
+    ) {
+      errors.push({ field: "reason", code: "invalid_value" });
+    }
+    if (errors.length > 0) throw new AppError("validation_failed", { fields: errors });
+    const ok = await setHold(
+      c.env.DB,
+      c.req.param("id"),
+      body.hold === true,
+      typeof reason === "string" ? reason : null,
+    );
+    if (!ok) throw new AppError("not_found");
+    return json({ ok: true });
+  });
+
+  admin.get("/retention", async (c) => {
+    const config = c.get("config");
+    const stats = await retentionStats(
+      c.env.DB,
+      retentionCutoff(Date.now(), config.retentionMonths),
+    );
+    return json({
+      ok: true,
+      retention_months: config.retentionMonths,
+      log_retention_days: config.logRetentionDays,
+      inquiries: stats.inquiries,
+      held: stats.held,
+      due: stats.due,
+      oldest: stats.oldest === null ? null : new Date(stats.oldest).toISOString(),
+    });
+  });
+
+  return admin;
+}
