@@ -103,6 +103,7 @@ interface ZipEntry {
   name: string;
   compressed: number;
   uncompressed: number;
+  encrypted: boolean;
 }
 interface ZipDirectory {
   entries: ZipEntry[];
@@ -110,7 +111,13 @@ interface ZipDirectory {
   localHeaderAt: number;
 }
 
-/** Archives are never unpacked; these bounds keep a bomb from reaching the staff either. */
+/**
+ * Archives are never unpacked here, but the staff will unpack them. Refused:
+ * bombs (these bounds), entries we cannot see into (encrypted), programs a
+ * double-click would run, and Office files carrying VBA macros.
+ */
+const ZIP_RISKY_ENTRY =
+  /\.(exe|com|scr|bat|cmd|pif|msi|msp|dll|cpl|jar|js|jse|vbs|vbe|wsf|wsh|hta|ps1|psm1|lnk|reg|sh|app|apk|dmg|iso)$/i;
 const ZIP_MAX_ENTRIES = 10_000;
 const ZIP_MAX_TOTAL_UNCOMPRESSED = 1024 * 1024 * 1024;
 const ZIP_MAX_RATIO = 200;
@@ -122,18 +129,24 @@ function readZipDirectory(b: Uint8Array): ZipDirectory | null {
     if (u32(b, eocd) !== 0x06054b50) continue;
     const count = u16(b, eocd + 10);
     const size = u32(b, eocd + 12);
-    const offset = u32(b, eocd + 16);
-    if (offset + size > eocd) continue;
+    // The directory ends where the end record starts. Data prepended to the
+    // archive (a PDF, a self-extractor) shifts everything by the same amount,
+    // as unzip tools allow for; `shift` is that amount.
+    const start = eocd - size;
+    if (start < 0) continue;
+    const shift = start - u32(b, eocd + 16);
+    if (shift < 0) continue;
     const entries: ZipEntry[] = [];
-    let p = offset;
+    let p = start;
     let localHeaderAt = count === 0 ? 0 : Number.MAX_SAFE_INTEGER;
     for (let i = 0; i < count; i++) {
       if (p + 46 > eocd || u32(b, p) !== 0x02014b50) return null;
       const nameLen = u16(b, p + 28);
       const extraLen = u16(b, p + 30);
       const commentLen = u16(b, p + 32);
-      localHeaderAt = Math.min(localHeaderAt, u32(b, p + 42));
+      localHeaderAt = Math.min(localHeaderAt, u32(b, p + 42) + shift);
       entries.push({
+        encrypted: (u16(b, p + 8) & 1) === 1,
         compressed: u32(b, p + 20),
         uncompressed: u32(b, p + 24),
         name: new TextDecoder().decode(b.subarray(p + 46, p + 46 + nameLen)),
@@ -150,6 +163,9 @@ function classifyZip(b: Uint8Array, zip: ZipDirectory): FileKindId | "archive_su
   if (entries.length > ZIP_MAX_ENTRIES) return "archive_suspicious";
   let total = 0;
   for (const e of entries) {
+    if (e.encrypted || ZIP_RISKY_ENTRY.test(e.name) || /(^|\/)vbaProject\.bin$/i.test(e.name)) {
+      return "archive_suspicious";
+    }
     // 0xFFFFFFFF marks ZIP64 sizes: never needed for files of our size.
     if (e.compressed === 0xffffffff || e.uncompressed === 0xffffffff) return "archive_suspicious";
     total += e.uncompressed;

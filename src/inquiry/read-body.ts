@@ -12,6 +12,8 @@ export interface RawSubmission {
 export const TEXT_BUDGET_BYTES = 128 * 1024;
 /** A real form has about ten fields; thousands are an attack on the parser. */
 export const MAX_FIELDS = 50;
+/** No text field needs more than the 5,000-character message; a Turnstile token is ~2,000. */
+export const MAX_FIELD_CHARS = 32 * 1024;
 
 export function bodyKind(contentType: string | null): BodyKind | null {
   const type = (contentType ?? "").split(";", 1)[0]!.trim().toLowerCase();
@@ -78,11 +80,19 @@ class ByteLimit {
   }
 }
 
+/**
+ * Groups values by name, within the field-count, per-field and total text
+ * limits (a multipart body may carry its file bytes, but not that much text).
+ */
 function collect(entries: Iterable<[string, unknown]>): Map<string, unknown[]> {
   const fields = new Map<string, unknown[]>();
   let count = 0;
+  let text = 0;
   for (const [name, value] of entries) {
     if (++count > MAX_FIELDS) throw new AppError("payload_too_large");
+    const size = typeof value === "string" ? value.length : 0;
+    text += size + name.length;
+    if (size > MAX_FIELD_CHARS || text > TEXT_BUDGET_BYTES) throw new AppError("payload_too_large");
     const values = fields.get(name);
     if (values) values.push(value);
     else fields.set(name, [value]);

