@@ -2,7 +2,7 @@
 // tries to upload 100 MB (over the 10 MiB limit), once with Content-Length
 // and once chunked. Both must be refused with 413 and memory must stay bounded.
 import { rmSync } from "node:fs";
-import { rss, sampleRss, startDev } from "./lib/dev-server.mjs";
+import { rss, sampleRss, startDev } from "./lib/dev-server.ts";
 
 const MB = 1024 * 1024;
 const dir = ".bench/upload-memory";

@@ -49,6 +49,7 @@ app.get("/", (c) => page(formPage(c.get("config"), c.get("audience").lang)));
 app.get("/thanks", (c) => page(thanksPage(c.get("audience").lang)));
 app.get("/assets/form.css", () => asset(FORM_CSS, "text/css"));
 app.get("/assets/form.js", () => asset(FORM_JS, "text/javascript"));
+app.get("/favicon.ico", () => new Response(null, { status: 204 }));
 app.get("/health", (c) => health(c.env, loadConfig(c.env)));
 
 app.route("/inquiry", inquiryRoute({ afterStore: deliverSoon, now: () => Date.now() }));

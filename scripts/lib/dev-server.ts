@@ -3,13 +3,13 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
-export function wrangler(args) {
+export function wrangler(args: string[]): string {
   const r = spawnSync("wrangler", args, { encoding: "utf8", env: { ...process.env, CI: "true" } });
   if (r.status !== 0) throw new Error(`wrangler ${args.join(" ")} failed:\n${r.stdout}${r.stderr}`);
   return r.stdout;
 }
 
-function descendants(pid) {
+function descendants(pid: number): number[] {
   let out = "";
   try {
     out = execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" });
@@ -21,7 +21,7 @@ function descendants(pid) {
 }
 
 /** Resident memory of a process in bytes (Linux), or 0 once it is gone. */
-export function rss(pid) {
+export function rss(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) * 1024 : 0;
@@ -31,9 +31,9 @@ export function rss(pid) {
 }
 
 /** CPU time (user + system) a process has used, in milliseconds (Linux). */
-export function cpuMs(pid) {
+export function cpuMs(pid: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
     const ticks = Number(fields[11]) + Number(fields[12]);
     return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
   } catch {
@@ -45,9 +45,34 @@ export function cpuMs(pid) {
  * `wrangler dev` on `port` with `vars`, its state in `persistTo`; resolves once
  * /health answers, with the pid of the workerd process that runs the worker.
  */
-export async function startDev({ port, vars = {}, persistTo, config, extraArgs = [] }) {
-  const args = ["dev", "--port", String(port), "--persist-to", persistTo];
-  if (config) args.push("--config", config);
+export interface DevServer {
+  base: string;
+  /** The workerd process that runs the worker. */
+  pid: number;
+  stop: () => void;
+}
+
+export async function startDev(opts: {
+  port: number;
+  persistTo: string;
+  vars?: Record<string, string>;
+  config?: string;
+  extraArgs?: string[];
+}): Promise<DevServer> {
+  const { port, persistTo, vars = {}, config, extraArgs = [] } = opts;
+  const configArgs = config ? ["--config", config] : [];
+  // As `npm run dev` does: the local database gets its schema first.
+  wrangler([
+    "d1",
+    "migrations",
+    "apply",
+    "DB",
+    "--local",
+    "--persist-to",
+    persistTo,
+    ...configArgs,
+  ]);
+  const args = ["dev", "--port", String(port), "--persist-to", persistTo, ...configArgs];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   args.push(...extraArgs);
   const child = spawn("wrangler", args, { stdio: "ignore", detached: true });
@@ -62,19 +87,20 @@ export async function startDev({ port, vars = {}, persistTo, config, extraArgs =
     }
     if (i === 239) throw new Error("wrangler dev did not start");
   }
-  const workerd = descendants(child.pid).find((pid) => {
+  const workerd = descendants(child.pid!).find((pid) => {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd");
     } catch {
       return false;
     }
   });
+  if (workerd === undefined) throw new Error("no workerd process under wrangler dev");
   return {
     base,
     pid: workerd,
     stop: () => {
       try {
-        process.kill(-child.pid, "SIGTERM");
+        process.kill(-child.pid!, "SIGTERM");
       } catch {
         // already gone
       }
@@ -83,7 +109,7 @@ export async function startDev({ port, vars = {}, persistTo, config, extraArgs =
 }
 
 /** Samples `pid`'s RSS every `ms` until stopped; returns the peak. */
-export function sampleRss(pid, ms = 10) {
+export function sampleRss(pid: number, ms = 10): { stop: () => number } {
   let peak = rss(pid);
   const timer = setInterval(() => {
     peak = Math.max(peak, rss(pid));
