@@ -3,17 +3,7 @@ import type { AppEnv } from "../http/app.ts";
 import { html, SafeHtml } from "../http/html.ts";
 import { page } from "../http/respond.ts";
 import { formatBytes } from "../inquiry/attachment.ts";
-
-interface StoredMessage {
-  from: string;
-  to: string[];
-  replyTo: string;
-  subject: string;
-  text: string;
-  html: string;
-  attachments?: { filename: string; contentType: string; size: number }[];
-  savedAt: string;
-}
+import type { OutboxMessage } from "./send.ts";
 
 function outboxPage(title: string, body: SafeHtml): Response {
   return page(
@@ -53,7 +43,7 @@ export function outboxRoutes() {
     const rows = await Promise.all(
       messages.map(async (o) => {
         const id = o.key.split("/")[1]!;
-        const m = (await (await c.env.ATTACHMENTS.get(o.key))?.json()) as StoredMessage | null;
+        const m = (await (await c.env.ATTACHMENTS.get(o.key))?.json()) as OutboxMessage | null;
         return html`<li>
           <a href="/outbox/${id}">${m?.subject ?? id}</a>
           <small>${m?.savedAt ?? ""}${m?.attachments?.length ? " · 📎" : ""}</small>
@@ -81,7 +71,7 @@ export function outboxRoutes() {
     const id = c.req.param("id");
     const object = await c.env.ATTACHMENTS.get(`outbox/${id}/message.json`);
     if (!object) return c.notFound();
-    const m = (await object.json()) as StoredMessage;
+    const m = (await object.json()) as OutboxMessage;
     const a = m.attachments?.[0];
     return outboxPage(
       m.subject,
