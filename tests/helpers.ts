@@ -140,6 +140,27 @@ export async function submit(
   return call(inquiryRequest(fields, opts), vars);
 }
 
+/** POST /inquiry with a body and content type exactly as given, for malformed and hostile input. */
+export function postRaw(
+  body: BodyInit | null,
+  contentType: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return call(
+    new Request("https://forms.example.com/inquiry", {
+      method: "POST",
+      headers: {
+        "content-type": contentType,
+        accept: "application/json",
+        "accept-language": "en",
+        "cf-connecting-ip": testIp(),
+        ...headers,
+      },
+      body,
+    }),
+  );
+}
+
 export interface StoredRow {
   id: string;
   created_at: number;

@@ -6,6 +6,7 @@ import {
   countInquiries,
   file,
   installFakes,
+  postRaw,
   storedRow,
   submit,
   testIp,
@@ -17,24 +18,6 @@ let fakes: Fakes;
 beforeEach(() => {
   fakes = installFakes();
 });
-
-const URL_ = "https://forms.example.com/inquiry";
-
-function raw(body: BodyInit | null, contentType: string, extra: Record<string, string> = {}) {
-  return call(
-    new Request(URL_, {
-      method: "POST",
-      headers: {
-        "content-type": contentType,
-        accept: "application/json",
-        "accept-language": "en",
-        "cf-connecting-ip": testIp(),
-        ...extra,
-      },
-      body,
-    }),
-  );
-}
 
 async function code(res: Response): Promise<string> {
   return ((await res.json()) as { code: string }).code;
@@ -73,7 +56,7 @@ describe("malformed bodies", () => {
     ["JSON that is not an object", "[]", "application/json"],
     ["deeply nested JSON", "[".repeat(5000) + "]".repeat(5000), "application/json"],
   ])("%s gets 400 malformed_body", async (_label, body, type) => {
-    const res = await raw(body as BodyInit, type);
+    const res = await postRaw(body as BodyInit, type);
     expect(res.status).toBe(400);
     expect(await code(res)).toBe("malformed_body");
     await stillWorks();
@@ -82,10 +65,10 @@ describe("malformed bodies", () => {
   it("huge part headers are bounded by the body limit", async () => {
     const head = (pad: number) =>
       `--${B}\r\nContent-Disposition: form-data; name="name"\r\nX-Pad: ${"a".repeat(pad)}\r\n\r\nAna\r\n--${B}--\r\n`;
-    const over = await raw(head(11 * 1024 * 1024), `multipart/form-data; boundary=${B}`);
+    const over = await postRaw(head(11 * 1024 * 1024), `multipart/form-data; boundary=${B}`);
     expect(over.status).toBe(413);
     // Within the limit the parser copes, and the missing fields are the answer.
-    const within = await raw(head(300_000), `multipart/form-data; boundary=${B}`);
+    const within = await postRaw(head(300_000), `multipart/form-data; boundary=${B}`);
     expect(within.status).toBe(422);
     await stillWorks();
   });
@@ -94,7 +77,7 @@ describe("malformed bodies", () => {
     const fields = new URLSearchParams(validFields())
       .toString()
       .replace(/name=[^&]*/, "name=Ana%FFNovak");
-    const res = await raw(fields, "application/x-www-form-urlencoded");
+    const res = await postRaw(fields, "application/x-www-form-urlencoded");
     expect(res.status).toBe(422);
     expect(((await res.json()) as { errors: { field: string; code: string }[] }).errors).toEqual([
       { field: "name", code: "invalid_characters", message: expect.any(String) },
@@ -106,7 +89,7 @@ describe("malformed bodies", () => {
     for (const [k, v] of Object.entries(validFields())) form.append(k, v);
     for (let i = 0; i < 5000; i++) form.append(`f${i}`, "x");
     const res = await call(
-      new Request(URL_, {
+      new Request("https://forms.example.com/inquiry", {
         method: "POST",
         body: form,
         headers: { accept: "application/json", "cf-connecting-ip": testIp() },
@@ -143,7 +126,7 @@ describe("malformed bodies", () => {
         else controller.enqueue(CHUNK);
       },
     });
-    const res = await raw(body, "multipart/form-data; boundary=b");
+    const res = await postRaw(body, "multipart/form-data; boundary=b");
     expect(res.status).toBe(413);
     expect(await code(res)).toBe("payload_too_large");
     // The limit is 10 MiB + 128 KiB: the reader stopped near it, far short of 200 MB.

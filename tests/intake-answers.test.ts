@@ -5,6 +5,7 @@ import {
   countInquiries,
   inquiryRequest,
   installFakes,
+  postRaw,
   storedRow,
   submit,
   testIp,
@@ -49,18 +50,7 @@ describe("encodings", () => {
     ["text/plain", "name=x"],
     ["application/xml", "<x/>"],
   ])("refuses %s with 415", async (type, body) => {
-    const res = await call(
-      new Request("https://forms.example.com/inquiry", {
-        method: "POST",
-        headers: {
-          "content-type": type,
-          accept: "application/json",
-          "accept-language": "en",
-          "cf-connecting-ip": testIp(),
-        },
-        body,
-      }),
-    );
+    const res = await postRaw(body, type);
     expect(res.status).toBe(415);
     expect(await res.json()).toEqual({
       ok: false,
@@ -77,18 +67,7 @@ describe("encodings", () => {
     ["multipart/form-data; boundary=zzz", "no parts at all"],
   ])("answers a malformed %s body with 400", async (type, body) => {
     const before = await countInquiries();
-    const res = await call(
-      new Request("https://forms.example.com/inquiry", {
-        method: "POST",
-        headers: {
-          "content-type": type,
-          accept: "application/json",
-          "accept-language": "sl",
-          "cf-connecting-ip": testIp(),
-        },
-        body,
-      }),
-    );
+    const res = await postRaw(body, type, { "accept-language": "sl" });
     expect(res.status).toBe(400);
     const json = (await res.json()) as { code: string; message: string };
     expect(json.code).toBe("malformed_body");
