@@ -18,15 +18,7 @@ import { adminRoutes } from "./admin/routes.ts";
 
 const app = new Hono<AppEnv>();
 
-app.use(
-  "*",
-  securityHeaders((env) => {
-    const result = loadConfig(env as Env);
-    if (!result.ok) return { redirect: null, turnstile: false };
-    const { redirectUrl, turnstileSiteKey } = result.config;
-    return { redirect: redirectUrl && new URL(redirectUrl).origin, turnstile: !!turnstileSiteKey };
-  }),
-);
+app.use("*", securityHeaders());
 
 // Configuration is checked once per isolate; a bad value answers 503 (and shows on /health).
 app.use("*", async (c, next) => {

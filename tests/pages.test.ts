@@ -63,6 +63,21 @@ describe("GET / the reference form", () => {
     expect(await script.text()).toContain('headers: { Accept: "application/json" }');
   });
 
+  it("lets the form redirect to REDIRECT_URL's origin and load Turnstile when configured", async () => {
+    const plain = (await get("/")).headers.get("content-security-policy") ?? "";
+    expect(plain).toContain("form-action 'self';");
+    expect(plain).not.toContain("challenges.cloudflare.com");
+    const vars = {
+      REDIRECT_URL: "https://www.example.com/hvala?x=1",
+      TURNSTILE_SITE_KEY: "0x4AAA",
+    };
+    const res = await get("/", {}, vars);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("form-action 'self' https://www.example.com;");
+    expect(csp).toContain("script-src 'self' https://challenges.cloudflare.com");
+    expect(await res.text()).toContain('data-sitekey="0x4AAA"');
+  });
+
   it("answers unknown paths with 404 in the asked style", async () => {
     const json = await get("/nope", { accept: "application/json", "accept-language": "en" });
     expect(json.status).toBe(404);

@@ -7,7 +7,5 @@ export interface AppEnv {
   Variables: {
     config: Config;
     audience: Audience;
-    /** What the technical log records as the request's outcome. */
-    outcome: string;
   };
 }

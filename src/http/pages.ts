@@ -3,6 +3,7 @@ import type { Lang } from "../i18n/lang.ts";
 import { FIELD_LABELS, fieldMessage, type ErrorCode } from "../i18n/messages.ts";
 import { ERROR_MESSAGES } from "../i18n/messages.ts";
 import { formatBytes } from "../inquiry/attachment.ts";
+import { kindNames } from "../inquiry/file-type.ts";
 import type { FieldError } from "./errors.ts";
 import { html, type SafeHtml } from "./html.ts";
 
@@ -45,7 +46,7 @@ const T = {
   other: { sl: "English", en: "Slovenščina" },
 } as const;
 
-function layout(
+export function layout(
   lang: Lang,
   title: string,
   body: SafeHtml,
@@ -70,7 +71,7 @@ function layout(
 export function formPage(config: Config, lang: Lang): SafeHtml {
   const other: Lang = lang === "sl" ? "en" : "sl";
   const label = (field: string) => FIELD_LABELS[field]![lang];
-  const types = config.attachmentTypes.map((k) => k.extensions[0]!.toUpperCase()).join(", ");
+  const types = kindNames(config.attachmentTypes);
   const accept = config.attachmentTypes.flatMap((k) => k.extensions.map((e) => `.${e}`)).join(",");
   const field = (name: string, input: SafeHtml, required: boolean, hint?: string): SafeHtml =>
     html`<div class="field">

@@ -1,13 +1,12 @@
 import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./app.ts";
 
 /**
  * Headers every answer carries. HTML pages get a CSP that allows only our own
  * script and style (and Turnstile when enabled) and no framing; `form-action`
  * lists where a form may post or be redirected to.
  */
-export function securityHeaders(
-  formTargets: (env: unknown) => { redirect: string | null; turnstile: boolean },
-): MiddlewareHandler {
+export function securityHeaders(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     const h = c.res.headers;
@@ -15,8 +14,10 @@ export function securityHeaders(
     h.set("x-frame-options", "DENY");
     if (!h.has("referrer-policy")) h.set("referrer-policy", "strict-origin-when-cross-origin");
     if ((h.get("content-type") ?? "").startsWith("text/html")) {
-      const { redirect, turnstile } = formTargets(c.env);
-      const cf = turnstile ? " https://challenges.cloudflare.com" : "";
+      // Set by the config middleware; absent when the configuration is invalid.
+      const config = c.get("config") as AppEnv["Variables"]["config"] | undefined;
+      const redirect = config?.redirectUrl ? new URL(config.redirectUrl).origin : null;
+      const cf = config?.turnstileSiteKey ? " https://challenges.cloudflare.com" : "";
       h.set(
         "content-security-policy",
         [

@@ -1,5 +1,5 @@
 import type { FieldError } from "../http/errors.ts";
-import { detectFileKind, type FileKind } from "./file-type.ts";
+import { detectFileKind, kindNames, type FileKind } from "./file-type.ts";
 import { safeFilename } from "./filename.ts";
 
 export interface Attachment {
@@ -43,8 +43,10 @@ export async function checkAttachment(
   const bytes = new Uint8Array(await file.arrayBuffer());
   const detected = detectFileKind(bytes);
   if (!detected.ok || !allowed.includes(detected.kind)) {
-    const names = allowed.map((k) => k.extensions[0]!.toUpperCase()).join(", ");
-    return { ok: false, error: { field, code: "file_type_not_allowed", params: { limit: names } } };
+    return {
+      ok: false,
+      error: { field, code: "file_type_not_allowed", params: { limit: kindNames(allowed) } },
+    };
   }
   const digest = await crypto.subtle.digest("SHA-256", bytes);
   return {

@@ -46,6 +46,11 @@ export const FILE_KINDS: Readonly<Record<FileKindId, FileKind>> = Object.fromEnt
 
 export const FILE_KIND_IDS = Object.keys(kinds) as FileKindId[];
 
+/** How the form and its error messages name allowed kinds: "PDF, PNG, …". */
+export function kindNames(kinds: readonly FileKind[]): string {
+  return kinds.map((k) => k.extensions[0]!.toUpperCase()).join(", ");
+}
+
 export function isFileKindId(value: string): value is FileKindId {
   return Object.hasOwn(kinds, value);
 }

@@ -1,25 +1,13 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app.ts";
-import { html, SafeHtml } from "../http/html.ts";
+import { html, type SafeHtml } from "../http/html.ts";
+import { layout } from "../http/pages.ts";
 import { page } from "../http/respond.ts";
 import { formatBytes } from "../inquiry/attachment.ts";
 import type { OutboxMessage } from "./send.ts";
 
 function outboxPage(title: string, body: SafeHtml): Response {
-  return page(
-    html`<!doctype html>
-      <html lang="en">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>${title}</title>
-          <link rel="stylesheet" href="/assets/form.css" />
-        </head>
-        <body>
-          <main>${body}</main>
-        </body>
-      </html>`,
-  );
+  return page(layout("en", title, body));
 }
 
 /**
