@@ -7,12 +7,16 @@ import { FakeResend } from "../tests/fakes/resend.ts";
 export interface FakeResendServer {
   url: string;
   fake: FakeResend;
+  /** Requests the server is still answering (a simulated timeout holds one open). */
+  inFlight: () => number;
   close: () => Promise<void>;
 }
 
 export async function startFakeResendServer(apiKey?: string, port = 0): Promise<FakeResendServer> {
   const fake = new FakeResend(apiKey);
+  let inFlight = 0;
   const server: Server = createServer(async (req, res) => {
+    inFlight++;
     try {
       const hasBody = req.method !== "GET" && req.method !== "HEAD";
       const request = new Request(`http://127.0.0.1${req.url}`, {
@@ -27,6 +31,8 @@ export async function startFakeResendServer(apiKey?: string, port = 0): Promise<
     } catch {
       // A simulated network failure: drop the connection without an answer.
       req.socket.destroy();
+    } finally {
+      inFlight--;
     }
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
@@ -35,6 +41,7 @@ export async function startFakeResendServer(apiKey?: string, port = 0): Promise<
   return {
     url: `http://127.0.0.1:${actualPort}`,
     fake,
+    inFlight: () => inFlight,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -58,6 +58,8 @@ export class FakeResend {
   readonly requests: { headers: Headers; body: unknown; status: number }[] = [];
   /** Each e-mail Resend would have sent: repeats with the same key are not here twice. */
   readonly emails: AcceptedEmail[] = [];
+  /** How many failures of each kind the fake has injected (`status:429`, `timeout`, …). */
+  readonly injected = new Map<string, number>();
   private readonly failures: Failure[] = [];
   private readonly byKey = new Map<string, { payload: string; id: string }>();
   private readonly inFlight = new Set<string>();
@@ -106,6 +108,10 @@ export class FakeResend {
     };
 
     const failure = this.failures.shift() ?? this.randomFailure();
+    if (failure) {
+      const kind = failure.kind === "status" ? `status:${failure.status}` : failure.kind;
+      this.injected.set(kind, (this.injected.get(kind) ?? 0) + 1);
+    }
     if (failure?.kind === "network") {
       this.requests.push({ headers: request.headers, body: parsed, status: 0 });
       throw new TypeError("Network connection lost.");
