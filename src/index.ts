@@ -12,7 +12,7 @@ import { securityHeaders } from "./http/security-headers.ts";
 import { health } from "./http/health.ts";
 import { inquiryRoute } from "./inquiry/route.ts";
 import { runScheduled } from "./scheduled.ts";
-import { deliverSoon } from "./mail/deliver.ts";
+import { deliverNow, firstSendClaim } from "./mail/deliver.ts";
 import { outboxRoutes } from "./mail/outbox-pages.ts";
 import { adminRoutes } from "./admin/routes.ts";
 
@@ -44,7 +44,10 @@ app.get("/assets/form.js", () => asset(FORM_JS, "text/javascript"));
 app.get("/favicon.ico", () => new Response(null, { status: 204 }));
 app.get("/health", (c) => health(c.env, loadConfig(c.env)));
 
-app.route("/inquiry", inquiryRoute({ afterStore: deliverSoon, now: () => Date.now() }));
+app.route(
+  "/inquiry",
+  inquiryRoute({ claimFor: firstSendClaim, afterStore: deliverNow, now: () => Date.now() }),
+);
 
 app.route("/outbox", outboxRoutes());
 app.route("/admin", adminRoutes());

@@ -4,7 +4,7 @@ import { retentionCutoff } from "../src/retention/months.ts";
 import { purge } from "../src/retention/purge.ts";
 import { attachmentKey } from "../src/store/attachments.ts";
 import { insertInquiry } from "../src/store/inquiries.ts";
-import { writeLogEntry } from "../src/log/technical-log.ts";
+import { logStatement } from "../src/log/technical-log.ts";
 import { installFakes, runCron, storedRow } from "./helpers.ts";
 
 beforeEach(() => {
@@ -137,13 +137,13 @@ describe("technical log entries are purged after LOG_RETENTION_DAYS", () => {
       [29, "keep-29"],
       [31, "drop-31"],
     ] as const) {
-      await writeLogEntry(env.DB, {
+      await logStatement(env.DB, {
         at: now - age * day,
         ip: "192.0.2.0",
         browser: "Firefox 140",
         referrer: null,
         outcome,
-      });
+      }).run();
     }
     await runCron(now);
     const { results } = await env.DB.prepare(

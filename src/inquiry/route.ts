@@ -3,13 +3,21 @@ import { AppError } from "../http/errors.ts";
 import type { AppEnv } from "../http/app.ts";
 import { corsHeaders, originAllowed, preflight } from "../http/origin.ts";
 import { errorResponse, json, toAppError } from "../http/respond.ts";
-import { logEntryFor, writeLogEntry } from "../log/technical-log.ts";
+import type { Config } from "../config/config.ts";
+import { logEntryFor, logStatement } from "../log/technical-log.ts";
+import { deferWrite } from "../store/deferred-writes.ts";
+import type { Claim, NewInquiry } from "../store/inquiries.ts";
 import { readSubmission } from "./read-body.ts";
 import { submissionLang, submitInquiry } from "./submit.ts";
 
 export interface InquiryRouteOptions {
-  /** Called with a stored inquiry's id; the answer does not wait for it. */
-  afterStore: (env: Env, id: string) => Promise<void>;
+  /** The lease to store a new inquiry under when this request will mail it itself. */
+  claimFor: (env: Env, config: Config, now: number) => Claim | null;
+  /** Called with what was stored under that lease; the answer does not wait for it. */
+  afterStore: (
+    env: Env,
+    stored: { inquiry: NewInquiry; file: Uint8Array | null; claim: Claim },
+  ) => Promise<void>;
   now: () => number;
 }
 
@@ -33,16 +41,19 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
 
       const raw = await readSubmission(request, config.maxAttachmentBytes);
       audience.lang = submissionLang(raw, request, config);
+      const claim = opts.claimFor(c.env, config, now);
       const result = await submitInquiry(raw, audience.lang, config, {
         db: c.env.DB,
         bucket: c.env.ATTACHMENTS,
         now,
         clientIp: ip,
         fetch: (input, init) => fetch(input, init),
+        claim,
       });
       outcome = result.kind;
-      if (result.kind === "stored") {
-        c.executionCtx.waitUntil(opts.afterStore(c.env, result.id));
+      if (result.kind === "stored" && claim) {
+        const { inquiry, file } = result;
+        c.executionCtx.waitUntil(opts.afterStore(c.env, { inquiry, file, claim }));
       }
       response = audience.html
         ? new Response(null, {
@@ -56,11 +67,15 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
       response = errorResponse(appError, audience);
     }
     for (const [k, v] of Object.entries(corsHeaders(request, config))) response.headers.set(k, v);
-    // The technical log never blocks or breaks the answer.
+    // The technical log never blocks or breaks the answer: its line is written
+    // after it, with the next inquiry's insert or on its own a moment later.
     c.executionCtx.waitUntil(
-      writeLogEntry(c.env.DB, logEntryFor(request, now, outcome, config.logIp)).catch(() =>
-        console.error("technical log write failed"),
-      ),
+      deferWrite(
+        c.env.DB,
+        logStatement(c.env.DB, logEntryFor(request, now, outcome, config.logIp)),
+      ).then((written) => {
+        if (!written) console.error("technical log write failed");
+      }),
     );
     return response;
   });

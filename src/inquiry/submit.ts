@@ -2,7 +2,7 @@ import type { Config } from "../config/config.ts";
 import { AppError, type FieldError } from "../http/errors.ts";
 import { pickLang, type Lang } from "../i18n/lang.ts";
 import { attachmentKey, putAttachment } from "../store/attachments.ts";
-import { insertInquiry } from "../store/inquiries.ts";
+import { insertInquiry, type Claim, type NewInquiry } from "../store/inquiries.ts";
 import { checkAttachment } from "./attachment.ts";
 import { readSubmission, type RawSubmission } from "./read-body.ts";
 import { verifyTurnstile } from "./turnstile.ts";
@@ -15,10 +15,13 @@ export interface SubmitDeps {
   /** The client's IP, used only for Turnstile's check and never stored with the inquiry. */
   clientIp: string | null;
   fetch: typeof fetch;
+  /** Set when this request will mail the inquiry itself right after answering. */
+  claim: Claim | null;
 }
 
 export type SubmitOutcome =
-  | { kind: "stored"; id: string; lang: Lang }
+  /** `inquiry` and `file` as stored, so the first send needs no read back. */
+  | { kind: "stored"; id: string; lang: Lang; inquiry: NewInquiry; file: Uint8Array | null }
   /** The honeypot was filled: answer as if stored, keep nothing. */
   | { kind: "honeypot"; id: string; lang: Lang };
 
@@ -98,6 +101,22 @@ export async function submitInquiry(
 
   const id = crypto.randomUUID();
   const key = attachment ? attachmentKey(id) : null;
+  const inquiry: NewInquiry = {
+    id,
+    createdAt: deps.now,
+    lang,
+    ...fields.data,
+    attachment:
+      attachment && key
+        ? {
+            key,
+            filename: attachment.filename,
+            size: attachment.bytes.byteLength,
+            type: attachment.kind.mime,
+            sha256: attachment.sha256,
+          }
+        : null,
+  };
   try {
     if (attachment && key) {
       await putAttachment(deps.bucket, key, attachment.bytes, {
@@ -105,27 +124,12 @@ export async function submitInquiry(
         sha256: attachment.sha256,
       });
     }
-    await insertInquiry(deps.db, {
-      id,
-      createdAt: deps.now,
-      lang,
-      ...fields.data,
-      attachment:
-        attachment && key
-          ? {
-              key,
-              filename: attachment.filename,
-              size: attachment.bytes.byteLength,
-              type: attachment.kind.mime,
-              sha256: attachment.sha256,
-            }
-          : null,
-    });
+    await insertInquiry(deps.db, inquiry, deps.claim);
   } catch (err) {
     console.error(`storing inquiry failed: ${err instanceof Error ? err.name : "error"}`);
     // Best effort: an orphan left behind is removed by the scheduled sweep.
     if (key) await deps.bucket.delete(key).catch(() => undefined);
     throw new AppError("unavailable", { retryAfter: 60 });
   }
-  return { kind: "stored", id, lang };
+  return { kind: "stored", id, lang, inquiry, file: attachment?.bytes ?? null };
 }

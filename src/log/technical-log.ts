@@ -84,9 +84,9 @@ export function logEntryFor(
   };
 }
 
-export async function writeLogEntry(db: D1Database, e: LogEntry): Promise<void> {
-  await db
+/** The insert of one log line, for the caller to run or queue. */
+export function logStatement(db: D1Database, e: LogEntry): D1PreparedStatement {
+  return db
     .prepare("INSERT INTO tech_log (at, ip, browser, referrer, outcome) VALUES (?, ?, ?, ?, ?)")
-    .bind(e.at, e.ip, e.browser, e.referrer, e.outcome)
-    .run();
+    .bind(e.at, e.ip, e.browser, e.referrer, e.outcome);
 }

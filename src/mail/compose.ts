@@ -2,7 +2,7 @@ import type { Config } from "../config/config.ts";
 import { escapeHtml } from "../http/html.ts";
 import type { Lang } from "../i18n/lang.ts";
 import { formatBytes } from "../inquiry/attachment.ts";
-import type { StoredInquiry } from "../store/inquiries.ts";
+import type { NewInquiry } from "../store/inquiries.ts";
 
 /** What we hand to Resend: the SDK's `emails.send` payload, camel-cased. */
 export interface MailMessage {
@@ -58,7 +58,7 @@ export function headerSafe(text: string, max = 200): string {
  * Every value is escaped in the HTML part; the subject is header-safe.
  */
 export function composeMail(
-  inquiry: StoredInquiry,
+  inquiry: NewInquiry,
   config: Config,
   file: Uint8Array | null,
 ): MailMessage {

@@ -1,5 +1,6 @@
 import { loadConfig, type Config } from "../config/config.ts";
-import { fromRow, type InquiryRow } from "../store/inquiries.ts";
+import { deferWrite } from "../store/deferred-writes.ts";
+import { fromRow, type Claim, type InquiryRow, type NewInquiry } from "../store/inquiries.ts";
 import { composeMail } from "./compose.ts";
 import { localOutboxSender, resendSender, type Sender } from "./send.ts";
 
@@ -18,6 +19,8 @@ export interface DeliveryDeps {
   config: Config;
   send: Sender;
   now: number;
+  /** Queue the "sent" mark to ride with the next insert (the send right after a submission). */
+  deferMarks?: boolean;
   /** Waits between sends (real time in production, recorded in tests). */
   sleep: (ms: number) => Promise<void>;
   random: () => number;
@@ -48,14 +51,10 @@ export function nextAttemptDelay(
 
 /**
  * Atomically claims due rows: a single UPDATE … RETURNING, so two overlapping
- * runs can never both hold the same inquiry. `onlyId` claims just one.
+ * runs can never both hold the same inquiry. A new inquiry is born claimed
+ * by the request that mails it first (`firstSendClaim`), so runs skip it too.
  */
-async function claim(
-  db: D1Database,
-  now: number,
-  token: string,
-  onlyId: string | null,
-): Promise<InquiryRow[]> {
+async function claim(db: D1Database, now: number, token: string): Promise<InquiryRow[]> {
   const { results } = await db
     .prepare(
       `UPDATE inquiries SET claimed_until = ?1, claim_token = ?2
@@ -63,23 +62,19 @@ async function claim(
          SELECT id FROM inquiries
          WHERE delivery_status = 'pending' AND next_attempt_at <= ?3
            AND (claimed_until IS NULL OR claimed_until <= ?3)
-           AND (?4 IS NULL OR id = ?4)
-         ORDER BY next_attempt_at LIMIT ?5)
+         ORDER BY next_attempt_at LIMIT ?4)
        RETURNING *`,
     )
-    .bind(now + LEASE_MS, token, now, onlyId, BATCH)
+    .bind(now + LEASE_MS, token, now, BATCH)
     .all<InquiryRow>();
   return results;
 }
 
-/** Sends what is due (or just `onlyId`), one at a time, paced under Resend's rate limit. */
-export async function deliverDue(
-  deps: DeliveryDeps,
-  onlyId: string | null = null,
-): Promise<DeliveryReport> {
+/** Sends what is due, one at a time, paced under Resend's rate limit. */
+export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: 0, retried: 0, failed: 0 };
   const token = crypto.randomUUID();
-  const rows = await claim(deps.db, deps.now, token, onlyId);
+  const rows = await claim(deps.db, deps.now, token);
   for (const [i, row] of rows.entries()) {
     if (i > 0) await deps.sleep(SEND_INTERVAL_MS);
     const result = await deliverOne(deps, row, token);
@@ -88,47 +83,59 @@ export async function deliverDue(
   return report;
 }
 
+/** A claimed row from the outbox: its file comes back from R2, then it is sent. */
 async function deliverOne(
   deps: DeliveryDeps,
   row: InquiryRow,
   token: string,
 ): Promise<keyof DeliveryReport> {
-  const { db, bucket, now } = deps;
   const inquiry = fromRow(row);
   const attempts = row.delivery_attempts + 1;
-
   let file: Uint8Array | null = null;
   if (inquiry.attachment?.key) {
     try {
-      const object = await bucket.get(inquiry.attachment.key);
+      const object = await deps.bucket.get(inquiry.attachment.key);
       file = object ? new Uint8Array(await object.arrayBuffer()) : null;
     } catch {
       // R2 unavailable: try again later rather than mail without the file.
       return retry(deps, row.id, token, attempts, "storage_unavailable", null);
     }
   }
+  return sendClaimed(deps, inquiry, attempts, file, token);
+}
 
-  const result = await deps.send(composeMail(inquiry, deps.config, file), `inquiry-${row.id}`);
+/** Sends one inquiry this sender holds the claim on, and records the outcome. */
+async function sendClaimed(
+  deps: DeliveryDeps,
+  inquiry: NewInquiry,
+  attempts: number,
+  file: Uint8Array | null,
+  token: string,
+): Promise<keyof DeliveryReport> {
+  const { db, bucket, now } = deps;
+  const result = await deps.send(composeMail(inquiry, deps.config, file), `inquiry-${inquiry.id}`);
   if (result.ok) {
-    await db
+    const sent = db
       .prepare(
         `UPDATE inquiries SET delivery_status = 'sent', delivery_attempts = ?1, sent_at = ?2,
            resend_id = ?3, last_error = NULL, next_attempt_at = NULL, claimed_until = NULL,
            claim_token = NULL, attachment_key = NULL
          WHERE id = ?4 AND claim_token = ?5`,
       )
-      .bind(attempts, now, result.id, row.id, token)
-      .run();
+      .bind(attempts, now, result.id, inquiry.id, token);
+    // If the mark is lost, the row stays pending; once the lease ends the next
+    // run sends again under the same idempotency key, and Resend sends nothing twice.
+    const written = deps.deferMarks ? await deferWrite(db, sent) : (await sent.run(), true);
     // Once mailed, the file's only copy we need is in the staff's mailbox.
-    if (inquiry.attachment?.key) await bucket.delete(inquiry.attachment.key);
+    if (written && inquiry.attachment?.key) await bucket.delete(inquiry.attachment.key);
     return "sent";
   }
   const code = `${result.status ?? "network"}:${result.name}`;
   if (retryable(result.status, result.name) && attempts < MAX_ATTEMPTS) {
-    return retry(deps, row.id, token, attempts, code, result.retryAfter);
+    return retry(deps, inquiry.id, token, attempts, code, result.retryAfter);
   }
   console.error(
-    `delivery of inquiry ${row.id} failed for good after ${attempts} attempts (${code})`,
+    `delivery of inquiry ${inquiry.id} failed for good after ${attempts} attempts (${code})`,
   );
   await db
     .prepare(
@@ -136,7 +143,7 @@ async function deliverOne(
          next_attempt_at = NULL, claimed_until = NULL, claim_token = NULL
        WHERE id = ?3 AND claim_token = ?4`,
     )
-    .bind(attempts, code, row.id, token)
+    .bind(attempts, code, inquiry.id, token)
     .run();
   return "failed";
 }
@@ -181,16 +188,30 @@ export function deliveryDeps(env: Env, config: Config, send: Sender, now: number
   };
 }
 
-/** Right after an inquiry is stored: try its mail at once, without delaying the answer. */
-export async function deliverSoon(env: Env, id: string): Promise<void> {
+/** The lease a submission takes on its own row when it will mail it at once; null when mail must wait. */
+export function firstSendClaim(env: Env, config: Config, now: number): Claim | null {
+  return senderFor(config, env.ATTACHMENTS)
+    ? { token: crypto.randomUUID(), until: now + LEASE_MS }
+    : null;
+}
+
+/**
+ * Right after an inquiry is stored (claimed by `firstSendClaim`): mail it at
+ * once from what is still in memory, without delaying the answer.
+ */
+export async function deliverNow(
+  env: Env,
+  first: { inquiry: NewInquiry; file: Uint8Array | null; claim: Claim },
+): Promise<void> {
   const result = loadConfig(env);
   if (!result.ok) return;
   const send = senderFor(result.config, env.ATTACHMENTS);
   if (!send) return;
   try {
-    await deliverDue(deliveryDeps(env, result.config, send, Date.now()), id);
+    const deps = { ...deliveryDeps(env, result.config, send, Date.now()), deferMarks: true };
+    await sendClaimed(deps, first.inquiry, 1, first.file, first.claim.token);
   } catch (err) {
-    // The row stays pending; the next scheduled run picks it up.
+    // The row stays pending; the next scheduled run picks it up once the lease ends.
     console.error(`immediate delivery failed: ${err instanceof Error ? err.name : "error"}`);
   }
 }

@@ -1,5 +1,6 @@
 import type { InquiryFields } from "../inquiry/validate.ts";
 import type { Lang } from "../i18n/lang.ts";
+import { batchWithDeferred } from "./deferred-writes.ts";
 
 export type DeliveryStatus = "pending" | "sent" | "failed";
 
@@ -88,13 +89,28 @@ export interface NewInquiry extends InquiryFields {
   attachment: AttachmentMeta | null;
 }
 
-export async function insertInquiry(db: D1Database, i: NewInquiry): Promise<void> {
-  await db
+/** A sender's lease on a row: others keep off until `until`. */
+export interface Claim {
+  token: string;
+  until: number;
+}
+
+/**
+ * Stores a new inquiry, due for mail at once. With `claim` the row is born
+ * claimed by the request that will mail it right away, so that send needs no
+ * claim of its own. Queued deferred writes ride along in the same batch.
+ */
+export async function insertInquiry(
+  db: D1Database,
+  i: NewInquiry,
+  claim: Claim | null = null,
+): Promise<void> {
+  const insert = db
     .prepare(
       `INSERT INTO inquiries (id, created_at, name, email, email_key, phone, company, service,
          message, lang, attachment_key, attachment_name, attachment_size, attachment_type,
-         attachment_sha256, next_attempt_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?2)`,
+         attachment_sha256, next_attempt_at, claimed_until, claim_token)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?2, ?16, ?17)`,
     )
     .bind(
       i.id,
@@ -112,8 +128,10 @@ export async function insertInquiry(db: D1Database, i: NewInquiry): Promise<void
       i.attachment?.size ?? null,
       i.attachment?.type ?? null,
       i.attachment?.sha256 ?? null,
-    )
-    .run();
+      claim?.until ?? null,
+      claim?.token ?? null,
+    );
+  await batchWithDeferred(db, [insert]);
 }
 
 export async function getInquiry(db: D1Database, id: string): Promise<StoredInquiry | null> {

@@ -1,0 +1,76 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { logStatement } from "../src/log/technical-log.ts";
+import { batchWithDeferred, deferWrite, FLUSH_AFTER_MS } from "../src/store/deferred-writes.ts";
+import { insertInquiry, type NewInquiry } from "../src/store/inquiries.ts";
+
+function inquiry(): NewInquiry {
+  const id = crypto.randomUUID();
+  return {
+    id,
+    createdAt: Date.now(),
+    lang: "en",
+    name: "Ana Novak",
+    email: `${id}@primer.si`,
+    phone: null,
+    company: null,
+    service: "CNC machining",
+    message: "m",
+    attachment: null,
+  };
+}
+
+const logLine = (outcome: string) =>
+  logStatement(env.DB, { at: Date.now(), ip: null, browser: null, referrer: null, outcome });
+
+async function logged(outcome: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT count(*) AS n FROM tech_log WHERE outcome = ?")
+    .bind(outcome)
+    .first<{ n: number }>();
+  return row!.n;
+}
+
+describe("deferred writes", () => {
+  it("are written on their own after a short wait when no insert carries them", async () => {
+    const start = Date.now();
+    const written = await deferWrite(env.DB, logLine("alone"));
+    expect(written).toBe(true);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(FLUSH_AFTER_MS - 5);
+    expect(await logged("alone")).toBe(1);
+  });
+
+  it("ride along with the next inquiry's insert, before their own wait ends", async () => {
+    let settledAt = 0;
+    const start = Date.now();
+    const pending = deferWrite(env.DB, logLine("carried")).then((w) => {
+      settledAt = Date.now();
+      return w;
+    });
+    await insertInquiry(env.DB, inquiry());
+    expect(await pending).toBe(true);
+    expect(settledAt - start).toBeLessThan(FLUSH_AFTER_MS);
+    expect(await logged("carried")).toBe(1);
+  });
+
+  it("never cost an inquiry its place: a broken queued write fails alone", async () => {
+    const broken = env.DB.prepare("INSERT INTO no_such_table (x) VALUES (1)");
+    const pending = deferWrite(env.DB, broken);
+    const good = deferWrite(env.DB, logLine("beside-broken"));
+    const stored = inquiry();
+    await insertInquiry(env.DB, stored);
+    expect(await pending).toBe(false);
+    // The whole carried batch counts as not written; the inquiry is stored.
+    expect(await good).toBe(false);
+    const row = await env.DB.prepare("SELECT id FROM inquiries WHERE id = ?")
+      .bind(stored.id)
+      .first();
+    expect(row).toEqual({ id: stored.id });
+  });
+
+  it("leave a failing insert failing", async () => {
+    const pending = deferWrite(env.DB, logLine("beside-bad-insert"));
+    const bad = env.DB.prepare("INSERT INTO no_such_table (x) VALUES (1)");
+    await expect(batchWithDeferred(env.DB, [bad])).rejects.toThrow();
+    expect(await pending).toBe(false);
+  });
+});
