@@ -1,7 +1,7 @@
 // Starts the worker with `wrangler dev` (local workerd, no account) for the
 // benchmark and measurement scripts, and reads the workerd process's memory.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readlinkSync, readFileSync } from "node:fs";
 
 export function wrangler(args: string[]): string {
   const r = spawnSync("wrangler", args, { encoding: "utf8", env: { ...process.env, CI: "true" } });
@@ -41,13 +41,44 @@ export function cpuMs(pid: number): number {
   }
 }
 
+/** TCP ports `pid` listens on (Linux: its socket inodes matched in /proc/net/tcp). */
+function listeningPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  let fds: string[] = [];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return []; // gone
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const ports: number[] = [];
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    for (const line of readFileSync(table, "utf8").split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[3] === "0A" && inodes.has(f[9]!)) ports.push(parseInt(f[1]!.split(":")[1]!, 16));
+    }
+  }
+  return ports;
+}
+
 /**
- * `wrangler dev` on `port` with `vars`, its state in `persistTo`; resolves once
- * /health answers, with the pid of the workerd process that runs the worker.
+ * `wrangler dev` on `port` with `vars`, its state in `persistTo`. Wrangler runs
+ * two workerd processes: a proxy that owns `port` (it holds requests during
+ * reloads) and the runtime that runs the worker behind it.
  */
 export interface DevServer {
+  /** Through wrangler's proxy, as a browser reaches `wrangler dev`. */
   base: string;
-  /** The workerd process that runs the worker. */
+  /** Straight to the runtime, without the proxy's hop: what the benchmark measures. */
+  direct: string;
+  /** The workerd process that runs the worker (not the proxy). */
   pid: number;
   stop: () => void;
 }
@@ -87,17 +118,41 @@ export async function startDev(opts: {
     }
     if (i === 239) throw new Error("wrangler dev did not start");
   }
-  const workerd = descendants(child.pid!).find((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd");
-    } catch {
-      return false;
+  const workerds = () =>
+    descendants(child.pid!).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd");
+      } catch {
+        return false;
+      }
+    });
+  // The runtime is the workerd that answers /health on a port other than
+  // `port`; it can take a moment after the proxy answers to be found.
+  let runtime: { pid: number; direct: string } | undefined;
+  for (let attempt = 0; attempt < 20 && !runtime; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 500));
+    for (const pid of workerds()) {
+      if (process.env.DEBUG_DEV) console.log("workerd", pid, listeningPorts(pid));
+      for (const p of listeningPorts(pid).filter((p) => p !== port)) {
+        try {
+          const res = await fetch(`http://127.0.0.1:${p}/health`, {
+            signal: AbortSignal.timeout(2000),
+          });
+          const body = await res.text();
+          if (body.startsWith("{") && body.includes('"storage"')) {
+            runtime = { pid, direct: `http://127.0.0.1:${p}` };
+          }
+        } catch (e) {
+          if (process.env.DEBUG_DEV) console.log("probe", pid, p, String(e));
+        }
+      }
     }
-  });
-  if (workerd === undefined) throw new Error("no workerd process under wrangler dev");
+  }
+  if (!runtime) throw new Error("no workerd process running the worker under wrangler dev");
   return {
     base,
-    pid: workerd,
+    direct: runtime.direct,
+    pid: runtime.pid,
     stop: () => {
       try {
         process.kill(-child.pid!, "SIGTERM");

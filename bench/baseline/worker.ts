@@ -1,0 +1,99 @@
+// The floor the benchmark compares the worker against: parse the body, write
+// one D1 row (and one R2 object when there is a file), answer, then post the
+// same kind of mail payload once to Resend. No validation, no file checks, no
+// logs, no retries: whatever the real worker costs beyond this is its own.
+interface Env {
+  DB: D1Database;
+  FILES: R2Bucket;
+  MAIL_TO: string;
+  MAIL_FROM: string;
+  RESEND_API_KEY: string;
+  RESEND_BASE_URL: string;
+  /** Only for the benchmark's second floor ("on"): the rate-limit call the contract requires. */
+  LIMIT: string;
+  SUBMIT_LIMITER: RateLimit;
+}
+
+const FIELDS = ["name", "email", "phone", "company", "service", "message"] as const;
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 32768) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 32768));
+  }
+  return btoa(binary);
+}
+
+export default {
+  async fetch(request, env, ctx): Promise<Response> {
+    // The one thing beside the form: the readiness probe the benchmark waits for.
+    if (request.method === "GET") return Response.json({ ok: true, storage: "ok" });
+    if (env.LIMIT === "on") {
+      const ip = request.headers.get("cf-connecting-ip") ?? "unknown";
+      if (!(await env.SUBMIT_LIMITER.limit({ key: ip })).success) {
+        return Response.json({ ok: false }, { status: 429 });
+      }
+    }
+    const form = await request.formData();
+    const v = Object.fromEntries(FIELDS.map((k) => [k, String(form.get(k) ?? "")])) as Record<
+      (typeof FIELDS)[number],
+      string
+    >;
+    const id = crypto.randomUUID();
+    const upload = form.get("attachment");
+    const file =
+      upload instanceof File && upload.size > 0
+        ? {
+            name: upload.name,
+            type: upload.type,
+            bytes: new Uint8Array(await upload.arrayBuffer()),
+          }
+        : null;
+    if (file) await env.FILES.put(id, file.bytes);
+    await env.DB.prepare(
+      `INSERT INTO inquiries (id, created_at, name, email, phone, company, service, message, file_key)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
+    )
+      .bind(
+        id,
+        Date.now(),
+        v.name,
+        v.email,
+        v.phone,
+        v.company || null,
+        v.service,
+        v.message,
+        file ? id : null,
+      )
+      .run();
+
+    const lines = FIELDS.map((k) => `${k}: ${v[k]}`);
+    const payload = {
+      from: env.MAIL_FROM,
+      to: [env.MAIL_TO],
+      reply_to: v.email,
+      subject: `Inquiry: ${v.service} – ${v.name}`,
+      text: lines.join("\n"),
+      html: `<table>${FIELDS.map((k) => `<tr><th>${k}</th><td>${escape(v[k])}</td></tr>`).join("")}</table>`,
+      ...(file && {
+        attachments: [
+          { filename: file.name, content: base64(file.bytes), content_type: file.type },
+        ],
+      }),
+    };
+    ctx.waitUntil(
+      fetch(`${env.RESEND_BASE_URL}/emails`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${env.RESEND_API_KEY}`,
+          "content-type": "application/json",
+          "idempotency-key": `inquiry-${id}`,
+        },
+        body: JSON.stringify(payload),
+      }).then((r) => r.arrayBuffer()),
+    );
+    return Response.json({ ok: true, id }, { status: 201 });
+  },
+} satisfies ExportedHandler<Env>;
