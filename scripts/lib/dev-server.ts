@@ -132,7 +132,6 @@ export async function startDev(opts: {
   for (let attempt = 0; attempt < 20 && !runtime; attempt++) {
     if (attempt > 0) await new Promise((r) => setTimeout(r, 500));
     for (const pid of workerds()) {
-      if (process.env.DEBUG_DEV) console.log("workerd", pid, listeningPorts(pid));
       for (const p of listeningPorts(pid).filter((p) => p !== port)) {
         try {
           const res = await fetch(`http://127.0.0.1:${p}/health`, {
@@ -142,8 +141,8 @@ export async function startDev(opts: {
           if (body.startsWith("{") && body.includes('"storage"')) {
             runtime = { pid, direct: `http://127.0.0.1:${p}` };
           }
-        } catch (e) {
-          if (process.env.DEBUG_DEV) console.log("probe", pid, p, String(e));
+        } catch {
+          // the inspector or another socket
         }
       }
     }
