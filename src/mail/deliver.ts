@@ -171,9 +171,10 @@ async function retry(
 
 /** The sender this configuration allows, or null when mail must wait for an API key. */
 export function senderFor(config: Config, bucket: R2Bucket): Sender | null {
-  if (config.resendApiKey) return resendSender(config.resendApiKey, config.resendBaseUrl);
-  if (config.localOutbox) return localOutboxSender(bucket);
-  return null;
+  if (!canSend(config)) return null;
+  return config.resendApiKey
+    ? resendSender(config.resendApiKey, config.resendBaseUrl)
+    : localOutboxSender(bucket);
 }
 
 export function deliveryDeps(env: Env, config: Config, send: Sender, now: number): DeliveryDeps {
@@ -189,10 +190,13 @@ export function deliveryDeps(env: Env, config: Config, send: Sender, now: number
 }
 
 /** The lease a submission takes on its own row when it will mail it at once; null when mail must wait. */
-export function firstSendClaim(env: Env, config: Config, now: number): Claim | null {
-  return senderFor(config, env.ATTACHMENTS)
-    ? { token: crypto.randomUUID(), until: now + LEASE_MS }
-    : null;
+export function firstSendClaim(_env: Env, config: Config, now: number): Claim | null {
+  return canSend(config) ? { token: crypto.randomUUID(), until: now + LEASE_MS } : null;
+}
+
+/** Whether mail can go out now: an API key, or the local outbox of `npm run dev`. */
+function canSend(config: Config): boolean {
+  return config.resendApiKey !== null || config.localOutbox;
 }
 
 /**
