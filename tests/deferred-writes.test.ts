@@ -2,23 +2,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { logStatement } from "../src/log/technical-log.ts";
 import { batchWithDeferred, deferWrite, FLUSH_AFTER_MS } from "../src/store/deferred-writes.ts";
-import { insertInquiry, type NewInquiry } from "../src/store/inquiries.ts";
-
-function inquiry(): NewInquiry {
-  const id = crypto.randomUUID();
-  return {
-    id,
-    createdAt: Date.now(),
-    lang: "en",
-    name: "Ana Novak",
-    email: `${id}@primer.si`,
-    phone: null,
-    company: null,
-    service: "CNC machining",
-    message: "m",
-    attachment: null,
-  };
-}
+import { insertInquiry } from "../src/store/inquiries.ts";
+import { newInquiry } from "./helpers.ts";
 
 const logLine = (outcome: string) =>
   logStatement(env.DB, { at: Date.now(), ip: null, browser: null, referrer: null, outcome });
@@ -46,7 +31,7 @@ describe("deferred writes", () => {
       settledAt = Date.now();
       return w;
     });
-    await insertInquiry(env.DB, inquiry());
+    await insertInquiry(env.DB, newInquiry());
     expect(await pending).toBe(true);
     expect(settledAt - start).toBeLessThan(FLUSH_AFTER_MS);
     expect(await logged("carried")).toBe(1);
@@ -56,7 +41,7 @@ describe("deferred writes", () => {
     const broken = env.DB.prepare("INSERT INTO no_such_table (x) VALUES (1)");
     const pending = deferWrite(env.DB, broken);
     const good = deferWrite(env.DB, logLine("beside-broken"));
-    const stored = inquiry();
+    const stored = newInquiry();
     await insertInquiry(env.DB, stored);
     expect(await pending).toBe(false);
     // The whole carried batch counts as not written; the inquiry is stored.

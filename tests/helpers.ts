@@ -7,6 +7,7 @@ import {
 import { vi } from "vitest";
 import worker from "../src/index.ts";
 import { SITEVERIFY_URL } from "../src/inquiry/turnstile.ts";
+import type { NewInquiry } from "../src/store/inquiries.ts";
 import { FakeResend } from "./fakes/resend.ts";
 
 export const RESEND_URL = "https://resend.fake";
@@ -73,6 +74,24 @@ let seq = 0;
 export function testIp(): string {
   seq++;
   return `198.51.${(seq >> 8) & 255}.${seq & 255}`;
+}
+
+/** An inquiry as intake hands it to the store, for tests that seed D1 directly. */
+export function newInquiry(overrides: Partial<NewInquiry> = {}): NewInquiry {
+  const id = overrides.id ?? crypto.randomUUID();
+  return {
+    id,
+    createdAt: Date.now(),
+    lang: "sl",
+    name: "Ana Novak",
+    email: `${id}@primer.si`,
+    phone: null,
+    company: null,
+    service: "CNC machining",
+    message: "m",
+    attachment: null,
+    ...overrides,
+  };
 }
 
 export function validFields(overrides: Record<string, string> = {}): Record<string, string> {

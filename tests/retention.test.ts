@@ -5,7 +5,7 @@ import { purge } from "../src/retention/purge.ts";
 import { attachmentKey } from "../src/store/attachments.ts";
 import { insertInquiry } from "../src/store/inquiries.ts";
 import { logStatement } from "../src/log/technical-log.ts";
-import { installFakes, runCron, storedRow } from "./helpers.ts";
+import { installFakes, newInquiry, runCron, storedRow } from "./helpers.ts";
 
 beforeEach(() => {
   installFakes();
@@ -21,20 +21,16 @@ async function seed(
   const id = crypto.randomUUID();
   const key = opts.file === false ? null : attachmentKey(id);
   if (key) await env.ATTACHMENTS.put(key, "file bytes");
-  await insertInquiry(env.DB, {
-    id,
-    createdAt: at(createdAt),
-    lang: "sl",
-    name: "Ana Novak",
-    email: `${id}@primer.si`,
-    phone: null,
-    company: null,
-    service: "CNC machining",
-    message: "m",
-    attachment: key
-      ? { key, filename: "a.pdf", size: 10, type: "application/pdf", sha256: "0".repeat(64) }
-      : null,
-  });
+  await insertInquiry(
+    env.DB,
+    newInquiry({
+      id,
+      createdAt: at(createdAt),
+      attachment: key
+        ? { key, filename: "a.pdf", size: 10, type: "application/pdf", sha256: "0".repeat(64) }
+        : null,
+    }),
+  );
   // Already mailed: only retention concerns these rows.
   await env.DB.prepare("UPDATE inquiries SET delivery_status = 'sent', hold = ? WHERE id = ?")
     .bind(opts.hold ? 1 : 0, id)
