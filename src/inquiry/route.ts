@@ -6,18 +6,15 @@ import { errorResponse, json, toAppError } from "../http/respond.ts";
 import type { Config } from "../config/config.ts";
 import { logEntryFor, logStatement } from "../log/technical-log.ts";
 import { deferWrite } from "../store/deferred-writes.ts";
-import type { Claim, NewInquiry } from "../store/inquiries.ts";
+import type { Claim, ClaimedInquiry } from "../store/inquiries.ts";
 import { readSubmission } from "./read-body.ts";
 import { submissionLang, submitInquiry } from "./submit.ts";
 
 export interface InquiryRouteOptions {
   /** The lease to store a new inquiry under when this request will mail it itself. */
-  claimFor: (env: Env, config: Config, now: number) => Claim | null;
+  claimFor: (config: Config, now: number) => Claim | null;
   /** Called with what was stored under that lease; the answer does not wait for it. */
-  afterStore: (
-    env: Env,
-    stored: { inquiry: NewInquiry; file: Uint8Array | null; claim: Claim },
-  ) => Promise<void>;
+  afterStore: (env: Env, stored: ClaimedInquiry) => Promise<void>;
   now: () => number;
 }
 
@@ -41,7 +38,7 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
 
       const raw = await readSubmission(request, config.maxAttachmentBytes);
       audience.lang = submissionLang(raw, request, config);
-      const claim = opts.claimFor(c.env, config, now);
+      const claim = opts.claimFor(config, now);
       const result = await submitInquiry(raw, audience.lang, config, {
         db: c.env.DB,
         bucket: c.env.ATTACHMENTS,

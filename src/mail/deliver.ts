@@ -1,6 +1,12 @@
 import { loadConfig, type Config } from "../config/config.ts";
 import { deferWrite } from "../store/deferred-writes.ts";
-import { fromRow, type Claim, type InquiryRow, type NewInquiry } from "../store/inquiries.ts";
+import {
+  fromRow,
+  type Claim,
+  type ClaimedInquiry,
+  type InquiryRow,
+  type NewInquiry,
+} from "../store/inquiries.ts";
 import { composeMail } from "./compose.ts";
 import { localOutboxSender, resendSender, type Sender } from "./send.ts";
 
@@ -190,7 +196,7 @@ export function deliveryDeps(env: Env, config: Config, send: Sender, now: number
 }
 
 /** The lease a submission takes on its own row when it will mail it at once; null when mail must wait. */
-export function firstSendClaim(_env: Env, config: Config, now: number): Claim | null {
+export function firstSendClaim(config: Config, now: number): Claim | null {
   return canSend(config) ? { token: crypto.randomUUID(), until: now + LEASE_MS } : null;
 }
 
@@ -203,10 +209,7 @@ function canSend(config: Config): boolean {
  * Right after an inquiry is stored (claimed by `firstSendClaim`): mail it at
  * once from what is still in memory, without delaying the answer.
  */
-export async function deliverNow(
-  env: Env,
-  first: { inquiry: NewInquiry; file: Uint8Array | null; claim: Claim },
-): Promise<void> {
+export async function deliverNow(env: Env, first: ClaimedInquiry): Promise<void> {
   const result = loadConfig(env);
   if (!result.ok) return;
   const send = senderFor(result.config, env.ATTACHMENTS);

@@ -95,6 +95,13 @@ export interface Claim {
   until: number;
 }
 
+/** A just-stored inquiry, its file and the lease it was stored under: all its first send needs. */
+export interface ClaimedInquiry {
+  inquiry: NewInquiry;
+  file: Uint8Array | null;
+  claim: Claim;
+}
+
 /**
  * Stores a new inquiry, due for mail at once. With `claim` the row is born
  * claimed by the request that will mail it right away, so that send needs no
