@@ -235,14 +235,11 @@ for (const c of cases) {
     console.log(
       `  ${m.label.padEnd(18)}${pad(base[m.key].toFixed(m.digits), 10)}${pad(ours[m.key].toFixed(m.digits), 10)}${pad(`${ratio.toFixed(2)}x`, 8)}  ${verdict.padEnd(16)}${pad(floorWithLimiter[m.key].toFixed(m.digits), 13)}${pad(`${(ours[m.key] / floorWithLimiter[m.key]).toFixed(2)}x`, 8)}`,
     );
-  }
-  // Say when the floor itself cannot meet a target once it makes the call the contract requires.
-  for (const key of c.checks) {
-    const floorRatio = floorWithLimiter[key] / base[key];
-    if (floorRatio > TARGET) {
-      const label = METRICS.find((m) => m.key === key)!.label;
+    // Say when the floor itself misses a target once it makes the call the contract requires.
+    const floorRatio = floorWithLimiter[m.key] / base[m.key];
+    if (checked && floorRatio > TARGET) {
       console.log(
-        `  note: ${label}: the baseline plus the rate-limit call alone is ${floorRatio.toFixed(2)}x the baseline`,
+        `    note: the baseline plus the rate-limit call alone is ${floorRatio.toFixed(2)}x the baseline`,
       );
     }
   }
