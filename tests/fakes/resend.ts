@@ -34,6 +34,8 @@ export interface EmailBody {
 const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+$/;
 const NAMED = /^[^<>\r\n]*<([^<>\r\n]+)>$/;
 const MAX_EMAIL_BYTES = 40 * 1024 * 1024;
+/** Resend keeps an idempotency key for 24 hours; after that the key is new again. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60_000;
 
 function addressOk(value: string): boolean {
   const m = NAMED.exec(value.trim());
@@ -61,7 +63,7 @@ export class FakeResend {
   /** How many failures of each kind the fake has injected (`status:429`, `timeout`, …). */
   readonly injected = new Map<string, number>();
   private readonly failures: Failure[] = [];
-  private readonly byKey = new Map<string, { payload: string; id: string }>();
+  private readonly byKey = new Map<string, { payload: string; id: string; at: number }>();
   private readonly inFlight = new Set<string>();
   private failRate = 0;
   private failWith: Failure[] = [];
@@ -159,7 +161,9 @@ export class FakeResend {
           error(422, "invalid_idempotency_key", "Idempotency key must be 1-256 characters."),
         );
       }
-      const known = this.byKey.get(key);
+      const remembered = this.byKey.get(key);
+      const known =
+        remembered && Date.now() - remembered.at < IDEMPOTENCY_WINDOW_MS ? remembered : undefined;
       if (known) {
         if (known.payload !== text) {
           return record(
@@ -182,7 +186,7 @@ export class FakeResend {
     const id = `fake-${++this.counter}-${crypto.randomUUID()}`;
     this.emails.push({ id, idempotencyKey: key, body, receivedAt: Date.now() });
     if (key !== null) {
-      this.byKey.set(key, { payload: text, id });
+      this.byKey.set(key, { payload: text, id, at: Date.now() });
       this.inFlight.delete(key);
     }
     if (failure?.kind === "lost_response") {
