@@ -8,7 +8,7 @@ import {
   type NewInquiry,
 } from "../store/inquiries.ts";
 import { composeMail } from "./compose.ts";
-import { localOutboxSender, resendSender, type Sender } from "./send.ts";
+import { resendSender, type Sender } from "./send.ts";
 
 export const MAX_ATTEMPTS = 12;
 const BACKOFF_BASE_MS = 60_000;
@@ -132,7 +132,7 @@ async function sendClaimed(
     // If the mark is lost, the row stays pending; once the lease ends the next
     // run sends again under the same idempotency key, and Resend sends nothing twice.
     const written = deps.deferMarks ? await deferWrite(db, sent) : (await sent.run(), true);
-    // Once mailed, the file's only copy we need is in the staff's mailbox.
+    // Once mailed, the file's only copy we need is in the staff's mail.
     if (written && inquiry.attachment?.key) await bucket.delete(inquiry.attachment.key);
     return "sent";
   }
@@ -176,11 +176,8 @@ async function retry(
 }
 
 /** The sender this configuration allows, or null when mail must wait for an API key. */
-export function senderFor(config: Config, bucket: R2Bucket): Sender | null {
-  if (!canSend(config)) return null;
-  return config.resendApiKey
-    ? resendSender(config.resendApiKey, config.resendBaseUrl)
-    : localOutboxSender(bucket);
+export function senderFor(config: Config): Sender | null {
+  return config.resendApiKey ? resendSender(config.resendApiKey, config.resendBaseUrl) : null;
 }
 
 export function deliveryDeps(env: Env, config: Config, send: Sender, now: number): DeliveryDeps {
@@ -200,9 +197,9 @@ export function firstSendClaim(config: Config, now: number): Claim | null {
   return canSend(config) ? { token: crypto.randomUUID(), until: now + LEASE_MS } : null;
 }
 
-/** Whether mail can go out now: an API key, or the local outbox of `npm run dev`. */
+/** Whether mail can go out now: only with an API key. */
 function canSend(config: Config): boolean {
-  return config.resendApiKey !== null || config.localOutbox;
+  return config.resendApiKey !== null;
 }
 
 /**
@@ -212,7 +209,7 @@ function canSend(config: Config): boolean {
 export async function deliverNow(env: Env, first: ClaimedInquiry): Promise<void> {
   const result = loadConfig(env);
   if (!result.ok) return;
-  const send = senderFor(result.config, env.ATTACHMENTS);
+  const send = senderFor(result.config);
   if (!send) return;
   try {
     const deps = { ...deliveryDeps(env, result.config, send, Date.now()), deferMarks: true };
