@@ -11,8 +11,8 @@ import {
   retentionStats,
   setHold,
   updateFields,
-  type StoredInquiry,
 } from "../store/inquiries.ts";
+import type { StoredInquiry } from "../domain/inquiry.ts";
 import { requireAdmin } from "./auth.ts";
 
 /** The export format: everything stored about an inquiry, nothing else. */
