@@ -5,18 +5,20 @@ import { FORM_CSS, FORM_JS } from "./http/assets.ts";
 import { AppError } from "./http/errors.ts";
 import { pickLang } from "./i18n/lang.ts";
 import { wantsHtml } from "./http/negotiate.ts";
-import { backUrl } from "./http/origin.ts";
-import { formPage, notFoundPage, thanksPage } from "./http/pages.ts";
-import { errorResponse, json, page, toAppError } from "./http/respond.ts";
+import { allowedOriginsOnly, backUrl, corsForAllowedOrigins } from "./http/origin.ts";
+import { formPage, thanksPage } from "./http/pages.ts";
+import { answerError, page } from "./http/respond.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { health } from "./http/health.ts";
 import { inquiryRoute } from "./inquiry/route.ts";
+import { logRequests } from "./log/request-log.ts";
 import { runScheduled } from "./scheduled.ts";
 import { deliverNow, firstSendClaim } from "./mail/deliver.ts";
 import { outboxRoutes } from "./mail/outbox-pages.ts";
 import { adminRoutes } from "./admin/routes.ts";
 
 const app = new Hono<AppEnv>();
+const now = () => Date.now();
 
 app.use("*", securityHeaders());
 
@@ -31,7 +33,7 @@ app.use("*", async (c, next) => {
   });
   if (!result.ok) {
     if (c.req.path === "/health") return health(c.env, result);
-    return errorResponse(new AppError("unavailable", { retryAfter: 300 }), c.get("audience"));
+    throw new AppError("unavailable");
   }
   c.set("config", result.config);
   await next();
@@ -44,26 +46,17 @@ app.get("/assets/form.js", () => asset(FORM_JS, "text/javascript"));
 app.get("/favicon.ico", () => new Response(null, { status: 204 }));
 app.get("/health", (c) => health(c.env, loadConfig(c.env)));
 
-app.route(
-  "/inquiry",
-  inquiryRoute({ claimFor: firstSendClaim, afterStore: deliverNow, now: () => Date.now() }),
-);
+// Outer to inner: the log line sees every outcome, refused origins get no CORS headers.
+app.use("/inquiry", logRequests(now), allowedOriginsOnly(), corsForAllowedOrigins());
+app.route("/inquiry", inquiryRoute({ claimFor: firstSendClaim, afterStore: deliverNow, now }));
 
 app.route("/outbox", outboxRoutes());
 app.route("/admin", adminRoutes());
 
-app.notFound((c) => {
-  const audience = c.get("audience");
-  if (audience?.html) return page(notFoundPage(audience.lang), 404);
-  return errorResponse(
-    new AppError("not_found"),
-    audience ?? { lang: "en", html: false, backUrl: "/" },
-  );
+app.notFound(() => {
+  throw new AppError("not_found");
 });
-
-app.onError((err, c) =>
-  errorResponse(toAppError(err), c.get("audience") ?? { lang: "en", html: false, backUrl: "/" }),
-);
+app.onError(answerError);
 
 function asset(body: string, type: string): Response {
   return new Response(body, {

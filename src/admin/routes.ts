@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app.ts";
 import { AppError, type FieldError } from "../http/errors.ts";
-import { errorResponse, json } from "../http/respond.ts";
+import { json } from "../http/respond.ts";
 import { inquirySchema, validateFields, type InquiryFields } from "../inquiry/validate.ts";
 import { retentionCutoff } from "../retention/months.ts";
 import {
@@ -70,10 +70,6 @@ function emailParam(url: string): string {
 export function adminRoutes() {
   const admin = new Hono<AppEnv>();
   admin.use("*", requireAdmin());
-  admin.onError((err, c) => {
-    if (err instanceof AppError) return errorResponse(err, c.get("audience"));
-    throw err;
-  });
 
   const removeFiles = async (bucket: R2Bucket, ids: string[], keys: string[]) => {
     // The attachment, and any local-outbox copy of the mail made in development.

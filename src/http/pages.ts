@@ -1,10 +1,9 @@
 import type { Config } from "../config/config.ts";
 import type { Lang } from "../i18n/lang.ts";
-import { FIELD_LABELS, fieldMessage, type ErrorCode } from "../i18n/messages.ts";
-import { ERROR_MESSAGES } from "../i18n/messages.ts";
+import { ERROR_MESSAGES, FIELD_LABELS, fieldMessage } from "../i18n/messages.ts";
 import { formatBytes } from "../inquiry/attachment.ts";
 import { kindNames } from "../inquiry/file-type.ts";
-import type { FieldError } from "./errors.ts";
+import type { ErrorCode, FieldError } from "./errors.ts";
 import { html, type SafeHtml } from "./html.ts";
 
 const T = {

@@ -1,33 +1,5 @@
+import type { ErrorCode, FieldErrorCode } from "../http/errors.ts";
 import type { Lang } from "./lang.ts";
-
-/** Every answer the visitor can get that is not a success, as one closed set. */
-export type ErrorCode =
-  | "validation_failed"
-  | "payload_too_large"
-  | "malformed_body"
-  | "unsupported_media_type"
-  | "origin_not_allowed"
-  | "captcha_failed"
-  | "rate_limited"
-  | "unavailable"
-  | "not_found"
-  | "unauthorized";
-
-/** Stable per-field codes of a 422 answer. */
-export type FieldErrorCode =
-  | "required"
-  | "too_short"
-  | "too_long"
-  | "invalid_email"
-  | "invalid_phone"
-  | "invalid_choice"
-  | "invalid_characters"
-  | "invalid_value"
-  | "duplicate_field"
-  | "file_too_large"
-  | "file_type_not_allowed"
-  | "file_empty"
-  | "too_many_files";
 
 type Texts = Record<Lang, string>;
 

@@ -129,7 +129,7 @@ export async function submitInquiry(
     console.error(`storing inquiry failed: ${err instanceof Error ? err.name : "error"}`);
     // Best effort: an orphan left behind is removed by the scheduled sweep.
     if (key) await deps.bucket.delete(key).catch(() => undefined);
-    throw new AppError("unavailable", { retryAfter: 60 });
+    throw new AppError("unavailable");
   }
   return { kind: "stored", id, lang, inquiry, file: attachment?.bytes ?? null };
 }

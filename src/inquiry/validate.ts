@@ -2,9 +2,8 @@ import * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
 import sl from "zod/v4/locales/sl.js";
 import type { core } from "zod/mini";
-import type { FieldError } from "../http/errors.ts";
+import type { FieldError, FieldErrorCode } from "../http/errors.ts";
 import type { Lang } from "../i18n/lang.ts";
-import type { FieldErrorCode } from "../i18n/messages.ts";
 
 /** The stored and mailed fields: nothing else a visitor sends is kept. */
 export interface InquiryFields {
