@@ -1,12 +1,13 @@
 import { Hono } from "hono";
 import { loadConfig } from "./config/config.ts";
 import type { AppEnv } from "./http/app.ts";
-import { FORM_CSS, FORM_JS } from "./http/assets.ts";
+import { FORM_CSS, FORM_JS } from "./pages/form-assets.ts";
 import { AppError } from "./http/errors.ts";
 import { pickLang } from "./i18n/lang.ts";
 import { wantsHtml } from "./http/negotiate.ts";
 import { allowedOriginsOnly, backUrl, corsForAllowedOrigins } from "./http/origin.ts";
-import { formPage, thanksPage } from "./http/pages.ts";
+import { formPage } from "./pages/form.ts";
+import { thanksPage } from "./pages/thanks.ts";
 import { answerError, page } from "./http/respond.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { health } from "./http/health.ts";

@@ -1,10 +1,10 @@
 import type { Context, ErrorHandler } from "hono";
 import type { Lang } from "../i18n/lang.ts";
-import { ERROR_MESSAGES } from "../i18n/messages.ts";
-import { errorPage, fieldErrorMessage, notFoundPage } from "./pages.ts";
+import { ERROR_MESSAGES, fieldErrorMessage } from "../i18n/messages.ts";
+import { errorPage, notFoundPage } from "../pages/error.ts";
 import type { AppEnv } from "./app.ts";
 import { AppError, asAppError } from "./errors.ts";
-import type { SafeHtml } from "./html.ts";
+import type { SafeHtml } from "../pages/html.ts";
 
 /** How the visitor wants to be answered, decided once per request. */
 export interface Audience {

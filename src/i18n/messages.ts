@@ -1,4 +1,4 @@
-import type { ErrorCode, FieldErrorCode } from "../http/errors.ts";
+import type { ErrorCode, FieldError, FieldErrorCode } from "../http/errors.ts";
 import type { Lang } from "./lang.ts";
 
 type Texts = Record<Lang, string>;
@@ -110,3 +110,8 @@ export const FIELD_LABELS: Record<string, Texts> = {
   attachment: { sl: "Priponka", en: "Attachment" },
   "cf-turnstile-response": { sl: "Preverjanje", en: "Verification" },
 };
+
+/** A field error in the visitor's language: zod's own text where we have none. */
+export function fieldErrorMessage(f: FieldError, lang: Lang): string {
+  return f.detail ?? fieldMessage(f.code, lang, f.params);
+}

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app.ts";
-import { html, type SafeHtml } from "../http/html.ts";
-import { layout } from "../http/pages.ts";
+import { html, type SafeHtml } from "../pages/html.ts";
+import { layout } from "../pages/layout.ts";
 import { page } from "../http/respond.ts";
 import { formatBytes } from "../inquiry/attachment.ts";
 import type { OutboxMessage } from "./send.ts";

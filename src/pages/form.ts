@@ -1,72 +1,13 @@
 import type { Config } from "../config/config.ts";
 import type { Lang } from "../i18n/lang.ts";
-import { ERROR_MESSAGES, FIELD_LABELS, fieldMessage } from "../i18n/messages.ts";
+import { FIELD_LABELS } from "../i18n/messages.ts";
+import { PAGE_TEXTS as T } from "../i18n/page-texts.ts";
 import { formatBytes } from "../inquiry/attachment.ts";
 import { kindNames } from "../inquiry/file-type.ts";
-import type { ErrorCode, FieldError } from "./errors.ts";
 import { html, type SafeHtml } from "./html.ts";
+import { layout } from "./layout.ts";
 
-const T = {
-  title: { sl: "Povpraševanje", en: "Inquiry" },
-  intro: {
-    sl: "Opišite, kaj potrebujete, in odgovorili vam bomo čim prej. Polja z * so obvezna.",
-    en: "Tell us what you need and we will answer as soon as we can. Fields marked * are required.",
-  },
-  choose: { sl: "Izberite storitev", en: "Choose a service" },
-  attachmentHint: {
-    sl: "Neobvezno, ena datoteka do {max}: {types}.",
-    en: "Optional, one file up to {max}: {types}.",
-  },
-  send: { sl: "Pošlji povpraševanje", en: "Send inquiry" },
-  sending: { sl: "Pošiljanje …", en: "Sending …" },
-  privacy: {
-    sl: "Vaše podatke uporabimo le za odgovor na povpraševanje in jih izbrišemo po 24 mesecih, če ne pride do sodelovanja.",
-    en: "We use your data only to answer your inquiry and delete them after 24 months if no business follows.",
-  },
-  honeypot: { sl: "Tega polja ne izpolnjujte", en: "Leave this field empty" },
-  thanksTitle: { sl: "Hvala za povpraševanje", en: "Thank you for your inquiry" },
-  thanksBody: {
-    sl: "Vaše povpraševanje smo prejeli in shranili. Odgovorili vam bomo na navedeni e-poštni naslov.",
-    en: "We have received and stored your inquiry. We will answer to the e-mail address you gave.",
-  },
-  back: { sl: "Nazaj na obrazec", en: "Back to the form" },
-  backHint: {
-    sl: "Vnosi v obrazcu so ohranjeni, če se vrnete z gumbom Nazaj v brskalniku.",
-    en: "Your entries are kept if you return with your browser's Back button.",
-  },
-  errorTitle: {
-    sl: "Povpraševanja ni bilo mogoče sprejeti",
-    en: "The inquiry could not be accepted",
-  },
-  networkError: {
-    sl: "Povezava ni uspela. Preverite internetno povezavo in poskusite znova.",
-    en: "The connection failed. Please check your internet connection and try again.",
-  },
-  other: { sl: "English", en: "Slovenščina" },
-} as const;
-
-export function layout(
-  lang: Lang,
-  title: string,
-  body: SafeHtml,
-  scripts: SafeHtml | string = "",
-): SafeHtml {
-  return html`<!doctype html>
-    <html lang="${lang}">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="strict-origin-when-cross-origin" />
-        <title>${title}</title>
-        <link rel="stylesheet" href="/assets/form.css" />
-        ${scripts}
-      </head>
-      <body>
-        <main>${body}</main>
-      </body>
-    </html>`;
-}
-
+/** GET /: the reference form; works without JavaScript, `form.js` enhances it. */
 export function formPage(config: Config, lang: Lang): SafeHtml {
   const other: Lang = lang === "sl" ? "en" : "sl";
   const label = (field: string) => FIELD_LABELS[field]![lang];
@@ -160,56 +101,4 @@ export function formPage(config: Config, lang: Lang): SafeHtml {
         : ""
     }`;
   return layout(lang, T.title[lang], body, scripts);
-}
-
-export function thanksPage(lang: Lang): SafeHtml {
-  return layout(
-    lang,
-    T.thanksTitle[lang],
-    html`<h1>${T.thanksTitle[lang]}</h1>
-      <p>${T.thanksBody[lang]}</p>
-      <p><a href="/?lang=${lang}">${T.back[lang]}</a></p>`,
-  );
-}
-
-export function errorPage(
-  lang: Lang,
-  code: ErrorCode,
-  fields: readonly FieldError[],
-  backUrl: string,
-): SafeHtml {
-  const items = fields.map(
-    (f) =>
-      html`<li>
-        <strong>${FIELD_LABELS[f.field]?.[lang] ?? f.field}:</strong> ${fieldErrorMessage(f, lang)}
-      </li>`,
-  );
-  return layout(
-    lang,
-    T.errorTitle[lang],
-    html`<h1>${T.errorTitle[lang]}</h1>
-      <p role="alert">${ERROR_MESSAGES[code][lang]}</p>
-      ${
-        items.length
-          ? html`<ul class="errors">
-              ${items}
-            </ul>`
-          : ""
-      }
-      <p><a href="${backUrl}">${T.back[lang]}</a></p>
-      <p class="hint">${T.backHint[lang]}</p>`,
-  );
-}
-
-export function fieldErrorMessage(f: FieldError, lang: Lang): string {
-  return f.detail ?? fieldMessage(f.code, lang, f.params);
-}
-
-export function notFoundPage(lang: Lang): SafeHtml {
-  return layout(
-    lang,
-    ERROR_MESSAGES.not_found[lang],
-    html`<h1>${ERROR_MESSAGES.not_found[lang]}</h1>
-      <p><a href="/?lang=${lang}">${T.back[lang]}</a></p>`,
-  );
 }
