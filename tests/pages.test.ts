@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { call } from "./helpers.ts";
+import { FIELD_LIMITS } from "../src/inquiry/limits.ts";
+import { call, installFakes, submit, validFields } from "./helpers.ts";
 
 const get = (path: string, headers: Record<string, string> = {}, vars = {}) =>
   call(new Request(`https://forms.example.com${path}`, { headers }), vars);
@@ -42,6 +43,28 @@ describe("GET / the reference form", () => {
       expect(page).toContain('<label for="f-email">E-mail *</label>');
       expect(page).toContain('href="/?lang=sl"');
     }
+  });
+
+  it("states the validator's own length limits as maxlength, and the validator keeps them", async () => {
+    installFakes();
+    const page = await (await get("/?lang=en")).text();
+    for (const [name, limit] of Object.entries(FIELD_LIMITS)) {
+      const control = new RegExp(`<(?:input|textarea)[^>]*name="${name}"[^>]*>`).exec(page)?.[0];
+      expect(control, name).toContain(`maxlength="${limit.max}"`);
+      const tooLong = await submit({ ...validFields(), [name]: "1".repeat(limit.max + 1) });
+      const body = (await tooLong.json()) as { errors?: { field: string; code: string }[] };
+      expect(body.errors?.find((e) => e.field === name)?.code, name).toBe("too_long");
+    }
+    expect(page).toMatch(new RegExp(`name="name"[^>]*minlength="${FIELD_LIMITS.name.min}"`));
+  });
+
+  it("promises the configured retention period, not a fixed one", async () => {
+    const en = await (await get("/?lang=en", {}, { RETENTION_MONTHS: "6" })).text();
+    expect(en).toContain("delete them after 6 months");
+    const sl = await (await get("/?lang=sl", {}, { RETENTION_MONTHS: "1" })).text();
+    expect(sl).toContain("izbrišemo po 1 mesecu");
+    const byDefault = await (await get("/?lang=sl")).text();
+    expect(byDefault).toContain("izbrišemo po 24 mesecih");
   });
 
   it("lists the configured services, escaped", async () => {

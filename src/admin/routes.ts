@@ -64,7 +64,7 @@ function emailParam(url: string): string {
 }
 
 /**
- * Data-subject requests (CONTRACT §5): access/portability (GET), erasure
+ * Data-subject requests (README, "Operator API"): access/portability (GET), erasure
  * (DELETE), rectification (PATCH), restriction (hold), and the retention report.
  */
 export function adminRoutes() {

@@ -1,5 +1,8 @@
 import type { ErrorCode, FieldError, FieldErrorCode } from "../http/errors.ts";
 import type { Lang } from "./lang.ts";
+import { FIELD_LIMITS } from "../inquiry/limits.ts";
+
+const PHONE = FIELD_LIMITS.phone;
 
 type Texts = Record<Lang, string>;
 
@@ -56,8 +59,8 @@ export const FIELD_MESSAGES: Record<FieldErrorCode, Texts> = {
     en: "Please enter a valid e-mail address, e.g. name@company.com.",
   },
   invalid_phone: {
-    sl: "Vnesite telefonsko številko s 6 do 15 števkami (dovoljeni so tudi presledki in znaki + ( ) - . /).",
-    en: "Please enter a phone number with 6 to 15 digits (spaces and + ( ) - . / are allowed).",
+    sl: `Vnesite telefonsko številko s ${PHONE.minDigits} do ${PHONE.maxDigits} števkami (dovoljeni so tudi presledki in znaki + ( ) - . /).`,
+    en: `Please enter a phone number with ${PHONE.minDigits} to ${PHONE.maxDigits} digits (spaces and + ( ) - . / are allowed).`,
   },
   invalid_choice: {
     sl: "Izberite eno od ponujenih storitev.",

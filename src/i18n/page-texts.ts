@@ -1,3 +1,5 @@
+import type { Lang } from "./lang.ts";
+
 /** The reference pages' own words, in every language the worker speaks. */
 export const PAGE_TEXTS = {
   title: { sl: "Povpraševanje", en: "Inquiry" },
@@ -12,10 +14,6 @@ export const PAGE_TEXTS = {
   },
   send: { sl: "Pošlji povpraševanje", en: "Send inquiry" },
   sending: { sl: "Pošiljanje …", en: "Sending …" },
-  privacy: {
-    sl: "Vaše podatke uporabimo le za odgovor na povpraševanje in jih izbrišemo po 24 mesecih, če ne pride do sodelovanja.",
-    en: "We use your data only to answer your inquiry and delete them after 24 months if no business follows.",
-  },
   honeypot: { sl: "Tega polja ne izpolnjujte", en: "Leave this field empty" },
   thanksTitle: { sl: "Hvala za povpraševanje", en: "Thank you for your inquiry" },
   thanksBody: {
@@ -37,3 +35,17 @@ export const PAGE_TEXTS = {
   },
   other: { sl: "English", en: "Slovenščina" },
 } as const;
+
+/**
+ * The form's promise about keeping data, with the configured RETENTION_MONTHS,
+ * so the page never says a different period than the purge keeps.
+ */
+export function privacyNotice(lang: Lang, months: number): string {
+  if (lang === "sl") {
+    // Slovenian locative: "po 1 mesecu", "po 21 mesecih", "po 101 mesecu".
+    const unit = months % 100 === 1 ? "mesecu" : "mesecih";
+    return `Vaše podatke uporabimo le za odgovor na povpraševanje in jih izbrišemo po ${months} ${unit}, če ne pride do sodelovanja.`;
+  }
+  const unit = months === 1 ? "month" : "months";
+  return `We use your data only to answer your inquiry and delete them after ${months} ${unit} if no business follows.`;
+}

@@ -1,9 +1,10 @@
 import type { Config } from "../config/config.ts";
 import type { Lang } from "../i18n/lang.ts";
 import { FIELD_LABELS } from "../i18n/messages.ts";
-import { PAGE_TEXTS as T } from "../i18n/page-texts.ts";
+import { PAGE_TEXTS as T, privacyNotice } from "../i18n/page-texts.ts";
 import { formatBytes } from "../inquiry/attachment.ts";
 import { kindNames } from "../inquiry/file-type.ts";
+import { FIELD_LIMITS as L } from "../inquiry/limits.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { layout } from "./layout.ts";
 
@@ -38,10 +39,10 @@ export function formPage(config: Config, lang: Lang): SafeHtml {
       data-thanks="${T.thanksTitle[lang]}. ${T.thanksBody[lang]}"
     >
       <input type="hidden" name="_lang" value="${lang}" />
-      ${field("name", html`<input id="f-name" name="name" required minlength="2" maxlength="120" autocomplete="name" aria-describedby="${described("name")}" />`, true)}
-      ${field("email", html`<input id="f-email" name="email" type="email" required maxlength="254" autocomplete="email" aria-describedby="${described("email")}" />`, true)}
-      ${field("phone", html`<input id="f-phone" name="phone" type="tel" maxlength="32" autocomplete="tel" aria-describedby="${described("phone")}" />`, false)}
-      ${field("company", html`<input id="f-company" name="company" maxlength="160" autocomplete="organization" aria-describedby="${described("company")}" />`, false)}
+      ${field("name", html`<input id="f-name" name="name" required minlength="${L.name.min}" maxlength="${L.name.max}" autocomplete="name" aria-describedby="${described("name")}" />`, true)}
+      ${field("email", html`<input id="f-email" name="email" type="email" required maxlength="${L.email.max}" autocomplete="email" aria-describedby="${described("email")}" />`, true)}
+      ${field("phone", html`<input id="f-phone" name="phone" type="tel" maxlength="${L.phone.max}" autocomplete="tel" aria-describedby="${described("phone")}" />`, false)}
+      ${field("company", html`<input id="f-company" name="company" maxlength="${L.company.max}" autocomplete="organization" aria-describedby="${described("company")}" />`, false)}
       ${field(
         "service",
         html`<select
@@ -55,7 +56,7 @@ export function formPage(config: Config, lang: Lang): SafeHtml {
         </select>`,
         true,
       )}
-      ${field("message", html`<textarea id="f-message" name="message" required maxlength="5000" rows="8" aria-describedby="${described("message")}"></textarea>`, true)}
+      ${field("message", html`<textarea id="f-message" name="message" required maxlength="${L.message.max}" rows="8" aria-describedby="${described("message")}"></textarea>`, true)}
       ${
         config.maxAttachmentBytes > 0
           ? field(
@@ -87,7 +88,7 @@ export function formPage(config: Config, lang: Lang): SafeHtml {
               <p class="field-error" id="err-cf-turnstile-response" hidden></p>`
           : ""
       }
-      <p class="privacy">${T.privacy[lang]}</p>
+      <p class="privacy">${privacyNotice(lang, config.retentionMonths)}</p>
       <button type="submit">${T.send[lang]}</button>
     </form>`;
   const scripts = html`<script src="/assets/form.js" defer></script>
