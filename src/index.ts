@@ -8,6 +8,7 @@ import { wantsHtml } from "./http/negotiate.ts";
 import { allowedOriginsOnly, backUrl, corsForAllowedOrigins } from "./http/origin.ts";
 import { formPage } from "./pages/form.ts";
 import { thanksPage } from "./pages/thanks.ts";
+import { noStoreVaryBy } from "./http/caching.ts";
 import { answerError, page } from "./http/respond.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { health } from "./http/health.ts";
@@ -19,9 +20,19 @@ import { outboxRoutes } from "./mail/outbox-pages.ts";
 import { adminRoutes } from "./admin/routes.ts";
 
 const app = new Hono<AppEnv>();
+
+/** Static: the same bytes for everyone, so any cache may keep them for an hour. */
+const PUBLIC_CACHE = { "cache-control": "public, max-age=3600" };
+
+function asset(body: string, type: string): Response {
+  return new Response(body, {
+    headers: { "content-type": `${type}; charset=utf-8`, ...PUBLIC_CACHE },
+  });
+}
+
 const now = () => Date.now();
 
-app.use("*", securityHeaders());
+app.use("*", securityHeaders(), noStoreVaryBy("Accept", "Accept-Language"));
 
 // Configuration is checked once per isolate; a bad value answers 503 (and shows on /health).
 app.use("*", async (c, next) => {
@@ -44,11 +55,17 @@ app.get("/", (c) => page(formPage(c.get("config"), c.get("audience").lang)));
 app.get("/thanks", (c) => page(thanksPage(c.get("audience").lang)));
 app.get("/assets/form.css", () => asset(FORM_CSS, "text/css"));
 app.get("/assets/form.js", () => asset(FORM_JS, "text/javascript"));
-app.get("/favicon.ico", () => new Response(null, { status: 204 }));
+app.get("/favicon.ico", () => new Response(null, { status: 204, headers: PUBLIC_CACHE }));
 app.get("/health", (c) => health(c.env, loadConfig(c.env)));
 
 // Outer to inner: the log line sees every outcome, refused origins get no CORS headers.
-app.use("/inquiry", logRequests(now), allowedOriginsOnly(), corsForAllowedOrigins());
+app.use(
+  "/inquiry",
+  noStoreVaryBy("Origin"),
+  logRequests(now),
+  allowedOriginsOnly(),
+  corsForAllowedOrigins(),
+);
 app.route("/inquiry", inquiryRoute({ claimFor: firstSendClaim, afterStore: deliverNow, now }));
 
 app.route("/outbox", outboxRoutes());
@@ -58,12 +75,6 @@ app.notFound(() => {
   throw new AppError("not_found");
 });
 app.onError(answerError);
-
-function asset(body: string, type: string): Response {
-  return new Response(body, {
-    headers: { "content-type": `${type}; charset=utf-8`, "cache-control": "public, max-age=3600" },
-  });
-}
 
 export default {
   fetch: app.fetch,

@@ -114,3 +114,59 @@ describe("GET / the reference form", () => {
     expect((await get("/outbox")).status).toBe(404);
   });
 });
+
+describe("caching", () => {
+  const vary = (res: Response) =>
+    (res.headers.get("vary") ?? "")
+      .split(",")
+      .map((v) => v.trim().toLowerCase())
+      .filter(Boolean)
+      .sort();
+
+  it("keeps every answer that varies by request out of shared caches, naming what it varies by", async () => {
+    installFakes();
+    const answers = [
+      await get("/"),
+      await get("/thanks?lang=en"),
+      await get("/nope", { accept: "application/json" }),
+      await get("/nope", { accept: "text/html" }),
+      await get("/health"),
+      await submit(validFields(), { accept: "application/json" }),
+      await submit({ ...validFields(), email: "x" }, { accept: "text/html" }),
+    ];
+    for (const res of answers) {
+      expect(res.headers.get("cache-control"), res.url).toBe("no-store");
+      expect(vary(res)).toEqual(expect.arrayContaining(["accept", "accept-language"]));
+    }
+  });
+
+  it("names Origin on every answer of the inquiry endpoint, refused ones included", async () => {
+    installFakes();
+    const vars = { ALLOWED_ORIGINS: "https://www.example.com" };
+    const allowed = await submit(
+      validFields(),
+      { headers: { origin: "https://www.example.com" } },
+      vars,
+    );
+    const refused = await submit(validFields(), { headers: { origin: "https://evil.example" } });
+    const preflight = await call(
+      new Request("https://forms.example.com/inquiry", {
+        method: "OPTIONS",
+        headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+      }),
+    );
+    expect([allowed.status, refused.status, preflight.status]).toEqual([201, 403, 403]);
+    for (const res of [allowed, refused, preflight]) {
+      expect(vary(res)).toEqual(["accept", "accept-language", "origin"]);
+      expect(res.headers.get("cache-control")).toBe("no-store");
+    }
+  });
+
+  it("lets caches keep the static assets, which vary by nothing", async () => {
+    for (const path of ["/assets/form.css", "/assets/form.js"]) {
+      const res = await get(path, { "accept-language": "en" });
+      expect(res.headers.get("cache-control")).toBe("public, max-age=3600");
+      expect(res.headers.get("vary")).toBeNull();
+    }
+  });
+});

@@ -17,12 +17,10 @@ export interface Audience {
 /** Before the config middleware has run there is no better guess. */
 const FALLBACK_AUDIENCE: Audience = { lang: "en", html: false, backUrl: "/" };
 
-const NO_STORE = { "cache-control": "no-store" };
-
 export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "content-type": "application/json; charset=utf-8", ...NO_STORE, ...headers },
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
   });
 }
 
@@ -40,7 +38,7 @@ export function page(body: SafeHtml, status = 200, headers: HeadersInit = {}): R
  */
 export function errorResponse(err: AppError, audience: Audience): Response {
   const { lang } = audience;
-  const headers: Record<string, string> = { ...NO_STORE };
+  const headers: Record<string, string> = {};
   if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
   if (err.code === "unauthorized") headers["www-authenticate"] = 'Bearer realm="admin"';
   if (audience.html) {
