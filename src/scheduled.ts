@@ -31,7 +31,7 @@ export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number
     console.error(`purge failed: ${err instanceof Error ? err.name : "error"}`);
   }
 
-  const send = senderFor(config, env.ATTACHMENTS);
+  const send = senderFor(config);
   if (!send) return;
   try {
     const r = await deliverDue(deliveryDeps(env, config, send, now));

@@ -25,7 +25,9 @@ export interface Fakes {
  * their HTTP APIs; anything else is refused, so no test can reach out.
  */
 export function installFakes(): Fakes {
-  const fakes: Fakes = { resend: new FakeResend(), turnstile: { calls: [], answer: "by-token" } };
+  // Resend fetches `path` attachments from the worker: here through its real fetch handler.
+  const resend = new FakeResend({ fetch: (request) => call(request) });
+  const fakes: Fakes = { resend, turnstile: { calls: [], answer: "by-token" } };
   vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init);
     if (request.url.startsWith(RESEND_URL)) return fakes.resend.handle(request);
@@ -181,6 +183,7 @@ export function postRaw(
   );
 }
 
+/** A row of `inquiries` exactly as the store reads it. */
 export type StoredRow = InquiryRow;
 
 export async function storedRow(id: string): Promise<StoredRow | null> {

@@ -32,9 +32,7 @@ export async function health(env: Env, result: ConfigResult): Promise<Response> 
       ? "unconfigured"
       : result.config.resendApiKey
         ? "resend"
-        : result.config.localOutbox
-          ? "local_outbox"
-          : "pending_until_api_key",
+        : "pending_until_api_key",
     deliveries,
   });
 }

@@ -5,7 +5,7 @@ import { attachmentKey, deleteAttachments, putAttachment } from "../store/attach
 import type { Claim, NewInquiry } from "../domain/inquiry.ts";
 import { inquiryExists, insertInquiry } from "../store/inquiries.ts";
 import { checkAttachment } from "./attachment.ts";
-import { readSubmission, type RawSubmission } from "./read-body.ts";
+import type { RawSubmission } from "./read-body.ts";
 import { verifyTurnstile } from "./turnstile.ts";
 import { inquirySchema, TEXT_FIELDS, validateFields, type TextField } from "./validate.ts";
 
@@ -135,7 +135,7 @@ export async function submitInquiry(
       // Certainly not stored: its file is an orphan. When that is unknown, the
       // scheduled sweep removes the file later if no inquiry points at it.
       if (stored === false && key) await deleteAttachments(deps.bucket, [key]).catch(() => {});
-      throw new AppError("unavailable", { retryAfter: 60 });
+      throw new AppError("unavailable");
     }
   }
   return { kind: "stored", id, lang, inquiry, file: attachment?.bytes ?? null };

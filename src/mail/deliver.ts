@@ -13,7 +13,7 @@ import {
 } from "../store/deliveries.ts";
 import { fromRow, type InquiryRow } from "../store/inquiries.ts";
 import { composeMail, type MailMessage } from "./compose.ts";
-import { localOutboxSender, resendSender, SEND_TIMEOUT_MS, type Sender } from "./send.ts";
+import { resendSender, SEND_TIMEOUT_MS, type Sender } from "./send.ts";
 
 /** Attempts, counted when claimed, after which an inquiry is `failed`. */
 export const MAX_ATTEMPTS = 12;
@@ -278,11 +278,8 @@ function logFailed(id: string, code: string): void {
 }
 
 /** The sender this configuration allows, or null when mail must wait for an API key. */
-export function senderFor(config: Config, bucket: R2Bucket): Sender | null {
-  if (!canSend(config)) return null;
-  return config.resendApiKey
-    ? resendSender(config.resendApiKey, config.resendBaseUrl)
-    : localOutboxSender(bucket);
+export function senderFor(config: Config): Sender | null {
+  return config.resendApiKey ? resendSender(config.resendApiKey, config.resendBaseUrl) : null;
 }
 
 export function deliveryDeps(env: Env, config: Config, send: Sender, now: number): DeliveryDeps {
@@ -303,9 +300,9 @@ export function firstSendClaim(config: Config, now: number): Claim | null {
   return canSend(config) ? { token: crypto.randomUUID(), until: now + LEASE_MS } : null;
 }
 
-/** Whether mail can go out now: an API key, or the local outbox of `npm run dev`. */
+/** Whether mail can go out now: only with an API key. */
 function canSend(config: Config): boolean {
-  return config.resendApiKey !== null || config.localOutbox;
+  return config.resendApiKey !== null;
 }
 
 /**
@@ -315,7 +312,7 @@ function canSend(config: Config): boolean {
 export async function deliverNow(env: Env, first: ClaimedInquiry): Promise<void> {
   const result = loadConfig(env);
   if (!result.ok) return;
-  const send = senderFor(result.config, env.ATTACHMENTS);
+  const send = senderFor(result.config);
   if (!send) return;
   try {
     const attempt: Attempt = {
