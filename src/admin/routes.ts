@@ -13,6 +13,7 @@ import {
   updateFields,
 } from "../store/inquiries.ts";
 import type { StoredInquiry } from "../domain/inquiry.ts";
+import { deleteAttachments } from "../store/attachments.ts";
 import { requireAdmin } from "./auth.ts";
 
 /** The export format: everything stored about an inquiry, nothing else. */
@@ -71,10 +72,6 @@ export function adminRoutes() {
   const admin = new Hono<AppEnv>();
   admin.use("*", requireAdmin());
 
-  const removeFiles = async (bucket: R2Bucket, keys: string[]) => {
-    for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
-  };
-
   admin.get("/inquiries", async (c) => {
     const found = await listByEmail(c.env.DB, emailParam(c.req.url));
     return json({ ok: true, inquiries: found.map(exportInquiry) });
@@ -88,14 +85,14 @@ export function adminRoutes() {
 
   admin.delete("/inquiries", async (c) => {
     const { ids, keys } = await deleteInquiries(c.env.DB, { email: emailParam(c.req.url) });
-    await removeFiles(c.env.ATTACHMENTS, keys);
+    await deleteAttachments(c.env.ATTACHMENTS, keys);
     return json({ ok: true, deleted: ids.length });
   });
 
   admin.delete("/inquiries/:id", async (c) => {
     const { ids, keys } = await deleteInquiries(c.env.DB, { id: c.req.param("id") });
     if (ids.length === 0) throw new AppError("not_found");
-    await removeFiles(c.env.ATTACHMENTS, keys);
+    await deleteAttachments(c.env.ATTACHMENTS, keys);
     return json({ ok: true, deleted: ids.length });
   });
 
