@@ -1,5 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { idempotencyKey, nextAttemptAt, RETRY_WINDOW_MS } from "../src/mail/deliver.ts";
+import { dismissDeliveries, requeueDeliveries } from "../src/store/deliveries.ts";
 import { insertInquiry } from "../src/store/inquiries.ts";
 import { samples } from "./file-samples.ts";
 import {
@@ -16,7 +18,7 @@ import {
   type Vars,
 } from "./helpers.ts";
 
-// Written out rather than imported, so these tests also run against older code.
+// The figures the README promises, written out rather than imported from the code under test.
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const LEASE_MS = 5 * MIN;
@@ -459,5 +461,66 @@ describe("an attachment is kept while a send may still need it", () => {
     expect(await storedRow(id)).toMatchObject({ delivery_status: "failed" });
     await runCron(Date.now() + 7 * 24 * HOUR);
     expect(await kept(id)).toBe(true);
+  });
+
+  it("an operator's retry of a failed inquiry sends it under a new key, file and all", async () => {
+    fakes.resend.failNext({ kind: "status", status: 403, name: "validation_error" });
+    const bytes = samples.pdf();
+    const id = await storeOne({ ...validFields(), attachment: file(bytes, "a.pdf") }, {});
+    expect(await storedRow(id)).toMatchObject({ delivery_status: "failed" });
+    expect(await requeueDeliveries(env.DB, [id, crypto.randomUUID()], Date.now())).toBe(1);
+    expect(await storedRow(id)).toMatchObject({
+      delivery_status: "pending",
+      delivery_attempts: 0,
+      first_attempt_at: null,
+      operator_retries: 1,
+    });
+    await runCron(Date.now() + MIN);
+    const [mail, ...more] = emailsFor(id);
+    expect(more).toHaveLength(0);
+    expect(mail!.idempotencyKey).toBe(`inquiry-${id}-r1`);
+    expect(mail!.body.attachments?.[0]?.filename).toBe("a.pdf");
+    expect(await storedRow(id)).toMatchObject({ delivery_status: "sent", delivery_attempts: 1 });
+  });
+
+  it("a dismissed inquiry loses its file at the next run and is not mailed", async () => {
+    fakes.resend.failNext({ kind: "status", status: 403, name: "validation_error" });
+    const id = await withFile({});
+    expect(await dismissDeliveries(env.DB, [id])).toBe(1);
+    await runCron(Date.now() + MIN);
+    expect(await kept(id)).toBe(false);
+    expect(emailsFor(id)).toHaveLength(0);
+    expect(await storedRow(id)).toMatchObject({ delivery_status: "dismissed" });
+  });
+});
+
+describe("the retry schedule (pure)", () => {
+  it("never schedules an attempt 23 hours or more after the first", () => {
+    const first = Date.UTC(2026, 0, 1);
+    for (let attempts = 1; attempts < MAX_ATTEMPTS; attempts++) {
+      for (const random of [0, 0.5, 0.999]) {
+        for (const now of [first, first + 10 * HOUR, first + 22 * HOUR, first + 22.4 * HOUR]) {
+          const next = nextAttemptAt(now, first, attempts, null, random);
+          if (next !== null) {
+            expect(next).toBeGreaterThan(now);
+            expect(next - first).toBeLessThan(RETRY_WINDOW_MS);
+          }
+        }
+      }
+    }
+    expect(nextAttemptAt(first + 22.5 * HOUR, first, 3, null, 0.5)).toBeNull();
+  });
+
+  it("honours a Retry-After, and gives up when it reaches past the window", () => {
+    const first = Date.UTC(2026, 0, 1);
+    expect(nextAttemptAt(first, first, 1, 3600, 0.5)).toBe(first + HOUR);
+    expect(nextAttemptAt(first + 20 * HOUR, first, 5, 3 * 3600, 0.5)).toBeNull();
+  });
+
+  it("keys: one per inquiry, per operator retry, and without reply_to", () => {
+    expect(idempotencyKey("x", 0, false)).toBe("inquiry-x");
+    expect(idempotencyKey("x", 2, false)).toBe("inquiry-x-r2");
+    expect(idempotencyKey("x", 0, true)).toBe("inquiry-x-noreply");
+    expect(idempotencyKey("x", 2, true)).toBe("inquiry-x-r2-noreply");
   });
 });

@@ -95,14 +95,19 @@ export async function renewClaim(
   return meta.changes > 0;
 }
 
-/** Gives back claimed rows this run will not reach, so the next run need not wait for the lease. */
+/**
+ * Gives back claimed rows this run will not reach, so the next run need not
+ * wait for the lease; their uncounted attempt (and a first-attempt time it
+ * stamped) is taken back.
+ */
 export async function releaseClaims(db: D1Database, ids: string[], token: string): Promise<void> {
   for (let i = 0; i < ids.length; i += 90) {
     const chunk = ids.slice(i, i + 90);
     await db
       .prepare(
         `UPDATE inquiries SET claimed_until = NULL, claim_token = NULL,
-           delivery_attempts = delivery_attempts - 1
+           delivery_attempts = delivery_attempts - 1,
+           first_attempt_at = CASE WHEN delivery_attempts = 1 THEN NULL ELSE first_attempt_at END
          WHERE claim_token = ?1 AND id IN (${chunk.map(() => "?").join(",")})`,
       )
       .bind(token, ...chunk)
@@ -173,4 +178,48 @@ export async function markFailed(
     .bind(o.error, id, token)
     .run();
   return meta.changes > 0;
+}
+
+/**
+ * An operator's retry (README, Operator API): inquiries among `ids` that are
+ * `failed`, `bounced` or `quarantined` become `pending`, due at `now`, with a
+ * fresh attempt count and retry window under the next key
+ * (`inquiry-<id>-r<n>`: Resend would answer the old one with the old result).
+ * Held ones stay as they are. Returns how many were requeued. At most 90 ids.
+ */
+export async function requeueDeliveries(
+  db: D1Database,
+  ids: string[],
+  now: number,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const { meta } = await db
+    .prepare(
+      `UPDATE inquiries SET delivery_status = 'pending', operator_retries = operator_retries + 1,
+         delivery_attempts = 0, first_attempt_at = NULL, next_attempt_at = ?1, last_error = NULL,
+         claimed_until = NULL, claim_token = NULL
+       WHERE delivery_status IN ('failed', 'bounced', 'quarantined') AND hold = 0
+         AND id IN (${ids.map((_, i) => `?${i + 2}`).join(",")})`,
+    )
+    .bind(now, ...ids)
+    .run();
+  return meta.changes;
+}
+
+/**
+ * An operator's dismissal: inquiries among `ids` that are `failed`, `bounced`
+ * or `quarantined` become `dismissed` (kept, not mailed; the next scheduled
+ * run deletes their file). Returns how many. At most 90 ids.
+ */
+export async function dismissDeliveries(db: D1Database, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const { meta } = await db
+    .prepare(
+      `UPDATE inquiries SET delivery_status = 'dismissed', next_attempt_at = NULL
+       WHERE delivery_status IN ('failed', 'bounced', 'quarantined')
+         AND id IN (${ids.map((_, i) => `?${i + 1}`).join(",")})`,
+    )
+    .bind(...ids)
+    .run();
+  return meta.changes;
 }
