@@ -299,7 +299,16 @@ describe("erasure and restriction while a run holds the row", () => {
     });
     await runCron(Date.now() + MIN);
     expect(requestsFor(second)).toHaveLength(0);
-    expect(await storedRow(second)).toMatchObject({ delivery_status: "pending", hold: 1 });
+    // Not an attempt, and not left leased: released, it goes at the next run.
+    expect(await storedRow(second)).toMatchObject({
+      delivery_status: "pending",
+      hold: 1,
+      delivery_attempts: 0,
+      claim_token: null,
+    });
+    expect((await admin("PUT", `/inquiries/${second}/hold`, { hold: false })).status).toBe(200);
+    await runCron(Date.now() + 2 * MIN);
+    expect(emailsFor(second)).toHaveLength(1);
   });
 });
 

@@ -186,7 +186,11 @@ async function deliverOne(
   }
   // The row may have been erased or put on hold since the claim, or taken over
   // by another run: check right before sending, and stretch the lease over this send.
-  if (!(await renewClaim(deps.db, row.id, token, deps.clock() + LEASE_MS))) return "skipped";
+  if (!(await renewClaim(deps.db, row.id, token, deps.clock() + LEASE_MS))) {
+    // Held: give the row and its uncounted attempt back (a no-op if erased or taken over).
+    await releaseClaims(deps.db, [row.id], token);
+    return "skipped";
+  }
   const attempt: Attempt = {
     inquiry,
     attempts: row.delivery_attempts,
