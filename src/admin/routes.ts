@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app.ts";
 import { AppError, type FieldError } from "../http/errors.ts";
-import { errorResponse, json } from "../http/respond.ts";
+import { json } from "../http/respond.ts";
 import { inquirySchema, validateFields, type InquiryFields } from "../inquiry/validate.ts";
 import { retentionCutoff } from "../retention/months.ts";
 import {
@@ -11,8 +11,8 @@ import {
   retentionStats,
   setHold,
   updateFields,
-  type StoredInquiry,
 } from "../store/inquiries.ts";
+import type { StoredInquiry } from "../domain/inquiry.ts";
 import { requireAdmin } from "./auth.ts";
 
 /** The export format: everything stored about an inquiry, nothing else. */
@@ -64,16 +64,12 @@ function emailParam(url: string): string {
 }
 
 /**
- * Data-subject requests (CONTRACT §5): access/portability (GET), erasure
+ * Data-subject requests (README, "Operator API"): access/portability (GET), erasure
  * (DELETE), rectification (PATCH), restriction (hold), and the retention report.
  */
 export function adminRoutes() {
   const admin = new Hono<AppEnv>();
   admin.use("*", requireAdmin());
-  admin.onError((err, c) => {
-    if (err instanceof AppError) return errorResponse(err, c.get("audience"));
-    throw err;
-  });
 
   const removeFiles = async (bucket: R2Bucket, keys: string[]) => {
     for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
