@@ -236,6 +236,73 @@ describe("origin, rate limit, captcha, storage", () => {
     expect(none.status).toBe(201);
   });
 
+  describe("Origin: null (a page with Referrer-Policy: no-referrer)", () => {
+    const navigation = { "sec-fetch-mode": "navigate", "sec-fetch-dest": "document" };
+
+    it("accepts a top-level form navigation and stores what was sent", async () => {
+      const variants: Record<string, string>[] = [
+        navigation,
+        { "sec-fetch-mode": "navigate" },
+        { "sec-fetch-dest": "document" },
+      ];
+      for (const headers of variants) {
+        const email = `null-origin-${crypto.randomUUID()}@primer.si`;
+        const fields = validFields({ email });
+        const res = await submit(fields, {
+          accept: BROWSER_ACCEPT,
+          headers: { origin: "null", "sec-fetch-site": "cross-site", ...headers },
+        });
+        expect(res.status).toBe(303);
+        expect(res.headers.get("access-control-allow-origin")).toBeNull();
+        const row = await env.DB.prepare("SELECT name, message FROM inquiries WHERE email = ?")
+          .bind(email)
+          .first();
+        expect(row).toEqual({ name: fields.name, message: fields.message });
+      }
+    });
+
+    it.each([
+      ["from a frame", { "sec-fetch-mode": "navigate", "sec-fetch-dest": "iframe" }],
+      ["from a nested frame", { "sec-fetch-mode": "navigate", "sec-fetch-dest": "frame" }],
+      ["from fetch()", { "sec-fetch-mode": "cors", "sec-fetch-dest": "empty" }],
+      ["from fetch() with no-cors", { "sec-fetch-mode": "no-cors", "sec-fetch-dest": "empty" }],
+      ["without Fetch Metadata", {}],
+    ])("refuses it %s", async (_, headers) => {
+      const before = await countInquiries();
+      const res = await submit(validFields(), { headers: { origin: "null", ...headers } });
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { code: string }).code).toBe("origin_not_allowed");
+      expect(await countInquiries()).toBe(before);
+    });
+
+    it("still refuses a foreign origin on a top-level navigation", async () => {
+      const res = await submit(validFields(), {
+        headers: { origin: "https://evil.example", ...navigation },
+      });
+      expect(res.status).toBe(403);
+    });
+
+    it("still applies the rate limit and Turnstile", async () => {
+      const ip = "192.0.2.78";
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await submit(validFields(), {
+          headers: { origin: "null", "cf-connecting-ip": ip, ...navigation },
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
+      const vars = { TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA" };
+      const noToken = await submit(
+        validFields(),
+        { headers: { origin: "null", ...navigation } },
+        vars,
+      );
+      expect(noToken.status).toBe(403);
+      expect(((await noToken.json()) as { code: string }).code).toBe("captcha_failed");
+    });
+  });
+
   it("answers the CORS preflight for allowed origins only", async () => {
     const vars = { ALLOWED_ORIGINS: "https://www.example.com" };
     const preflight = (origin: string) =>

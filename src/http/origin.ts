@@ -7,11 +7,28 @@ import { AppError } from "./errors.ts";
 /**
  * Whether a browser request's `Origin` may post. No `Origin` (curl, a server)
  * is not refused for that; `Referer` is never consulted, it is easy to strip.
+ *
+ * `Origin: null` is what a browser sends for a plain form post from a page
+ * served with `Referrer-Policy: no-referrer` (Fetch standard, "serializing a
+ * request origin"), but also from sandboxed frames and opaque origins. It is
+ * accepted only for a top-level navigation, which the browser states in the
+ * Fetch Metadata headers a page cannot set (W3C Fetch Metadata, §2):
+ * `Sec-Fetch-Mode: navigate` and/or `Sec-Fetch-Dest: document`, with neither
+ * saying otherwise. A frame (`Sec-Fetch-Dest: iframe`), a `fetch()` (`cors`,
+ * `no-cors`) or a request without those headers is refused.
  */
 export function originAllowed(request: Request, config: Config): boolean {
   const origin = request.headers.get("origin");
   if (origin === null) return true;
+  if (origin === "null") return isTopLevelNavigation(request.headers);
   return origin === new URL(request.url).origin || config.allowedOrigins.includes(origin);
+}
+
+function isTopLevelNavigation(headers: Headers): boolean {
+  const mode = headers.get("sec-fetch-mode");
+  const dest = headers.get("sec-fetch-dest");
+  if (mode === null && dest === null) return false;
+  return (mode === null || mode === "navigate") && (dest === null || dest === "document");
 }
 
 /**
