@@ -16,7 +16,6 @@ import { inquiryRoute } from "./inquiry/route.ts";
 import { logRequests } from "./log/request-log.ts";
 import { runScheduled } from "./scheduled.ts";
 import { deliverNow, firstSendClaim } from "./mail/deliver.ts";
-import { outboxRoutes } from "./mail/outbox-pages.ts";
 import { adminRoutes } from "./admin/routes.ts";
 
 const app = new Hono<AppEnv>();
@@ -68,7 +67,6 @@ app.use(
 );
 app.route("/inquiry", inquiryRoute({ claimFor: firstSendClaim, afterStore: deliverNow, now }));
 
-app.route("/outbox", outboxRoutes());
 app.route("/admin", adminRoutes());
 
 app.notFound(() => {

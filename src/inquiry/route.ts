@@ -3,7 +3,7 @@ import { AppError } from "../http/errors.ts";
 import type { AppEnv } from "../http/app.ts";
 import { json } from "../http/respond.ts";
 import type { Config } from "../config/config.ts";
-import type { Claim, ClaimedInquiry } from "../store/inquiries.ts";
+import type { Claim, ClaimedInquiry } from "../domain/inquiry.ts";
 import { readSubmission } from "./read-body.ts";
 import { submissionLang, submitInquiry } from "./submit.ts";
 

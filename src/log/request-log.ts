@@ -1,7 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/app.ts";
 import { asAppError } from "../http/errors.ts";
-import { deferWrite } from "../store/deferred-writes.ts";
 import { logEntryFor, logStatement } from "./technical-log.ts";
 
 /**
@@ -20,7 +19,8 @@ export function logRequests(now: () => number): MiddlewareHandler<AppEnv> {
     const outcome = c.error ? asAppError(c.error).code : (c.get("outcome") ?? "stored");
     const entry = logEntryFor(c.req.raw, at, outcome, c.get("config").logIp);
     const written = Promise.resolve()
-      .then(() => deferWrite(c.env.DB, logStatement(c.env.DB, entry)))
+      .then(() => logStatement(c.env.DB, entry).run())
+      .then(() => true)
       .catch(() => false);
     c.executionCtx.waitUntil(
       written.then((ok) => {
