@@ -7,7 +7,7 @@ import { pickLang } from "./i18n/lang.ts";
 import { wantsHtml } from "./http/negotiate.ts";
 import { backUrl } from "./http/origin.ts";
 import { formPage, notFoundPage, thanksPage } from "./http/pages.ts";
-import { errorResponse, json, page, toAppError } from "./http/respond.ts";
+import { errorResponse, page, toAppError } from "./http/respond.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { health } from "./http/health.ts";
 import { inquiryRoute } from "./inquiry/route.ts";

@@ -204,6 +204,24 @@ function isBinaryStl(b: Uint8Array): boolean {
   return triangles > 0 && b.length === 84 + triangles * 50;
 }
 
+/**
+ * ASCII DXF: pairs of lines, a group code then its value. A drawing opens with
+ * `0` / `SECTION`, after any number of `999` comment pairs (AutoCAD DXF
+ * Reference, "DXF Format: ASCII DXF Files"). Read pair by pair: a pattern with
+ * `[^\n]*\r?\n` inside a repeated group backtracks exponentially on a line
+ * that does not match.
+ */
+function startsLikeDxf(head: string): boolean {
+  const lines = head.split("\n", 2 * DXF_MAX_COMMENTS + 2);
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const code = lines[i]!.trim();
+    if (code === "999") continue;
+    return code === "0" && lines[i + 1]!.trim() === "SECTION";
+  }
+  return false;
+}
+const DXF_MAX_COMMENTS = 100;
+
 /** Control characters that never occur in a plain-text document. */
 const TEXT_FORBIDDEN = /[\x00-\x08\x0b\x0e-\x1f\x7f]/;
 
@@ -220,7 +238,7 @@ function detectText(b: Uint8Array): FileKindId | null {
   if (head.startsWith("ISO-10303-21;")) return "step";
   const firstLine = head.split(/\r?\n/, 1)[0] ?? "";
   if (firstLine.length >= 73 && firstLine[72] === "S" && /\n.{72}G/.test(head)) return "iges";
-  if (/^(?:999\r?\n[^\n]*\r?\n\s*)*0\r?\n\s*SECTION\r?\n/.test(head)) return "dxf";
+  if (startsLikeDxf(head)) return "dxf";
   if (/^solid\b/.test(head) && /\bfacet\s+normal\b/.test(head) && /\bendsolid\b/.test(head)) {
     return "stl";
   }

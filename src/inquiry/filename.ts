@@ -16,7 +16,7 @@ export function safeFilename(original: string, kind: FileKind): string {
     .normalize("NFC")
     .replace(UNSAFE, "_")
     .replace(/\s+/g, " ")
-    .replace(/^[.\s_]+|[.\s]+$/g, "");
+    .replace(/^[.\s_]+|(?<![.\s])[.\s]+$/g, "");
 
   const dot = name.lastIndexOf(".");
   let stem = dot > 0 ? name.slice(0, dot) : name;

@@ -4,7 +4,7 @@ import { pickLang, type Lang } from "../i18n/lang.ts";
 import { attachmentKey, putAttachment } from "../store/attachments.ts";
 import { insertInquiry, type Claim, type NewInquiry } from "../store/inquiries.ts";
 import { checkAttachment } from "./attachment.ts";
-import { readSubmission, type RawSubmission } from "./read-body.ts";
+import type { RawSubmission } from "./read-body.ts";
 import { verifyTurnstile } from "./turnstile.ts";
 import { inquirySchema, TEXT_FIELDS, validateFields, type TextField } from "./validate.ts";
 
