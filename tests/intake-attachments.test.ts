@@ -1,8 +1,10 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
+  call,
   countInquiries,
   file,
+  type Fakes,
   installFakes,
   sha256Hex,
   storedRow,
@@ -115,17 +117,28 @@ describe("attachments are judged by their content", () => {
   });
 
   it.each([
-    ["binary junk", new Uint8Array([0, 1, 2, 3, 254, 255, 0, 0])],
-    ["an ELF binary", concat(bin("\x7fELF\x02\x01\x01"), new Uint8Array(100))],
-    ["a text file with a NUL byte", concat("hello\0world")],
-    ["invalid UTF-8 text", bin("caf\xe9 au lait")],
-    ["a ZIP whose directory is cut off", zip([{ name: "a.txt", data: "a" }]).slice(0, 40)],
-  ])("refuses %s", async (_label, bytes) => {
+    ["binary junk", new Uint8Array([0, 1, 2, 3, 254, 255, 0, 0]), "file_type_not_allowed"],
+    [
+      "an ELF binary",
+      concat(bin("\x7fELF\x02\x01\x01"), new Uint8Array(100)),
+      "file_type_not_allowed",
+    ],
+    ["a text file with a NUL byte", concat("hello\0world"), "file_type_not_allowed"],
+    // Text in a legacy code page: the visitor can save it again as UTF-8.
+    ["invalid UTF-8 text", bin("caf\xe9 au lait"), "file_text_encoding"],
+    [
+      "a ZIP whose directory is cut off",
+      zip([{ name: "a.txt", data: "a" }]).slice(0, 40),
+      "file_archive_unreadable",
+    ],
+  ])("refuses %s", async (_label, bytes, code) => {
+    const before = await countInquiries();
     const res = await submit({
       ...validFields(),
       attachment: file(bytes, "file.txt", "text/plain"),
     });
-    expect((await fieldError(res))[0]?.code).toBe("file_type_not_allowed");
+    expect((await fieldError(res))[0]?.code).toBe(code);
+    expect(await countInquiries()).toBe(before);
   });
 
   it("honours ATTACHMENT_TYPES", async () => {
@@ -229,5 +242,44 @@ describe("attachment edge cases", () => {
       const { id } = (await res.json()) as { id: string };
       expect((await storedRow(id))?.attachment_name, name).toBe(safe);
     }
+  });
+});
+
+/** What the staff received for inquiry `id`: the mail's attachment at the fake Resend. */
+function mailedAttachment(fakes: Fakes, id: string) {
+  const mail = fakes.resend.emails.find((e) => e.idempotencyKey === `inquiry-${id}`);
+  expect(mail, "a mail for the inquiry").toBeDefined();
+  return mail!.body.attachments?.[0];
+}
+
+describe("a file that makes a pattern backtrack cannot stall the worker", () => {
+  it("answers the 60-line DXF-comment file while a parallel /health is answered", async () => {
+    const fakes = installFakes();
+    // Exponential for the old DXF pattern: 30 lines took 16.8 s, 60 would take years.
+    const bytes = concat(`${"999\r\nx\r\n".repeat(60)}1`);
+    const started = Date.now();
+    const [res, health] = await Promise.all([
+      submit({ ...validFields(), attachment: file(bytes, "drawing.dxf") }),
+      call(new Request("https://forms.example.com/health")),
+    ]);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(health.status).toBe(200);
+    // Not a DXF (no SECTION follows the comments): it is plain text, and mailed as such.
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(await storedRow(id)).toMatchObject({
+      attachment_name: "drawing.txt",
+      attachment_type: "text/plain",
+    });
+    expect(mailedAttachment(fakes, id)?.filename).toBe("drawing.txt");
+  });
+
+  it("still reads a DXF that opens with comments", async () => {
+    const bytes = concat(
+      "999\r\nexported by CAD\r\n999\nsecond\n  0\r\nSECTION\r\n  2\r\nHEADER\r\n",
+    );
+    const res = await submit({ ...validFields(), attachment: file(bytes, "a.dxf") }, {}, KEEP);
+    const { id } = (await res.json()) as { id: string };
+    expect((await storedRow(id))?.attachment_type).toBe("image/vnd.dxf");
   });
 });

@@ -1,4 +1,5 @@
 import type { FileKind } from "./file-type.ts";
+import { extensionOf, runnableKind } from "./runnable-names.ts";
 
 // Control characters, bidi overrides/isolates (which make "gpj.exe" read as
 // "exe.jpg"), zero-width characters and the characters Windows forbids.
@@ -23,6 +24,14 @@ export function safeFilename(original: string, kind: FileKind): string {
   const ext = dot > 0 ? name.slice(dot + 1).toLowerCase() : "";
   const finalExt = kind.extensions.includes(ext) ? ext : kind.extensions[0]!;
   if (stem === "" || WINDOWS_RESERVED.test(stem)) stem = `attachment${stem ? `_${stem}` : ""}`;
+  // "setup.exe.pdf" shows as "setup.exe" where Windows hides known extensions.
+  let end = stem.length;
+  while (end > 0 && (stem[end - 1] === "." || stem[end - 1] === " ")) end--;
+  stem = stem.slice(0, end);
+  while (extensionOf(stem) !== "" && runnableKind(stem) === "program") {
+    const dot = stem.lastIndexOf(".");
+    stem = `${stem.slice(0, dot)}_${stem.slice(dot + 1)}`;
+  }
   // Cut by code points so a surrogate pair is never split.
   stem = [...stem]
     .slice(0, MAX_LENGTH - finalExt.length - 1)
