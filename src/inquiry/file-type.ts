@@ -342,9 +342,11 @@ function detectText(b: Uint8Array): FileKindId | Detection {
         ? "utf-16be"
         : null;
   const read = utf16 ? decodeEnds(b, utf16, 2) : decodeEnds(b, "utf-8", 1);
-  if (!read) return refuse(looksLikeOtherText(b) ? "text_encoding" : "unknown", "txt");
-  const { head, tail } = read;
-  if (NOT_TEXT.test(head) || NOT_TEXT.test(tail)) return refuse("unknown");
+  const { head, tail } = read ?? { head: "\0", tail: "" };
+  if (NOT_TEXT.test(head) || NOT_TEXT.test(tail)) {
+    // UTF-16 without its BOM decodes as UTF-8 full of NULs.
+    return utf16 || !looksLikeOtherText(b) ? refuse("unknown") : refuse("text_encoding", "txt");
+  }
   if (utf16) return "txt";
 
   const start = head.replace(/^\uFEFF/, "").trimStart();
@@ -402,19 +404,24 @@ function decodeEnds(
  */
 function looksLikeOtherText(b: Uint8Array): boolean {
   if (startsForeign(b)) return false;
-  const head = b.subarray(0, HEAD_BYTES);
   const zeros = [0, 0];
-  let control = false;
-  for (let i = 0; i < head.length; i++) {
-    const c = head[i]!;
-    if (c === 0) zeros[i % 2]!++;
-    else if (c < 0x20 ? !TEXT_CONTROLS.has(c) : c === 0x7f) control = true;
+  let pairs = 0;
+  // The head and (on an even offset, so byte pairs stay pairs) the tail.
+  const tailFrom = Math.max(HEAD_BYTES, b.length - HEAD_BYTES) & ~1;
+  for (const [from, to] of [
+    [0, Math.min(b.length, HEAD_BYTES)],
+    [tailFrom, b.length],
+  ] as const) {
+    for (let i = from; i < to; i++) {
+      const c = b[i]!;
+      if (c === 0) zeros[i % 2]!++;
+      else if (c < 0x20 ? !TEXT_CONTROLS.has(c) : c === 0x7f) return false;
+    }
+    pairs += Math.max(0, Math.floor((to - from) / 2));
   }
-  if (control) return false;
   const [even, odd] = zeros as [number, number];
   if (even + odd === 0) return true;
   // UTF-16 of mostly Latin text: one byte of each pair zero, the other not.
-  const pairs = Math.floor(head.length / 2);
   return pairs >= 2 && Math.max(even, odd) > pairs * 0.9 && Math.min(even, odd) < pairs * 0.1;
 }
 const TEXT_CONTROLS = new Set([0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1b]);

@@ -22,7 +22,12 @@ export function safeFilename(original: string, kind: FileKind): string {
   const dot = name.lastIndexOf(".");
   let stem = dot > 0 ? name.slice(0, dot) : name;
   const ext = dot > 0 ? name.slice(dot + 1).toLowerCase() : "";
-  const finalExt = kind.extensions.includes(ext) ? ext : kind.extensions[0]!;
+  let finalExt = kind.extensions.includes(ext) ? ext : kind.extensions[0]!;
+  // "photo.png.lnk" holding a PNG is "photo.png", not "photo.png.png".
+  if (ext !== finalExt && kind.extensions.includes(extensionOf(stem))) {
+    finalExt = extensionOf(stem);
+    stem = stem.slice(0, stem.lastIndexOf("."));
+  }
   if (stem === "" || WINDOWS_RESERVED.test(stem)) stem = `attachment${stem ? `_${stem}` : ""}`;
   // "setup.exe.pdf" shows as "setup.exe" where Windows hides known extensions.
   let end = stem.length;
