@@ -27,6 +27,7 @@ export default tseslint.config(
       "no-control-regex": "off",
       // Style only: an explicit [a-zA-Z0-9_] mirrors the standard a pattern quotes.
       "regexp/prefer-w": "off",
+      "regexp/prefer-d": "off",
       "regexp/use-ignore-case": "off",
       "regexp/control-character-escape": "off",
       "regexp/no-unused-capturing-group": "off",

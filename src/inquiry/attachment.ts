@@ -1,5 +1,4 @@
-import type { FieldError } from "../http/errors.ts";
-import type { FieldErrorCode } from "../i18n/messages.ts";
+import type { FieldError, FieldErrorCode } from "../http/errors.ts";
 import {
   detectFileKind,
   kindNames,
