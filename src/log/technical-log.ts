@@ -41,7 +41,7 @@ const BROWSERS: [RegExp, string][] = [
   [/\bFxiOS\/(\d+)/, "Firefox"],
   [/\bCriOS\/(\d+)/, "Chrome"],
   [/\b(?:HeadlessChrome|Chrome|Chromium)\/(\d+)/, "Chrome"],
-  [/\bVersion\/(\d+)[^ ]* (?:Mobile\/\S+ )?Safari\//, "Safari"],
+  [/\bVersion\/(\d+)(?:[^ \d][^ ]*)? (?:Mobile\/\S+ )?Safari\//, "Safari"],
   [/^curl\/(\d+)/, "curl"],
 ];
 
