@@ -15,6 +15,7 @@ import { runScheduled } from "./scheduled.ts";
 import { deliverNow, firstSendClaim } from "./mail/deliver.ts";
 import { outboxRoutes } from "./mail/outbox-pages.ts";
 import { adminRoutes } from "./admin/routes.ts";
+import { webhookRoutes } from "./webhooks/routes.ts";
 
 const app = new Hono<AppEnv>();
 
@@ -51,6 +52,7 @@ app.route(
 
 app.route("/outbox", outboxRoutes());
 app.route("/admin", adminRoutes());
+app.route("/webhooks", webhookRoutes({ now: () => Date.now() }));
 
 app.notFound((c) => {
   const audience = c.get("audience");
