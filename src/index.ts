@@ -51,7 +51,7 @@ app.route(
 );
 
 app.route("/outbox", outboxRoutes());
-app.route("/admin", adminRoutes());
+app.route("/admin", adminRoutes({ now: () => Date.now(), clientKey: (ip) => ip ?? "unknown" }));
 app.route("/webhooks", webhookRoutes({ now: () => Date.now() }));
 
 app.notFound((c) => {

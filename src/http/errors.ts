@@ -21,6 +21,8 @@ export const ERROR_STATUS = {
   unavailable: 503,
   not_found: 404,
   unauthorized: 401,
+  too_many_attempts: 429,
+  email_in_url: 400,
 } as const satisfies Record<ErrorCode, number>;
 
 /**
