@@ -8,6 +8,4 @@ interface __BaseEnv_Env {
   RESEND_WEBHOOK_SECRET?: string;
   /** Public key for the reference form's Turnstile widget. */
   TURNSTILE_SITE_KEY?: string;
-  /** Set by `npm run dev`: without RESEND_API_KEY, mail goes to the browsable local outbox. */
-  LOCAL_OUTBOX?: string;
 }

@@ -13,7 +13,6 @@ import { health } from "./http/health.ts";
 import { inquiryRoute } from "./inquiry/route.ts";
 import { runScheduled } from "./scheduled.ts";
 import { deliverNow, firstSendClaim } from "./mail/deliver.ts";
-import { outboxRoutes } from "./mail/outbox-pages.ts";
 import { adminRoutes } from "./admin/routes.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
 
@@ -50,7 +49,6 @@ app.route(
   inquiryRoute({ claimFor: firstSendClaim, afterStore: deliverNow, now: () => Date.now() }),
 );
 
-app.route("/outbox", outboxRoutes());
 app.route("/admin", adminRoutes({ now: () => Date.now(), clientKey: (ip) => ip ?? "unknown" }));
 app.route("/webhooks", webhookRoutes({ now: () => Date.now() }));
 
