@@ -183,6 +183,7 @@ export function postRaw(
   );
 }
 
+/** A row of `inquiries` exactly as the store reads it. */
 export type StoredRow = InquiryRow;
 
 export async function storedRow(id: string): Promise<StoredRow | null> {

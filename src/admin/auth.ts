@@ -1,11 +1,11 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/app.ts";
-import { AppError } from "../http/errors.ts";
+import { AppError, ERRORS } from "../http/errors.ts";
 
 const encoder = new TextEncoder();
 
-/** How long a client network that ran out of attempts is refused without a comparison. */
-export const LOCKOUT_SECONDS = 60;
+/** How long a client network that ran out of attempts is refused without a comparison: its Retry-After. */
+const LOCKOUT_MS = (ERRORS.too_many_attempts.retryAfter ?? 60) * 1000;
 /** Networks this isolate remembers as locked out; the oldest are forgotten first. */
 const MAX_LOCKED = 1000;
 
@@ -34,7 +34,7 @@ export interface AdminAuthOptions {
  * Failed attempts are limited per client network: each failure counts against
  * the `ADMIN_LIMITER` rate limiter binding (10 per minute, wrangler.toml);
  * past it the answer is 429 `too_many_attempts` with `Retry-After`, and this
- * isolate refuses that network for LOCKOUT_SECONDS without comparing any
+ * isolate refuses that network for that minute without comparing any
  * token, so a locked-out guesser learns nothing, right guess or wrong.
  * Successful calls never count, so the operator's own work is not slowed.
  *
@@ -54,7 +54,7 @@ export function requireAdmin(opts: AdminAuthOptions): MiddlewareHandler<AppEnv> 
     const now = opts.now();
     const until = lockedUntil.get(key);
     if (until !== undefined && until > now) {
-      throw new AppError("too_many_attempts", { retryAfter: Math.ceil((until - now) / 1000) });
+      throw new AppError("too_many_attempts");
     }
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header);
@@ -65,8 +65,8 @@ export function requireAdmin(opts: AdminAuthOptions): MiddlewareHandler<AppEnv> 
     const { success } = await c.env.ADMIN_LIMITER.limit({ key });
     if (success) throw new AppError("unauthorized");
     lockedUntil.delete(key);
-    lockedUntil.set(key, now + LOCKOUT_SECONDS * 1000);
+    lockedUntil.set(key, now + LOCKOUT_MS);
     if (lockedUntil.size > MAX_LOCKED) lockedUntil.delete(lockedUntil.keys().next().value!);
-    throw new AppError("too_many_attempts", { retryAfter: LOCKOUT_SECONDS });
+    throw new AppError("too_many_attempts");
   };
 }
