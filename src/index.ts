@@ -17,6 +17,7 @@ import { logRequests } from "./log/request-log.ts";
 import { runScheduled } from "./scheduled.ts";
 import { deliverNow, firstSendClaim } from "./mail/deliver.ts";
 import { adminRoutes } from "./admin/routes.ts";
+import { webhookRoutes } from "./webhooks/routes.ts";
 
 const app = new Hono<AppEnv>();
 
@@ -68,7 +69,8 @@ app.use(
 );
 app.route("/inquiry", inquiryRoute({ claimFor: firstSendClaim, afterStore: deliverNow, now }));
 
-app.route("/admin", adminRoutes());
+app.route("/admin", adminRoutes({ now, clientKey: (ip) => ip ?? "unknown" }));
+app.route("/webhooks", webhookRoutes({ now }));
 
 app.notFound(() => {
   throw new AppError("not_found");
