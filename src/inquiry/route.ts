@@ -6,6 +6,7 @@ import { errorResponse, json, toAppError } from "../http/respond.ts";
 import type { Config } from "../config/config.ts";
 import { logEntryFor, logStatement } from "../log/technical-log.ts";
 import { deferWrite } from "../store/deferred-writes.ts";
+import { rateLimitKey } from "../net/ip.ts";
 import type { Claim, ClaimedInquiry } from "../store/inquiries.ts";
 import { readSubmission } from "./read-body.ts";
 import { submissionLang, submitInquiry } from "./submit.ts";
@@ -33,7 +34,7 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
     let response: Response;
     try {
       if (!originAllowed(request, config)) throw new AppError("origin_not_allowed");
-      const { success } = await c.env.SUBMIT_LIMITER.limit({ key: ip ?? "unknown" });
+      const { success } = await c.env.SUBMIT_LIMITER.limit({ key: rateLimitKey(ip) });
       if (!success) throw new AppError("rate_limited", { retryAfter: 60 });
 
       const raw = await readSubmission(request, config.maxAttachmentBytes);
