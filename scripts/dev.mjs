@@ -11,6 +11,10 @@ const migrate = wrangler(["d1", "migrations", "apply", "DB", "--local"], {
   env: { ...process.env, CI: "true" }, // answers wrangler's "OK to proceed?" prompt
 });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+const migrateLog = wrangler(["d1", "migrations", "apply", "LOG_DB", "--local"], {
+  env: { ...process.env, CI: "true" },
+});
+if (migrateLog.status !== 0) process.exit(migrateLog.status ?? 1);
 
 const dev = spawn("wrangler", ["dev", "--var", "LOCAL_OUTBOX:on", ...process.argv.slice(2)], {
   stdio: "inherit",

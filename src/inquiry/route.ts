@@ -4,9 +4,9 @@ import type { AppEnv } from "../http/app.ts";
 import { corsHeaders, originAllowed, preflight } from "../http/origin.ts";
 import { errorResponse, json, toAppError } from "../http/respond.ts";
 import type { Config } from "../config/config.ts";
-import { logEntryFor, logStatement } from "../log/technical-log.ts";
-import { deferWrite } from "../store/deferred-writes.ts";
+import { logEntryFor } from "../log/technical-log.ts";
 import { rateLimitKey } from "../net/ip.ts";
+import { appendLogEntry } from "../store/log.ts";
 import type { Claim, ClaimedInquiry } from "../store/inquiries.ts";
 import { readSubmission } from "./read-body.ts";
 import { submissionLang, submitInquiry } from "./submit.ts";
@@ -66,14 +66,11 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
     }
     for (const [k, v] of Object.entries(corsHeaders(request, config))) response.headers.set(k, v);
     // The technical log never blocks or breaks the answer: its line is written
-    // after it, with the next inquiry's insert or on its own a moment later.
+    // after it, in its own database (never in a batch with the inquiry).
     c.executionCtx.waitUntil(
-      deferWrite(
-        c.env.DB,
-        logStatement(c.env.DB, logEntryFor(request, now, outcome, config.logIp)),
-      ).then((written) => {
-        if (!written) console.error("technical log write failed");
-      }),
+      appendLogEntry(c.env.LOG_DB, logEntryFor(request, now, outcome, config.logIp)).catch(() =>
+        console.error("technical log write failed"),
+      ),
     );
     return response;
   });
