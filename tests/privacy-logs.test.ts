@@ -37,11 +37,6 @@ interface LogRow {
 
 const MINUTE = 60_000;
 
-/** Every log row, in the table's own order (no ORDER BY). */
-async function logRows(): Promise<LogRow[]> {
-  return (await env.LOG_DB.prepare("SELECT * FROM tech_log").all<LogRow>()).results;
-}
-
 async function logOf(network: string): Promise<LogRow[]> {
   return (
     await env.LOG_DB.prepare("SELECT * FROM tech_log WHERE network = ?").bind(network).all<LogRow>()
@@ -63,7 +58,7 @@ function clockAt(at: number): void {
 
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
 
-describe("the technical log (CONTRACT §4)", () => {
+describe("the technical log (README: what the privacy notice promises)", () => {
   it("records the minute, the /24, browser family and version, referrer without query, outcome", async () => {
     clockAt(Date.UTC(2026, 10, 29, 10, 17, 42, 123));
     await submit(validFields(), {
@@ -181,7 +176,7 @@ describe("the technical log (CONTRACT §4)", () => {
   });
 });
 
-describe("the technical log is bounded per network and minute (CONTRACT §4)", () => {
+describe("the technical log is bounded per network and minute", () => {
   it("20 refused requests from one address: 10 rows and one suppressed row counting 10", async () => {
     clockAt(Date.UTC(2026, 10, 29, 11, 0, 5));
     const net = freshNet();
