@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { idempotencyKey, nextAttemptAt, RETRY_WINDOW_MS } from "../src/mail/deliver.ts";
+import { nextAttemptAt, RETRY_WINDOW_MS } from "../src/mail/deliver.ts";
+import { deliveryKey, parseDeliveryKey } from "../src/mail/delivery-key.ts";
 import { dismissDeliveries, requeueDeliveries } from "../src/store/deliveries.ts";
 import { insertInquiry } from "../src/store/inquiries.ts";
 import { samples } from "./file-samples.ts";
@@ -527,9 +528,19 @@ describe("the retry schedule (pure)", () => {
   });
 
   it("keys: one per inquiry, per operator retry, and without reply_to", () => {
-    expect(idempotencyKey("x", 0, false)).toBe("inquiry-x");
-    expect(idempotencyKey("x", 2, false)).toBe("inquiry-x-r2");
-    expect(idempotencyKey("x", 0, true)).toBe("inquiry-x-noreply");
-    expect(idempotencyKey("x", 2, true)).toBe("inquiry-x-r2-noreply");
+    const id = crypto.randomUUID();
+    expect(deliveryKey(id, 0)).toBe(`inquiry-${id}`);
+    expect(deliveryKey(id, 2)).toBe(`inquiry-${id}-r2`);
+    expect(deliveryKey(id, 0, true)).toBe(`inquiry-${id}-noreply`);
+    expect(deliveryKey(id, 2, true)).toBe(`inquiry-${id}-r2-noreply`);
+    // A webhook event of the send without reply_to names the same inquiry and retry.
+    expect(parseDeliveryKey(deliveryKey(id, 2, true))).toEqual({
+      inquiryId: id,
+      operatorRetries: 2,
+    });
+    expect(parseDeliveryKey(deliveryKey(id, 0, true))).toEqual({
+      inquiryId: id,
+      operatorRetries: 0,
+    });
   });
 });

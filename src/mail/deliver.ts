@@ -13,6 +13,7 @@ import {
 } from "../store/deliveries.ts";
 import { fromRow, type InquiryRow } from "../store/inquiries.ts";
 import { composeMail, type MailMessage } from "./compose.ts";
+import { deliveryKey } from "./delivery-key.ts";
 import { resendSender, SEND_TIMEOUT_MS, type Sender } from "./send.ts";
 
 /** Attempts, counted when claimed, after which an inquiry is `failed`. */
@@ -107,18 +108,6 @@ export function nextAttemptAt(
   const notBefore = now + (retryAfterS ?? 0) * 1000;
   if (last <= now || notBefore > last) return null;
   return Math.min(now + nextAttemptDelay(attempts, retryAfterS, random), last);
-}
-
-/**
- * The Idempotency-Key of an inquiry's send: `inquiry-<id>`, or
- * `inquiry-<id>-r<n>` after an operator's n-th retry (a fresh 24-hour window).
- * `-noreply` marks the send without `reply_to` after Resend refused the
- * visitor's address: its body differs, and Resend answers a reused key with
- * another body by 409 instead of sending, so it needs a key of its own.
- */
-export function idempotencyKey(id: string, operatorRetries: number, withoutReplyTo: boolean) {
-  const base = operatorRetries > 0 ? `inquiry-${id}-r${operatorRetries}` : `inquiry-${id}`;
-  return withoutReplyTo ? `${base}-noreply` : base;
 }
 
 /** A claimed inquiry as its send needs it; `attempts` already counts this one. */
@@ -219,14 +208,14 @@ async function sendClaimed(
   let noReply = a.replyToRefused;
   let result = await deps.send(
     noReply ? withoutReplyTo(mail) : mail,
-    idempotencyKey(id, a.operatorRetries, noReply),
+    deliveryKey(id, a.operatorRetries, noReply),
   );
   if (!result.ok && result.replyToRefused && !noReply) {
     // An address the form accepted but Resend refuses must not lose the
     // inquiry: send it without reply_to; the address stays in the body.
     await markReplyToRefused(db, id, token);
     noReply = true;
-    result = await deps.send(withoutReplyTo(mail), idempotencyKey(id, a.operatorRetries, true));
+    result = await deps.send(withoutReplyTo(mail), deliveryKey(id, a.operatorRetries, true));
   }
   if (result.ok || acceptedEarlier(result.status, result.name)) {
     // If the mark is lost, the row stays pending; once the lease ends the next

@@ -1,0 +1,51 @@
+/**
+ * The Resend tag every send carries with its Idempotency-Key as value (tag
+ * values allow ASCII letters, digits, `_` and `-`: Resend docs, "Send email",
+ * `tags`). Resend echoes tags in webhook events (`data.tags`).
+ */
+export const DELIVERY_TAG = "delivery";
+
+const NO_REPLY = "-noreply";
+
+/**
+ * The Idempotency-Key an inquiry's mail is sent under (Resend docs,
+ * "Idempotency keys": one key, one e-mail, for 24 hours). `inquiry-<id>` for
+ * the automatic sends; `inquiry-<id>-r<n>` after the operator's n-th retry, so
+ * a retry is a new e-mail to Resend and not a replay of the refused one.
+ * `-noreply` is appended for the send without `reply_to` after Resend refused
+ * the visitor's address: its body differs, and Resend answers a reused key
+ * with another body by 409 instead of sending, so it needs a key of its own.
+ * The only place the key is built or read.
+ *
+ * @param operatorRetries the row's operator-retry counter (0: never retried by an operator)
+ * @param withoutReplyTo the send leaves `reply_to` out (the row's `reply_to_refused`)
+ */
+export function deliveryKey(
+  inquiryId: string,
+  operatorRetries: number,
+  withoutReplyTo = false,
+): string {
+  const base =
+    operatorRetries > 0 ? `inquiry-${inquiryId}-r${operatorRetries}` : `inquiry-${inquiryId}`;
+  return withoutReplyTo ? `${base}${NO_REPLY}` : base;
+}
+
+/** The inquiry id and operator-retry number a key names, or null for a key not of this form. */
+export function parseDeliveryKey(
+  key: string,
+): { inquiryId: string; operatorRetries: number } | null {
+  if (key.length > 200 || !key.startsWith("inquiry-")) return null;
+  // The send without reply_to is the same e-mail of the same inquiry.
+  let id = key.slice("inquiry-".length, key.endsWith(NO_REPLY) ? -NO_REPLY.length : undefined);
+  let retries = 0;
+  // Ids are UUIDs (8-4-4-4-12): a retry suffix is what follows the fifth group.
+  const parts = id.split("-");
+  if (parts.length === 6) {
+    const suffix = parts.pop()!;
+    if (!/^r[1-9][0-9]{0,5}$/.test(suffix)) return null;
+    retries = Number(suffix.slice(1));
+    id = parts.join("-");
+  }
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return null;
+  return { inquiryId: id, operatorRetries: retries };
+}
