@@ -82,27 +82,43 @@ describe("without JavaScript", () => {
     await page.context().close();
   });
 
-  it("shows the 422 page in Slovenian", async () => {
+  it("answers a mistake with the form itself, everything typed kept, in Slovenian", async () => {
     const page = await openForm(false, "sl");
-    await fill(page, { email: "ni-naslov", message: " " });
+    const name = 'Ana "Čebelica" <Novak> & Co.';
+    const message = "Ponudba za <200> kosov & več.\nRok: marec.";
+    await fill(page, { name, email: "ni-naslov", message });
     await Promise.all([page.waitForURL(/\/inquiry$/), page.click("button[type=submit]")]);
-    const text = await page.textContent("main");
-    expect(text).toContain("Povpraševanja ni bilo mogoče sprejeti");
-    expect(text).toContain("E-pošta: Vnesite veljaven e-poštni naslov");
-    expect(text).toContain("Sporočilo: To polje je obvezno.");
+    // The same form, filled in as it was sent, with the error beside its field.
+    expect(await page.inputValue("#f-name")).toBe(name);
+    expect(await page.inputValue("#f-email")).toBe("ni-naslov");
+    expect(await page.inputValue("#f-message")).toBe(message);
+    expect(await page.inputValue("#f-service")).toBe("Welding");
+    expect(await page.getAttribute("#f-email", "aria-invalid")).toBe("true");
+    expect(await page.textContent("#err-email")).toContain("Vnesite veljaven e-poštni naslov");
+    // The summary has focus and links to the field.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("error-summary");
+    expect(await page.textContent("#error-summary")).toContain(
+      "E-pošta: Vnesite veljaven e-poštni naslov",
+    );
     await shot(page, "nojs-422-sl");
-    await page.click("text=Nazaj na obrazec");
-    expect(new URL(page.url()).pathname).toBe("/");
+    await page.click('#error-summary a[href="#f-email"]');
+    const email = `ana.${++seq}@primer.si`;
+    await page.fill("#f-email", email);
+    await Promise.all([page.waitForURL(/\/thanks\?lang=sl$/), page.click("button[type=submit]")]);
+    const mail = await mailTo(email);
+    expect(mail.body.text).toContain(name);
     await page.context().close();
   });
 
-  it("shows the 422 page in English", async () => {
+  it("shows the phone rule beside the field in English", async () => {
     const page = await openForm(false, "en");
     await fill(page, { phone: "call me" });
     await Promise.all([page.waitForURL(/\/inquiry$/), page.click("button[type=submit]")]);
-    const text = await page.textContent("main");
-    expect(text).toContain("The inquiry could not be accepted");
-    expect(text).toContain("Phone: Please enter a phone number with 6 to 15 digits");
+    expect(await page.title()).toBe("Error: Inquiry");
+    expect(await page.textContent("#err-phone")).toContain(
+      "Please enter a phone number with 6 to 15 digits",
+    );
+    expect(await page.inputValue("#f-phone")).toBe("call me");
     await shot(page, "nojs-422-en");
     await page.context().close();
   });
