@@ -58,7 +58,7 @@ export function adminGate(opts: AdminAuthOptions): AdminGate {
     const until = lockedUntil.get(key);
     if (until !== undefined && until > now) throw new AppError("too_many_attempts");
     const header = request.headers.get("authorization") ?? "";
-    const match = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header);
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     if (match && (await sameSecret(match[1]!, token))) return;
     const { success } = await env.ADMIN_LIMITER.limit({ key });
     if (success) throw new AppError("unauthorized");

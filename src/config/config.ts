@@ -131,7 +131,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
 
   const baseRaw = str(env, "RESEND_BASE_URL") || "https://api.resend.com";
   if (!isHttpUrl(baseRaw)) bad("RESEND_BASE_URL", "must be an absolute http(s) URL");
-  const resendBaseUrl = baseRaw.replace(/\/+$/, "");
+  const resendBaseUrl = baseRaw.replace(/(?<!\/)\/+$/, "");
 
   const resendApiKey = str(env, "RESEND_API_KEY") || null;
   if (!resendApiKey) {

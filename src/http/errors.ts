@@ -26,6 +26,11 @@ export type FieldErrorCode =
   | "duplicate_field"
   | "file_too_large"
   | "file_type_not_allowed"
+  | "file_text_encoding"
+  | "file_hidden_content"
+  | "file_has_macros"
+  | "file_archive_program"
+  | "file_archive_unreadable"
   | "file_empty"
   | "too_many_files";
 

@@ -94,6 +94,26 @@ export const FIELD_MESSAGES: Record<FieldErrorCode, Texts> = {
     sl: "Te vrste datoteke ne sprejemamo. Dovoljene vrste: {limit}.",
     en: "This type of file is not accepted. Allowed types: {limit}.",
   },
+  file_text_encoding: {
+    sl: "Besedilo ni shranjeno v kodiranju UTF-8. Shranite ga kot UTF-8 (v Beležnici: Shrani kot → Kodiranje: UTF-8) in ga pošljite znova.",
+    en: "The text is not saved as UTF-8. Save it as UTF-8 (in Notepad: Save as → Encoding: UTF-8) and send it again.",
+  },
+  file_hidden_content: {
+    sl: "V datoteki je skrita še druga datoteka (npr. arhiv, pripet sliki). Datoteko odprite, jo znova shranite ali izvozite in pošljite novo.",
+    en: "The file has another file hidden in it (for example an archive appended to an image). Open it, save or export it again and send the new file.",
+  },
+  file_has_macros: {
+    sl: "Dokument vsebuje makre, zato ga ne sprejmemo. Shranite ga brez makrov (npr. kot .docx, .xlsx ali PDF) in ga pošljite znova.",
+    en: "The document contains macros, so we cannot accept it. Save it without macros (for example as .docx, .xlsx or PDF) and send it again.",
+  },
+  file_archive_program: {
+    sl: "Arhiv vsebuje program, skripto, bližnjico, spletno stran, dokument z makri ali drug arhiv. Priložite arhiv samo z dokumenti in risbami.",
+    en: "The archive contains a program, script, shortcut, web page, document with macros or another archive. Attach an archive with documents and drawings only.",
+  },
+  file_archive_unreadable: {
+    sl: "Vsebine arhiva ne moremo preveriti (zaščiten je z geslom, poškodovan ali se razširi na veliko več kot svojo velikost). Pošljite ga brez gesla ali priložite glavno datoteko samo.",
+    en: "We cannot check what the archive contains (it is password-protected, damaged or unpacks to far more than its size). Send it without a password, or attach the main file on its own.",
+  },
   file_empty: { sl: "Priponka je prazna.", en: "The attachment is empty." },
   too_many_files: {
     sl: "Priložite lahko le eno datoteko.",

@@ -103,7 +103,7 @@ async function sendClaimed(
       at: now,
       resendId: result.id,
     });
-    // Once mailed, the file's only copy we need is in the staff's mailbox.
+    // Once mailed, the file's only copy we need is in the staff's mail.
     if (written && inquiry.attachment?.key)
       await deleteAttachments(bucket, [inquiry.attachment.key]);
     return "sent";

@@ -414,7 +414,8 @@ export class FakeResend {
         typeof b.headers === "object" &&
         b.headers !== null &&
         Object.entries(b.headers).every(
-          ([k, v]) => /^[!-9;-~]+$/.test(k) && typeof v === "string" && !/[\r\n]/.test(v),
+          ([k, v]) =>
+            /^[\x21-\x39\x3b-\x7e]+$/.test(k) && typeof v === "string" && !/[\r\n]/.test(v),
         );
       if (!ok) return invalid("Invalid `headers` field.");
     }
