@@ -17,6 +17,7 @@ import { logRequests } from "./log/request-log.ts";
 import { runScheduled } from "./scheduled.ts";
 import { deliverNow, firstSendClaim } from "./mail/deliver.ts";
 import { adminGate } from "./admin/auth.ts";
+import { rateLimitKey } from "./net/ip.ts";
 import { adminRoutes } from "./admin/routes.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
 
@@ -33,7 +34,7 @@ function asset(body: string, type: string): Response {
 
 const now = () => Date.now();
 // One attempt limit for every use of ADMIN_TOKEN (/admin and the counts of /health).
-const gate = adminGate({ now, clientKey: (ip) => ip ?? "unknown" });
+const gate = adminGate({ now, clientKey: rateLimitKey });
 
 app.use("*", securityHeaders(), noStoreVaryBy("Accept", "Accept-Language"));
 
