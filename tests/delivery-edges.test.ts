@@ -2,7 +2,6 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { nextAttemptAt, RETRY_WINDOW_MS } from "../src/mail/deliver.ts";
 import { deliveryKey, parseDeliveryKey } from "../src/mail/delivery-key.ts";
-import { dismissDeliveries, requeueDeliveries } from "../src/store/deliveries.ts";
 import { insertInquiry } from "../src/store/inquiries.ts";
 import { samples } from "./file-samples.ts";
 import {
@@ -478,7 +477,8 @@ describe("an attachment is kept while a send may still need it", () => {
     const bytes = samples.pdf();
     const id = await storeOne({ ...validFields(), attachment: file(bytes, "a.pdf") }, {});
     expect(await storedRow(id)).toMatchObject({ delivery_status: "failed" });
-    expect(await requeueDeliveries(env.DB, [id, crypto.randomUUID()], Date.now())).toBe(1);
+    const retry = await admin("POST", "/deliveries/retry", { ids: [id, crypto.randomUUID()] });
+    expect(await retry.json()).toMatchObject({ ok: true, requeued: 1 });
     expect(await storedRow(id)).toMatchObject({
       delivery_status: "pending",
       delivery_attempts: 0,
@@ -493,10 +493,11 @@ describe("an attachment is kept while a send may still need it", () => {
     expect(await storedRow(id)).toMatchObject({ delivery_status: "sent", delivery_attempts: 1 });
   });
 
-  it("a dismissed inquiry loses its file at the next run and is not mailed", async () => {
+  it("a dismissed inquiry loses its file and is not mailed", async () => {
     fakes.resend.failNext({ kind: "status", status: 403, name: "validation_error" });
     const id = await withFile({});
-    expect(await dismissDeliveries(env.DB, [id])).toBe(1);
+    const dismiss = await admin("POST", "/deliveries/dismiss", { ids: [id] });
+    expect(await dismiss.json()).toMatchObject({ ok: true, dismissed: 1 });
     await runCron(Date.now() + MIN);
     expect(await kept(id)).toBe(false);
     expect(emailsFor(id)).toHaveLength(0);

@@ -221,18 +221,6 @@ export async function liveAttachmentKeys(db: D1Database, keys: string[]): Promis
   return new Set(results.map((r) => r.attachment_key));
 }
 
-/** Counts of pending and failed deliveries, for /health (on the `inquiries_status` index). */
-export async function deliveryCounts(db: D1Database): Promise<{ pending: number; failed: number }> {
-  const row = await db
-    .prepare(
-      `SELECT
-         (SELECT count(*) FROM inquiries WHERE delivery_status = 'pending') AS pending,
-         (SELECT count(*) FROM inquiries WHERE delivery_status = 'failed') AS failed`,
-    )
-    .first<{ pending: number; failed: number }>();
-  return row ?? { pending: 0, failed: 0 };
-}
-
 /** Whether a row with this id is stored (e.g. after an insert whose answer was lost). */
 export async function inquiryExists(db: D1Database, id: string): Promise<boolean> {
   const row = await db.prepare("SELECT 1 AS one FROM inquiries WHERE id = ?").bind(id).first();
