@@ -2,7 +2,8 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { nextAttemptAt, RETRY_WINDOW_MS } from "../src/mail/deliver.ts";
 import { deliveryKey, parseDeliveryKey } from "../src/mail/delivery-key.ts";
-import { insertInquiry } from "../src/store/inquiries.ts";
+import { CLAIM_DUE_SQL, GIVE_UP_EXPIRED_SQL } from "../src/store/deliveries.ts";
+import { FILES_NO_LONGER_NEEDED_SQL, insertInquiry } from "../src/store/inquiries.ts";
 import { samples } from "./file-samples.ts";
 import {
   ADMIN_TOKEN,
@@ -543,5 +544,29 @@ describe("the retry schedule (pure)", () => {
       inquiryId: id,
       operatorRetries: 0,
     });
+  });
+});
+
+describe("what a scheduled run reads costs what is due, not what is kept", () => {
+  async function plan(sql: string, ...params: unknown[]): Promise<string[]> {
+    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .bind(...params)
+      .all<{ detail: string }>();
+    return results.map((r) => r.detail);
+  }
+
+  it("claims due rows, and gives up expired ones, on the pending-only index", async () => {
+    const claim = await plan(CLAIM_DUE_SQL, 1, "t", 1, 1, 40);
+    expect(claim).toContain("SEARCH inquiries USING INDEX inquiries_due (next_attempt_at<?)");
+    const giveUp = await plan(GIVE_UP_EXPIRED_SQL, 1, 1, 12, 1);
+    expect(giveUp).toEqual(["SEARCH inquiries USING INDEX inquiries_due (next_attempt_at<?)"]);
+    for (const d of [...claim, ...giveUp]) {
+      expect(d).not.toMatch(/^SCAN inquiries|TEMP B-TREE|inquiries_status/);
+    }
+  });
+
+  it("finds files to delete on the index of rows that still have one", async () => {
+    const p = await plan(FILES_NO_LONGER_NEEDED_SQL, 1, 100);
+    expect(p).toEqual(["SCAN inquiries USING INDEX inquiries_files"]);
   });
 });

@@ -27,20 +27,25 @@ export async function giveUpExpired(
   windowMs: number,
 ): Promise<GivenUp[]> {
   const { results } = await db
-    .prepare(
-      `UPDATE inquiries SET delivery_status = 'failed',
-         last_error = CASE WHEN delivery_attempts >= ?3 THEN 'attempts_exhausted'
-                           ELSE 'retry_window_closed' END,
-         next_attempt_at = NULL, claimed_until = NULL, claim_token = NULL
-       WHERE delivery_status = 'pending' AND hold = 0 AND next_attempt_at <= ?1
-         AND (claimed_until IS NULL OR claimed_until <= ?2)
-         AND (delivery_attempts >= ?3 OR first_attempt_at <= ?1 - ?4)
-       RETURNING id, last_error`,
-    )
+    .prepare(GIVE_UP_EXPIRED_SQL)
     .bind(now, wallNow, maxAttempts, windowMs)
     .all<{ id: string; last_error: GivenUp["code"] }>();
   return results.map((r) => ({ id: r.id, code: r.last_error }));
 }
+
+/**
+ * ?1: now, ?2: wall clock, ?3: attempt limit, ?4: window (ms). Reads only the
+ * `inquiries_due` index (pending rows). Exported for the query-plan test.
+ */
+export const GIVE_UP_EXPIRED_SQL = `UPDATE inquiries INDEXED BY inquiries_due
+  SET delivery_status = 'failed',
+    last_error = CASE WHEN delivery_attempts >= ?3 THEN 'attempts_exhausted'
+                      ELSE 'retry_window_closed' END,
+    next_attempt_at = NULL, claimed_until = NULL, claim_token = NULL
+  WHERE delivery_status = 'pending' AND hold = 0 AND next_attempt_at <= ?1
+    AND (claimed_until IS NULL OR claimed_until <= ?2)
+    AND (delivery_attempts >= ?3 OR first_attempt_at <= ?1 - ?4)
+  RETURNING id, last_error`;
 
 /**
  * Atomically claims up to `limit` due, unheld pending rows until `claim.until`
@@ -58,21 +63,26 @@ export async function claimDue(
   limit: number,
 ): Promise<InquiryRow[]> {
   const { results } = await db
-    .prepare(
-      `UPDATE inquiries SET claimed_until = ?1, claim_token = ?2,
-         delivery_attempts = delivery_attempts + 1,
-         first_attempt_at = coalesce(first_attempt_at, ?3)
-       WHERE id IN (
-         SELECT id FROM inquiries
-         WHERE delivery_status = 'pending' AND hold = 0 AND next_attempt_at <= ?3
-           AND (claimed_until IS NULL OR claimed_until <= ?4)
-         ORDER BY next_attempt_at LIMIT ?5)
-       RETURNING *`,
-    )
+    .prepare(CLAIM_DUE_SQL)
     .bind(claim.until, claim.token, now, wallNow, limit)
     .all<InquiryRow>();
   return results;
 }
+
+/**
+ * ?1: lease until, ?2: token, ?3: now, ?4: wall clock, ?5: limit. The due rows
+ * are read on the `inquiries_due` partial index only (SQLite without statistics
+ * would otherwise pick the status index and sort). Exported for the query-plan test.
+ */
+export const CLAIM_DUE_SQL = `UPDATE inquiries SET claimed_until = ?1, claim_token = ?2,
+    delivery_attempts = delivery_attempts + 1,
+    first_attempt_at = coalesce(first_attempt_at, ?3)
+  WHERE id IN (
+    SELECT id FROM inquiries INDEXED BY inquiries_due
+    WHERE delivery_status = 'pending' AND hold = 0 AND next_attempt_at <= ?3
+      AND (claimed_until IS NULL OR claimed_until <= ?4)
+    ORDER BY next_attempt_at LIMIT ?5)
+  RETURNING *`;
 
 /**
  * Right before a send: confirms the row is still ours, still pending and not

@@ -240,17 +240,19 @@ export async function filesNoLongerNeeded(
   limit: number,
 ): Promise<{ id: string; key: string }[]> {
   const { results } = await db
-    .prepare(
-      `SELECT id, attachment_key AS key FROM inquiries INDEXED BY inquiries_files
-       WHERE attachment_key IS NOT NULL
-         AND (delivery_status IN ('delivered', 'dismissed')
-              OR (delivery_status = 'sent' AND sent_at < ?1))
-       LIMIT ?2`,
-    )
+    .prepare(FILES_NO_LONGER_NEEDED_SQL)
     .bind(sentBefore, limit)
     .all<{ id: string; key: string }>();
   return results;
 }
+
+/** ?1: sent before (ms), ?2: limit. Exported for the query-plan test. */
+export const FILES_NO_LONGER_NEEDED_SQL = `SELECT id, attachment_key AS key
+  FROM inquiries INDEXED BY inquiries_files
+  WHERE attachment_key IS NOT NULL
+    AND (delivery_status IN ('delivered', 'dismissed')
+         OR (delivery_status = 'sent' AND sent_at < ?1))
+  LIMIT ?2`;
 
 /** Records that these inquiries' files were deleted (at most 100 ids). */
 export async function forgetAttachments(db: D1Database, ids: string[]): Promise<void> {
