@@ -5,7 +5,7 @@ import { FORM_CSS, FORM_JS } from "./pages/form-assets.ts";
 import { AppError } from "./http/errors.ts";
 import { pickLang } from "./i18n/lang.ts";
 import { wantsHtml } from "./http/negotiate.ts";
-import { allowedOriginsOnly, backUrl, corsForAllowedOrigins } from "./http/origin.ts";
+import { allowedOriginsOnly, backUrl, corsForAllowedOrigins, fromOwnPage } from "./http/origin.ts";
 import { formPage } from "./pages/form.ts";
 import { thanksPage } from "./pages/thanks.ts";
 import { noStoreVaryBy } from "./http/caching.ts";
@@ -17,6 +17,7 @@ import { logRequests } from "./log/request-log.ts";
 import { runScheduled } from "./scheduled.ts";
 import { deliverNow, firstSendClaim } from "./mail/deliver.ts";
 import { adminRoutes } from "./admin/routes.ts";
+import { webhookRoutes } from "./webhooks/routes.ts";
 
 const app = new Hono<AppEnv>();
 
@@ -40,7 +41,8 @@ app.use("*", async (c, next) => {
   c.set("audience", {
     lang: pickLang(c.req.query("lang"), c.req.header("accept-language") ?? null, fallbackLang),
     html: wantsHtml(c.req.raw),
-    backUrl: result.ok ? backUrl(c.req.raw, result.config) : "/",
+    backUrl: result.ok ? backUrl(c.req.raw, result.config) : null,
+    fromOwnPage: fromOwnPage(c.req.raw),
   });
   if (!result.ok) {
     if (c.req.path === "/health") return health(c.env, result);
@@ -67,7 +69,8 @@ app.use(
 );
 app.route("/inquiry", inquiryRoute({ claimFor: firstSendClaim, afterStore: deliverNow, now }));
 
-app.route("/admin", adminRoutes());
+app.route("/admin", adminRoutes({ now, clientKey: (ip) => ip ?? "unknown" }));
+app.route("/webhooks", webhookRoutes({ now }));
 
 app.notFound(() => {
   throw new AppError("not_found");

@@ -4,6 +4,7 @@ interface __BaseEnv_Env {
 	ATTACHMENTS: R2Bucket;
 	DB: D1Database;
 	SUBMIT_LIMITER: RateLimit;
+	ADMIN_LIMITER: RateLimit;
 	MAIL_TO: string;
 	MAIL_FROM: string;
 	SERVICES: string;

@@ -13,7 +13,7 @@ import {
   updateFields,
 } from "../store/inquiries.ts";
 import type { StoredInquiry } from "../domain/inquiry.ts";
-import { requireAdmin } from "./auth.ts";
+import { requireAdmin, type AdminAuthOptions } from "./auth.ts";
 
 /** The export format: everything stored about an inquiry, nothing else. */
 export function exportInquiry(i: StoredInquiry) {
@@ -55,28 +55,35 @@ async function readJsonObject(request: Request): Promise<Record<string, unknown>
   throw new AppError("malformed_body");
 }
 
-function emailParam(url: string): string {
-  const email = new URL(url).searchParams.get("email")?.trim();
-  if (!email) {
+/** The address of a search or erasure, from a JSON body `{"email":"…"}` (never the URL). */
+async function emailFromBody(request: Request): Promise<string> {
+  const email = (await readJsonObject(request)).email;
+  if (typeof email !== "string" || email.trim() === "") {
     throw new AppError("validation_failed", { fields: [{ field: "email", code: "required" }] });
+  }
+  if (email.length > 254) {
+    throw new AppError("validation_failed", {
+      fields: [{ field: "email", code: "too_long", params: { max: 254 } }],
+    });
   }
   return email;
 }
 
 /**
- * Data-subject requests (README, "Operator API"): access/portability (GET), erasure
- * (DELETE), rectification (PATCH), restriction (hold), and the retention report.
+ * Data-subject requests (README, Operator API): access and portability
+ * (search, get), erasure, rectification (PATCH), restriction (hold), and the
+ * retention report. A person's address travels only in a request body.
  */
-export function adminRoutes() {
+export function adminRoutes(auth: AdminAuthOptions) {
   const admin = new Hono<AppEnv>();
-  admin.use("*", requireAdmin());
+  admin.use("*", requireAdmin(auth));
 
   const removeFiles = async (bucket: R2Bucket, keys: string[]) => {
     for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
   };
 
-  admin.get("/inquiries", async (c) => {
-    const found = await listByEmail(c.env.DB, emailParam(c.req.url));
+  admin.post("/inquiries/search", async (c) => {
+    const found = await listByEmail(c.env.DB, await emailFromBody(c.req.raw));
     return json({ ok: true, inquiries: found.map(exportInquiry) });
   });
 
@@ -86,8 +93,9 @@ export function adminRoutes() {
     return json({ ok: true, inquiry: exportInquiry(found) });
   });
 
-  admin.delete("/inquiries", async (c) => {
-    const { ids, keys } = await deleteInquiries(c.env.DB, { email: emailParam(c.req.url) });
+  admin.post("/inquiries/erase", async (c) => {
+    const email = await emailFromBody(c.req.raw);
+    const { ids, keys } = await deleteInquiries(c.env.DB, { email });
     await removeFiles(c.env.ATTACHMENTS, keys);
     return json({ ok: true, deleted: ids.length });
   });

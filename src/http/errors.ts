@@ -9,7 +9,9 @@ export type ErrorCode =
   | "rate_limited"
   | "unavailable"
   | "not_found"
-  | "unauthorized";
+  | "unauthorized"
+  | "too_many_attempts"
+  | "email_in_url";
 
 /** Stable per-field codes of a 422 answer. */
 export type FieldErrorCode =
@@ -58,6 +60,9 @@ export const ERRORS: Readonly<Record<ErrorCode, { status: number; retryAfter?: n
   unavailable: { status: 503, retryAfter: 60 },
   not_found: { status: 404 },
   unauthorized: { status: 401 },
+  // Failed /admin sign-ins: the limiter's window (src/admin/auth.ts).
+  too_many_attempts: { status: 429, retryAfter: 60 },
+  email_in_url: { status: 400 },
 };
 
 /**

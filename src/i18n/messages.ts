@@ -41,6 +41,14 @@ export const ERROR_MESSAGES: Record<ErrorCode, Texts> = {
   },
   not_found: { sl: "Ne obstaja.", en: "Not found." },
   unauthorized: { sl: "Dostop ni dovoljen.", en: "Not authorized." },
+  too_many_attempts: {
+    sl: "Preveč neuspelih prijav. Počakajte minuto in poskusite znova.",
+    en: "Too many failed sign-in attempts. Please wait a minute and try again.",
+  },
+  email_in_url: {
+    sl: "E-poštnega naslova ne pošiljajte v naslovu URL; pošljite ga v telesu zahteve (JSON).",
+    en: "Do not put an e-mail address in the URL; send it in the request body (JSON).",
+  },
 };
 
 /** `{min}`, `{max}` and `{limit}` are filled from the issue. */
