@@ -162,7 +162,7 @@ function findTarget(urlOpt: string | undefined, varsOpt: string | undefined, io:
       2,
     );
   }
-  return { url: url.origin + url.pathname.replace(/\/+$/, ""), token };
+  return { url: url.origin + url.pathname.replace(/(?<!\/)\/+$/, ""), token };
 }
 
 function client(target: Target, io: Io): Api {

@@ -57,7 +57,7 @@ export function requireAdmin(opts: AdminAuthOptions): MiddlewareHandler<AppEnv> 
       throw new AppError("too_many_attempts");
     }
     const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header);
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     if (match && (await sameSecret(match[1]!, token))) {
       await next();
       return;
