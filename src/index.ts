@@ -17,7 +17,10 @@ import { inquiryRoute } from "./inquiry/route.ts";
 import { logRequests } from "./log/request-log.ts";
 import { runScheduled } from "./scheduled.ts";
 import { deliverNow, firstSendClaim } from "./mail/deliver.ts";
+import { adminGate } from "./admin/auth.ts";
+import { rateLimitKey } from "./net/ip.ts";
 import { adminRoutes } from "./admin/routes.ts";
+import { webhookRoutes } from "./webhooks/routes.ts";
 
 const app = new Hono<AppEnv>();
 
@@ -31,6 +34,8 @@ function asset(body: string, type: string, headers: Record<string, string> = {})
 }
 
 const now = () => Date.now();
+// One attempt limit for every use of ADMIN_TOKEN (/admin and the counts of /health).
+const gate = adminGate({ now, clientKey: rateLimitKey });
 
 app.use("*", securityHeaders(), noStoreVaryBy("Accept", "Accept-Language"));
 
@@ -45,7 +50,7 @@ app.use("*", async (c, next) => {
     fromOwnPage: fromOwnPage(c.req.raw),
   });
   if (!result.ok) {
-    if (c.req.path === "/health") return health(c.env, result);
+    if (c.req.path === "/health") return health(c.req.raw, c.env, result, { gate, now: now() });
     throw new AppError("unavailable");
   }
   c.set("config", result.config);
@@ -61,7 +66,7 @@ app.get("/embed.js", (c) =>
   asset(embedScript(c.get("config")), "text/javascript", { "access-control-allow-origin": "*" }),
 );
 app.get("/favicon.ico", () => new Response(null, { status: 204, headers: PUBLIC_CACHE }));
-app.get("/health", (c) => health(c.env, loadConfig(c.env)));
+app.get("/health", (c) => health(c.req.raw, c.env, loadConfig(c.env), { gate, now: now() }));
 
 // Outer to inner: the log line sees every outcome, refused origins get no CORS headers.
 app.use(
@@ -73,7 +78,8 @@ app.use(
 );
 app.route("/inquiry", inquiryRoute({ claimFor: firstSendClaim, afterStore: deliverNow, now }));
 
-app.route("/admin", adminRoutes());
+app.route("/admin", adminRoutes(gate, now));
+app.route("/webhooks", webhookRoutes({ now }));
 
 app.notFound(() => {
   throw new AppError("not_found");
