@@ -135,6 +135,57 @@ describe("malformed bodies", () => {
   });
 });
 
+describe("many parts are refused while the body streams in", () => {
+  it("10 MiB of 200,000 empty parts gets 413 after reading only its start", async () => {
+    const part = new TextEncoder().encode(
+      '--b\r\nContent-Disposition: form-data; name="f"\r\n\r\n\r\n',
+    );
+    const perChunk = Math.floor((64 * 1024) / part.length);
+    const chunk = new Uint8Array(perChunk * part.length);
+    for (let i = 0; i < perChunk; i++) chunk.set(part, i * part.length);
+    const total = 200_000;
+    let sent = 0;
+    let pulledBytes = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= total) {
+          controller.enqueue(new TextEncoder().encode("--b--\r\n"));
+          controller.close();
+          return;
+        }
+        sent += perChunk;
+        pulledBytes += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await postRaw(body, "multipart/form-data; boundary=b");
+    expect(res.status).toBe(413);
+    expect(await code(res)).toBe("payload_too_large");
+    // The whole body is about 10 MiB; the answer came after a few chunks of it.
+    expect(total * part.length).toBeGreaterThan(9 * 1024 * 1024);
+    expect(pulledBytes).toBeLessThan(512 * 1024);
+    await stillWorks();
+  });
+});
+
+describe("encoded-words in header values (RFC 2047)", () => {
+  it("a name written as an encoded-word reaches the subject as text, not decoded", async () => {
+    const name = "=?UTF-8?B?UmXFoWV0bw==?= =?utf-8?q?Admin?=";
+    const res = await submit(validFields({ name, company: "=?UTF-8?Q?Evil?= d.o.o." }));
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(await storedRow(id)).toMatchObject({ name, company: "=?UTF-8?Q?Evil?= d.o.o." });
+    const mail = fakes.resend.emails.find((e) => e.idempotencyKey === `inquiry-${id}`)!;
+    expect(mail.body.subject).not.toContain("=?");
+    // Still readable for the staff, each "=?" broken by a space.
+    expect(mail.body.subject).toContain("= ?UTF-8?B?UmXFoWV0bw");
+    expect(mail.body.subject).toContain("= ?utf-8?q?Admin?");
+    expect(mail.body.subject).not.toMatch(/[\r\n]/);
+    // The body is not a header: there the visitor's text stays as written.
+    expect(mail.body.text).toContain(name);
+  });
+});
+
 describe("NUL and CR/LF in every field", () => {
   const expected: Record<string, [nul: string, crlf: string | null]> = {
     name: ["invalid_characters", "invalid_characters"],

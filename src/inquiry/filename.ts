@@ -1,22 +1,30 @@
 import type { FileKind } from "./file-type.ts";
+import { normalizeText } from "./normalize.ts";
 
 // Control characters, bidi overrides/isolates (which make "gpj.exe" read as
 // "exe.jpg"), zero-width characters and the characters Windows forbids.
 const UNSAFE = /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff<>:"/\\|?*]/g;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i;
 const MAX_LENGTH = 100;
+const MAX_INPUT = 1024;
 
 /**
  * A file name that is safe to store, to put in a mail header and to save on
  * the staff's disk, whose extension matches what the content really is.
  */
 export function safeFilename(original: string, kind: FileKind): string {
-  const lastSegment = original.split(/[/\\]/).pop() ?? "";
-  let name = lastSegment
-    .normalize("NFC")
+  // No file system keeps more than 255 characters; a longer "name" is cut
+  // before any pattern runs over it.
+  const lastSegment = (original.split(/[/\\]/).pop() ?? "").slice(0, MAX_INPUT);
+  // NFC, invisible marks dropped, odd spaces and dashes made plain, as in every field.
+  let name = normalizeText(lastSegment, "line")
     .replace(UNSAFE, "_")
     .replace(/\s+/g, " ")
-    .replace(/^[.\s_]+|[.\s]+$/g, "");
+    .replace(/^[.\s_]+/, "");
+  // Windows drops trailing dots and spaces ("setup.exe." runs as setup.exe).
+  let end = name.length;
+  while (end > 0 && (name[end - 1] === "." || name[end - 1] === " ")) end--;
+  name = name.slice(0, end);
 
   const dot = name.lastIndexOf(".");
   let stem = dot > 0 ? name.slice(0, dot) : name;

@@ -142,7 +142,9 @@ export function validateFields(
 function toFieldError(field: string, issue: core.$ZodIssue): FieldError {
   switch (issue.code) {
     case "invalid_type":
-      return issue.input === undefined ? { field, code: "required" } : { field, code: "invalid_value" };
+      return issue.input === undefined
+        ? { field, code: "required" }
+        : { field, code: "invalid_value" };
     case "too_small":
       return issue.input === ""
         ? { field, code: "required" }
