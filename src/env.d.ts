@@ -6,6 +6,4 @@ interface __BaseEnv_Env {
   TURNSTILE_SECRET_KEY?: string;
   /** Public key for the reference form's Turnstile widget. */
   TURNSTILE_SITE_KEY?: string;
-  /** Set by `npm run dev`: without RESEND_API_KEY, mail goes to the browsable local outbox. */
-  LOCAL_OUTBOX?: string;
 }

@@ -13,7 +13,6 @@ import { health } from "./http/health.ts";
 import { inquiryRoute } from "./inquiry/route.ts";
 import { runScheduled } from "./scheduled.ts";
 import { deliverNow, firstSendClaim } from "./mail/deliver.ts";
-import { outboxRoutes } from "./mail/outbox-pages.ts";
 import { adminRoutes } from "./admin/routes.ts";
 
 const app = new Hono<AppEnv>();
@@ -49,7 +48,6 @@ app.route(
   inquiryRoute({ claimFor: firstSendClaim, afterStore: deliverNow, now: () => Date.now() }),
 );
 
-app.route("/outbox", outboxRoutes());
 app.route("/admin", adminRoutes());
 
 app.notFound((c) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call } from "./helpers.ts";
+import { call, env } from "./helpers.ts";
 
 const get = (path: string, headers: Record<string, string> = {}, vars = {}) =>
   call(new Request(`https://forms.example.com${path}`, { headers }), vars);
@@ -87,7 +87,16 @@ describe("GET / the reference form", () => {
     expect(html.headers.get("content-type")).toContain("text/html");
   });
 
-  it("has no outbox pages unless the local outbox is on", async () => {
-    expect((await get("/outbox")).status).toBe(404);
+  it("has no development mailbox in the deployed worker, with any configuration", async () => {
+    // A mail kept where the old development outbox kept it must not be served either.
+    await env.ATTACHMENTS.put("outbox/x/message.json", JSON.stringify({ subject: "kept" }));
+    const configs = [{}, { RESEND_API_KEY: "" }, { RESEND_API_KEY: "", LOCAL_OUTBOX: "on" }];
+    for (const vars of configs) {
+      for (const path of ["/outbox", "/outbox/", "/outbox/x", "/outbox/x/attachment"]) {
+        const res = await get(path, { accept: "application/json" }, vars);
+        expect(res.status, `${path} with ${JSON.stringify(vars)}`).toBe(404);
+        expect(await res.json()).toMatchObject({ ok: false, code: "not_found" });
+      }
+    }
   });
 });

@@ -20,8 +20,6 @@ export interface Config {
   turnstileSecret: string | null;
   /** Public site key for the reference form's Turnstile widget. */
   turnstileSiteKey: string | null;
-  /** Without an API key, write mail to the browsable local outbox (development only). */
-  localOutbox: boolean;
 }
 
 export interface ConfigProblem {
@@ -134,8 +132,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
   const resendBaseUrl = baseRaw.replace(/\/+$/, "");
 
   const resendApiKey = str(env, "RESEND_API_KEY") || null;
-  const localOutbox = !resendApiKey && /^(1|true|on|yes)$/i.test(str(env, "LOCAL_OUTBOX"));
-  if (!resendApiKey && !localOutbox) {
+  if (!resendApiKey) {
     warnings.push({
       name: "RESEND_API_KEY",
       problem: "is not set: inquiries are stored but their mail stays pending until it is",
@@ -164,7 +161,6 @@ export function parseConfig(env: RawEnv): ConfigResult {
       adminToken: str(env, "ADMIN_TOKEN") || null,
       turnstileSecret: str(env, "TURNSTILE_SECRET_KEY") || null,
       turnstileSiteKey: str(env, "TURNSTILE_SITE_KEY") || null,
-      localOutbox,
     },
   };
 }

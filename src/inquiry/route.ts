@@ -5,8 +5,7 @@ import { corsHeaders, originAllowed, preflight } from "../http/origin.ts";
 import { errorResponse, json, toAppError } from "../http/respond.ts";
 import type { Config } from "../config/config.ts";
 import { logEntryFor, logStatement } from "../log/technical-log.ts";
-import { deferWrite } from "../store/deferred-writes.ts";
-import type { Claim, ClaimedInquiry } from "../store/inquiries.ts";
+import type { Claim, ClaimedInquiry } from "../domain/inquiry.ts";
 import { readSubmission } from "./read-body.ts";
 import { submissionLang, submitInquiry } from "./submit.ts";
 
@@ -64,15 +63,15 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
       response = errorResponse(appError, audience);
     }
     for (const [k, v] of Object.entries(corsHeaders(request, config))) response.headers.set(k, v);
-    // The technical log never blocks or breaks the answer: its line is written
-    // after it, with the next inquiry's insert or on its own a moment later.
+    // The technical log never blocks or breaks the answer: the request writes
+    // its own line after answering, in a write of its own.
     c.executionCtx.waitUntil(
-      deferWrite(
-        c.env.DB,
-        logStatement(c.env.DB, logEntryFor(request, now, outcome, config.logIp)),
-      ).then((written) => {
-        if (!written) console.error("technical log write failed");
-      }),
+      logStatement(c.env.DB, logEntryFor(request, now, outcome, config.logIp))
+        .run()
+        .then(
+          () => undefined,
+          () => console.error("technical log write failed"),
+        ),
     );
     return response;
   });

@@ -1,18 +1,12 @@
 import * as z from "zod/mini";
 import type { core } from "zod/mini";
+import type { InquiryFields } from "../domain/inquiry.ts";
 import type { FieldError } from "../http/errors.ts";
 import type { FieldErrorCode } from "../i18n/messages.ts";
 import { normalizeText, type TextShape } from "./normalize.ts";
 
-/** The stored and mailed fields: nothing else a visitor sends is kept. */
-export interface InquiryFields {
-  name: string;
-  email: string;
-  phone: string | null;
-  company: string | null;
-  service: string;
-  message: string;
-}
+// The field shapes belong to the domain: storage reads them from there too.
+export type { InquiryFields };
 
 export const TEXT_FIELDS = ["name", "email", "phone", "company", "service", "message"] as const;
 export type TextField = (typeof TEXT_FIELDS)[number];
