@@ -490,7 +490,7 @@ describe("file names as clients encode them (RFC 7578 §4.2, RFC 6266 §4.3)", (
     ["a Windows path", 'filename="C:\\Users\\Ana\\Documents\\ponudba.pdf"', "ponudba.pdf"],
     ["an escaped Windows path", 'filename="C:\\\\Users\\\\Ana\\\\ponudba.pdf"', "ponudba.pdf"],
     ["a Unix path", 'filename="/home/ana/ponudba.pdf"', "ponudba.pdf"],
-    ["direction overrides", 'filename="ponudba\u202Efdp.exe\u202C.pdf"', "ponudbafdp.exe.pdf"],
+    ["direction overrides", 'filename="ponudba\u202Efdp.exe\u202C.pdf"', "ponudba_fdp.exe_.pdf"],
   ];
 
   it.each(cases)("%s", async (_label, disposition, staffSee) => {

@@ -16,9 +16,9 @@ export function safeFilename(original: string, kind: FileKind): string {
   // No file system keeps more than 255 characters; a longer "name" is cut
   // before any pattern runs over it.
   const lastSegment = (original.split(/[/\\]/).pop() ?? "").slice(0, MAX_INPUT);
-  // NFC, invisible marks dropped, odd spaces and dashes made plain, as in every field.
-  let name = normalizeText(lastSegment, "line")
-    .replace(UNSAFE, "_")
+  // Hidden marks first become a visible "_" (a name is not prose: the staff
+  // should see that something was there), then NFC and plain spaces and dashes.
+  let name = normalizeText(lastSegment.replace(UNSAFE, "_"), "line")
     .replace(/\s+/g, " ")
     .replace(/^[.\s_]+/, "");
   // Windows drops trailing dots and spaces ("setup.exe." runs as setup.exe).
