@@ -49,26 +49,29 @@ export type FormEntry = [name: string, value: string | File];
  * part count, a header or the content passes its limit, before reading on.
  */
 export async function* readMultipart(
-  body: ReadableStream<Uint8Array>,
+  body: AsyncIterable<Uint8Array>,
   contentType: string,
   limits: MultipartLimits,
 ): AsyncGenerator<FormEntry, void, undefined> {
   const boundary = getMultipartBoundary(contentType)?.trim();
   // RFC 2046 §5.1.1: 1 to 70 characters.
   if (!boundary || boundary.length > 70) throw new AppError("malformed_body");
-  const parser = new MultipartParser(boundary, {
-    maxHeaderSize: MAX_PART_HEADER_BYTES,
-    maxFileSize: limits.maxBytes,
-    maxTotalSize: limits.maxBytes,
-    maxParts: limits.maxParts,
-  });
-  const reader = body.getReader();
+  const parser = withLinearSearch(
+    () =>
+      new MultipartParser(boundary, {
+        maxHeaderSize: MAX_PART_HEADER_BYTES,
+        maxFileSize: limits.maxBytes,
+        maxTotalSize: limits.maxBytes,
+        maxParts: limits.maxParts,
+      }),
+  );
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   let complete = false;
+  const source = body[Symbol.asyncIterator]();
   try {
     while (!complete) {
-      const { value, done } = await reader.read();
+      const { value, done } = await source.next();
       if (value && value.byteLength > 0) {
         pending.push(value);
         pendingBytes += value.byteLength;
@@ -86,8 +89,91 @@ export async function* readMultipart(
   } catch (err) {
     throw asAppError(err);
   } finally {
-    // Stop the client's upload once we have an answer; nothing more is read.
-    await reader.cancel().catch(() => undefined);
+    // Stops reading (and the client's upload) once there is an answer.
+    await source.return?.();
+  }
+}
+
+interface Needle {
+  /** Horspool's bad-character shift for the byte under the needle's last position. */
+  skip: Uint8Array;
+  /** The first byte occurs nowhere else in the needle. */
+  firstUnique: boolean;
+}
+const needles = new WeakMap<Uint8Array, Needle>();
+
+function needleOf(needle: Uint8Array): Needle {
+  let n = needles.get(needle);
+  if (!n) {
+    const m = needle.length;
+    const skip = new Uint8Array(256).fill(Math.min(m, 255));
+    for (let k = 0; k < m - 1; k++) skip[needle[k]!] = Math.min(m - 1 - k, 255);
+    n = { skip, firstUnique: needle.indexOf(needle[0]!, 1) === -1 };
+    needles.set(needle, n);
+  }
+  return n;
+}
+
+/**
+ * The first index of `needle` (at most 255 bytes) in `haystack` at or after
+ * `start`, or -1. Horspool's bad-character shift keeps ordinary data fast;
+ * where the needle's first byte occurs nowhere else in it, as CR in the
+ * parser's CRLF "--" boundary (RFC 2046 §5.1.1 boundaries hold no CR), a
+ * mismatch after j matching bytes also shifts by j, since no match can start
+ * inside bytes that matched the needle's CR-free rest. Each byte is then
+ * compared a bounded number of times: linear, whatever boundary a client picks.
+ */
+export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, start = 0): number {
+  const m = needle.length;
+  if (m === 0) return Math.min(start, haystack.length);
+  const { skip, firstUnique } = needleOf(needle);
+  const last = needle[m - 1]!;
+  const end = haystack.length - m;
+  let i = start;
+  while (i <= end) {
+    const c = haystack[i + m - 1]!;
+    if (c === last) {
+      let j = 0;
+      while (j < m - 1 && haystack[i + j] === needle[j]) j++;
+      if (j === m - 1) return i;
+      if (firstUnique && j === 0) {
+        // Not even the first byte: jump to its next occurrence (native search).
+        i = haystack.indexOf(needle[0]!, i + 1);
+        if (i < 0) return -1;
+      } else i += Math.max(skip[c]!, firstUnique ? j : 1);
+    } else {
+      i += skip[c]!;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Builds the parser with `indexOfBytes` as its search. Without Node's Buffer
+ * (a Worker without nodejs_compat) @remix-run/multipart-parser 0.16 searches
+ * with Boyer-Moore-Horspool in JavaScript, which a client that picks a
+ * repetitive boundary ("aaaa…", 70 characters) and fills its file with the
+ * same byte drives to one comparison per boundary character per body byte:
+ * 7 s of CPU for 10 MiB. The library takes Buffer.prototype.indexOf when it
+ * finds a Buffer while it is built (synchronously, here), so it is given one
+ * that offers only that.
+ */
+function withLinearSearch<T>(build: () => T): T {
+  const g = globalThis as { Buffer?: unknown };
+  const had = Object.prototype.hasOwnProperty.call(g, "Buffer");
+  const saved = g.Buffer;
+  g.Buffer = {
+    prototype: {
+      indexOf(this: Uint8Array, needle: Uint8Array, start: number) {
+        return indexOfBytes(this, needle, start);
+      },
+    },
+  };
+  try {
+    return build();
+  } finally {
+    if (had) g.Buffer = saved;
+    else delete g.Buffer;
   }
 }
 
