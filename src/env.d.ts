@@ -4,6 +4,8 @@ interface __BaseEnv_Env {
   RESEND_API_KEY?: string;
   ADMIN_TOKEN?: string;
   TURNSTILE_SECRET_KEY?: string;
+  /** Resend's webhook signing secret (`whsec_…`): enables POST /webhooks/resend. */
+  RESEND_WEBHOOK_SECRET?: string;
   /** Public key for the reference form's Turnstile widget. */
   TURNSTILE_SITE_KEY?: string;
 }

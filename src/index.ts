@@ -1,23 +1,42 @@
 import { Hono } from "hono";
 import { loadConfig } from "./config/config.ts";
 import type { AppEnv } from "./http/app.ts";
-import { FORM_CSS, FORM_JS } from "./http/assets.ts";
+import { FORM_CSS, FORM_JS } from "./pages/form-assets.ts";
 import { AppError } from "./http/errors.ts";
 import { pickLang } from "./i18n/lang.ts";
 import { wantsHtml } from "./http/negotiate.ts";
-import { backUrl } from "./http/origin.ts";
-import { formPage, notFoundPage, thanksPage } from "./http/pages.ts";
-import { errorResponse, json, page, toAppError } from "./http/respond.ts";
+import { allowedOriginsOnly, backUrl, corsForAllowedOrigins, fromOwnPage } from "./http/origin.ts";
+import { formPage } from "./pages/form.ts";
+import { thanksPage } from "./pages/thanks.ts";
+import { noStoreVaryBy } from "./http/caching.ts";
+import { answerError, page } from "./http/respond.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { health } from "./http/health.ts";
 import { inquiryRoute } from "./inquiry/route.ts";
+import { logRequests } from "./log/request-log.ts";
 import { runScheduled } from "./scheduled.ts";
 import { deliverNow, firstSendClaim } from "./mail/deliver.ts";
+import { adminGate } from "./admin/auth.ts";
+import { rateLimitKey } from "./net/ip.ts";
 import { adminRoutes } from "./admin/routes.ts";
+import { webhookRoutes } from "./webhooks/routes.ts";
 
 const app = new Hono<AppEnv>();
 
-app.use("*", securityHeaders());
+/** Static: the same bytes for everyone, so any cache may keep them for an hour. */
+const PUBLIC_CACHE = { "cache-control": "public, max-age=3600" };
+
+function asset(body: string, type: string): Response {
+  return new Response(body, {
+    headers: { "content-type": `${type}; charset=utf-8`, ...PUBLIC_CACHE },
+  });
+}
+
+const now = () => Date.now();
+// One attempt limit for every use of ADMIN_TOKEN (/admin and the counts of /health).
+const gate = adminGate({ now, clientKey: rateLimitKey });
+
+app.use("*", securityHeaders(), noStoreVaryBy("Accept", "Accept-Language"));
 
 // Configuration is checked once per isolate; a bad value answers 503 (and shows on /health).
 app.use("*", async (c, next) => {
@@ -26,11 +45,12 @@ app.use("*", async (c, next) => {
   c.set("audience", {
     lang: pickLang(c.req.query("lang"), c.req.header("accept-language") ?? null, fallbackLang),
     html: wantsHtml(c.req.raw),
-    backUrl: result.ok ? backUrl(c.req.raw, result.config) : "/",
+    backUrl: result.ok ? backUrl(c.req.raw, result.config) : null,
+    fromOwnPage: fromOwnPage(c.req.raw),
   });
   if (!result.ok) {
-    if (c.req.path === "/health") return health(c.env, result);
-    return errorResponse(new AppError("unavailable", { retryAfter: 300 }), c.get("audience"));
+    if (c.req.path === "/health") return health(c.req.raw, c.env, result, { gate, now: now() });
+    throw new AppError("unavailable");
   }
   c.set("config", result.config);
   await next();
@@ -40,34 +60,26 @@ app.get("/", (c) => page(formPage(c.get("config"), c.get("audience").lang)));
 app.get("/thanks", (c) => page(thanksPage(c.get("audience").lang)));
 app.get("/assets/form.css", () => asset(FORM_CSS, "text/css"));
 app.get("/assets/form.js", () => asset(FORM_JS, "text/javascript"));
-app.get("/favicon.ico", () => new Response(null, { status: 204 }));
-app.get("/health", (c) => health(c.env, loadConfig(c.env)));
+app.get("/favicon.ico", () => new Response(null, { status: 204, headers: PUBLIC_CACHE }));
+app.get("/health", (c) => health(c.req.raw, c.env, loadConfig(c.env), { gate, now: now() }));
 
-app.route(
+// Outer to inner: the log line sees every outcome, refused origins get no CORS headers.
+app.use(
   "/inquiry",
-  inquiryRoute({ claimFor: firstSendClaim, afterStore: deliverNow, now: () => Date.now() }),
+  noStoreVaryBy("Origin"),
+  logRequests(now),
+  allowedOriginsOnly(),
+  corsForAllowedOrigins(),
 );
+app.route("/inquiry", inquiryRoute({ claimFor: firstSendClaim, afterStore: deliverNow, now }));
 
-app.route("/admin", adminRoutes());
+app.route("/admin", adminRoutes(gate, now));
+app.route("/webhooks", webhookRoutes({ now }));
 
-app.notFound((c) => {
-  const audience = c.get("audience");
-  if (audience?.html) return page(notFoundPage(audience.lang), 404);
-  return errorResponse(
-    new AppError("not_found"),
-    audience ?? { lang: "en", html: false, backUrl: "/" },
-  );
+app.notFound(() => {
+  throw new AppError("not_found");
 });
-
-app.onError((err, c) =>
-  errorResponse(toAppError(err), c.get("audience") ?? { lang: "en", html: false, backUrl: "/" }),
-);
-
-function asset(body: string, type: string): Response {
-  return new Response(body, {
-    headers: { "content-type": `${type}; charset=utf-8`, "cache-control": "public, max-age=3600" },
-  });
-}
+app.onError(answerError);
 
 export default {
   fetch: app.fetch,

@@ -18,6 +18,8 @@ export interface Config {
   resendApiKey: string | null;
   adminToken: string | null;
   turnstileSecret: string | null;
+  /** Resend's webhook signing secret (`whsec_…`); without it POST /webhooks/resend does not exist. */
+  resendWebhookSecret: string | null;
   /** Public site key for the reference form's Turnstile widget. */
   turnstileSiteKey: string | null;
 }
@@ -129,7 +131,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
 
   const baseRaw = str(env, "RESEND_BASE_URL") || "https://api.resend.com";
   if (!isHttpUrl(baseRaw)) bad("RESEND_BASE_URL", "must be an absolute http(s) URL");
-  const resendBaseUrl = baseRaw.replace(/\/+$/, "");
+  const resendBaseUrl = baseRaw.replace(/(?<!\/)\/+$/, "");
 
   const resendApiKey = str(env, "RESEND_API_KEY") || null;
   if (!resendApiKey) {
@@ -138,6 +140,13 @@ export function parseConfig(env: RawEnv): ConfigResult {
       problem: "is not set: inquiries are stored but their mail stays pending until it is",
     });
   }
+
+  const resendWebhookSecret = str(env, "RESEND_WEBHOOK_SECRET") || null;
+  if (resendWebhookSecret !== null && !isWebhookSecret(resendWebhookSecret))
+    bad(
+      "RESEND_WEBHOOK_SECRET",
+      "must be the signing secret Resend shows for the webhook (whsec_…)",
+    );
 
   const common = { warnings };
   if (problems.length > 0) return { ok: false, problems, ...common };
@@ -161,6 +170,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
       adminToken: str(env, "ADMIN_TOKEN") || null,
       turnstileSecret: str(env, "TURNSTILE_SECRET_KEY") || null,
       turnstileSiteKey: str(env, "TURNSTILE_SITE_KEY") || null,
+      resendWebhookSecret,
     },
   };
 }
@@ -181,6 +191,17 @@ function int(
     return fallback;
   }
   return n;
+}
+
+/** `whsec_` and the base64 of at least 16 bytes, as Resend (Svix) issues signing secrets. */
+function isWebhookSecret(value: string): boolean {
+  const b64 = value.startsWith("whsec_") ? value.slice(6) : "";
+  return (
+    b64.length >= 24 &&
+    b64.length <= 256 &&
+    /^[A-Za-z0-9+/]+={0,2}$/.test(b64) &&
+    b64.length % 4 === 0
+  );
 }
 
 function isHttpUrl(value: string): boolean {

@@ -1,52 +1,90 @@
+import type { MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
 import type { Config } from "../config/config.ts";
+import type { AppEnv } from "./app.ts";
+import { AppError } from "./errors.ts";
 
 /**
  * Whether a browser request's `Origin` may post. No `Origin` (curl, a server)
  * is not refused for that; `Referer` is never consulted, it is easy to strip.
+ *
+ * `Origin: null` is what a browser sends for a plain form post from a page
+ * served with `Referrer-Policy: no-referrer` (Fetch standard, "serializing a
+ * request origin"), but also from sandboxed frames and opaque origins. It is
+ * accepted only for a top-level navigation, which the browser states in the
+ * Fetch Metadata headers a page cannot set (W3C Fetch Metadata, §2):
+ * `Sec-Fetch-Mode: navigate` and/or `Sec-Fetch-Dest: document`, with neither
+ * saying otherwise. A frame (`Sec-Fetch-Dest: iframe`), a `fetch()` (`cors`,
+ * `no-cors`) or a request without those headers is refused.
  */
 export function originAllowed(request: Request, config: Config): boolean {
   const origin = request.headers.get("origin");
   if (origin === null) return true;
+  if (origin === "null") return isTopLevelNavigation(request.headers);
   return origin === new URL(request.url).origin || config.allowedOrigins.includes(origin);
 }
 
-/** CORS headers for an allowed cross-origin caller, none for anyone else. */
-export function corsHeaders(request: Request, config: Config): Record<string, string> {
-  const origin = request.headers.get("origin");
-  if (!origin || !config.allowedOrigins.includes(origin)) return {};
-  return { "access-control-allow-origin": origin, vary: "Origin" };
+function isTopLevelNavigation(headers: Headers): boolean {
+  const mode = headers.get("sec-fetch-mode");
+  const dest = headers.get("sec-fetch-dest");
+  if (mode === null && dest === null) return false;
+  return (mode === null || mode === "navigate") && (dest === null || dest === "document");
 }
 
-export function preflight(request: Request, config: Config): Response {
-  const origin = request.headers.get("origin");
-  const allowed = origin !== null && originAllowed(request, config);
-  return new Response(null, {
-    status: allowed ? 204 : 403,
-    headers: allowed
-      ? {
-          "access-control-allow-origin": origin,
-          "access-control-allow-methods": "POST, OPTIONS",
-          "access-control-allow-headers": "Content-Type, Accept",
-          "access-control-max-age": "600",
-          vary: "Origin",
-        }
-      : { vary: "Origin" },
+/**
+ * Refuses a post or preflight from an origin that is not the worker's own or
+ * in `ALLOWED_ORIGINS` with 403 `origin_not_allowed`. A preflight always comes
+ * from a browser, so one without `Origin` is refused too.
+ */
+export function allowedOriginsOnly(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const preflight = c.req.method === "OPTIONS";
+    if (preflight && !c.req.header("origin")) throw new AppError("origin_not_allowed");
+    if (!originAllowed(c.req.raw, c.get("config"))) throw new AppError("origin_not_allowed");
+    await next();
+  };
+}
+
+/**
+ * CORS for `ALLOWED_ORIGINS` (Fetch standard, CORS protocol): answers the
+ * preflight and adds `Access-Control-Allow-Origin` to every answer, errors
+ * included, so a company page's script can read why it was refused. Hono's
+ * own middleware: it handles the `Vary` and preflight details we would
+ * otherwise rewrite.
+ */
+export function corsForAllowedOrigins(): MiddlewareHandler<AppEnv> {
+  return cors({
+    origin: (origin, c) =>
+      (c.get("config") as Config).allowedOrigins.includes(origin) ? origin : null,
+    allowMethods: ["POST", "OPTIONS"],
+    allowHeaders: ["Content-Type", "Accept"],
+    maxAge: 600,
   });
 }
 
-/** Same-origin and allowed-origin pages are safe targets for a "back to the form" link. */
-export function backUrl(request: Request, config: Config): string {
+/**
+ * The page a browser's post came from, for an error page's "back" link: the
+ * `Referer` (origin, path and query) when it is the worker's own origin or
+ * in `ALLOWED_ORIGINS`, else null (no link: a link to a blank form would
+ * lose what was typed, so the page only advises the browser's Back button).
+ */
+export function backUrl(request: Request, config: Config): string | null {
   const referer = request.headers.get("referer");
-  if (referer) {
-    try {
-      const u = new URL(referer);
-      const self = new URL(request.url).origin;
-      if (u.origin === self || config.allowedOrigins.includes(u.origin)) {
-        return u.origin + u.pathname + u.search;
-      }
-    } catch {
-      // an unparsable Referer gets the default
-    }
-  }
-  return "/";
+  if (!referer || !URL.canParse(referer)) return null;
+  const u = new URL(referer);
+  const own = u.origin === new URL(request.url).origin;
+  if (!own && !config.allowedOrigins.includes(u.origin)) return null;
+  return u.origin + u.pathname + u.search;
+}
+
+/**
+ * Whether a post came from a page of the worker itself (the reference form):
+ * its `Origin`, or without one its `Referer`, is the worker's own origin.
+ */
+export function fromOwnPage(request: Request): boolean {
+  const self = new URL(request.url).origin;
+  const origin = request.headers.get("origin");
+  if (origin !== null) return origin === self;
+  const referer = request.headers.get("referer");
+  return referer !== null && URL.canParse(referer) && new URL(referer).origin === self;
 }

@@ -1,5 +1,6 @@
 import type { FileKind } from "./file-type.ts";
 import { normalizeText } from "./normalize.ts";
+import { extensionOf, runnableKind } from "./runnable-names.ts";
 
 // Control characters, bidi overrides/isolates (which make "gpj.exe" read as
 // "exe.jpg"), zero-width characters and the characters Windows forbids.
@@ -20,17 +21,26 @@ export function safeFilename(original: string, kind: FileKind): string {
   // should see that something was there), then NFC and plain spaces and dashes.
   let name = normalizeText(lastSegment.replace(UNSAFE, "_"), "line")
     .replace(/\s+/g, " ")
-    .replace(/^[.\s_]+/, "");
-  // Windows drops trailing dots and spaces ("setup.exe." runs as setup.exe).
-  let end = name.length;
-  while (end > 0 && (name[end - 1] === "." || name[end - 1] === " ")) end--;
-  name = name.slice(0, end);
+    .replace(/^[.\s_]+|(?<![.\s])[.\s]+$/g, "");
 
   const dot = name.lastIndexOf(".");
   let stem = dot > 0 ? name.slice(0, dot) : name;
   const ext = dot > 0 ? name.slice(dot + 1).toLowerCase() : "";
-  const finalExt = kind.extensions.includes(ext) ? ext : kind.extensions[0]!;
+  let finalExt = kind.extensions.includes(ext) ? ext : kind.extensions[0]!;
+  // "photo.png.lnk" holding a PNG is "photo.png", not "photo.png.png".
+  if (ext !== finalExt && kind.extensions.includes(extensionOf(stem))) {
+    finalExt = extensionOf(stem);
+    stem = stem.slice(0, stem.lastIndexOf("."));
+  }
   if (stem === "" || WINDOWS_RESERVED.test(stem)) stem = `attachment${stem ? `_${stem}` : ""}`;
+  // "setup.exe.pdf" shows as "setup.exe" where Windows hides known extensions.
+  let end = stem.length;
+  while (end > 0 && (stem[end - 1] === "." || stem[end - 1] === " ")) end--;
+  stem = stem.slice(0, end);
+  while (extensionOf(stem) !== "" && runnableKind(stem) === "program") {
+    const dot = stem.lastIndexOf(".");
+    stem = `${stem.slice(0, dot)}_${stem.slice(dot + 1)}`;
+  }
   // Cut by code points so a surrogate pair is never split.
   stem = [...stem]
     .slice(0, MAX_LENGTH - finalExt.length - 1)

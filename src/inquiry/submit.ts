@@ -5,7 +5,7 @@ import { attachmentKey, putAttachment } from "../store/attachments.ts";
 import type { Claim, NewInquiry } from "../domain/inquiry.ts";
 import { insertInquiry } from "../store/inquiries.ts";
 import { checkAttachment } from "./attachment.ts";
-import { readSubmission, type RawSubmission } from "./read-body.ts";
+import type { RawSubmission } from "./read-body.ts";
 import { verifyTurnstile } from "./turnstile.ts";
 import { inquirySchema, TEXT_FIELDS, validateFields, type TextField } from "./validate.ts";
 
@@ -130,7 +130,7 @@ export async function submitInquiry(
     console.error(`storing inquiry failed: ${err instanceof Error ? err.name : "error"}`);
     // Best effort: an orphan left behind is removed by the scheduled sweep.
     if (key) await deps.bucket.delete(key).catch(() => undefined);
-    throw new AppError("unavailable", { retryAfter: 60 });
+    throw new AppError("unavailable");
   }
   return { kind: "stored", id, lang, inquiry, file: attachment?.bytes ?? null };
 }

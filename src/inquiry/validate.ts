@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
 import type { core } from "zod/mini";
 import type { InquiryFields } from "../domain/inquiry.ts";
-import type { FieldError } from "../http/errors.ts";
-import type { FieldErrorCode } from "../i18n/messages.ts";
+import type { FieldError, FieldErrorCode } from "../http/errors.ts";
+import { FIELD_LIMITS as L } from "./limits.ts";
 import { normalizeText, type TextShape } from "./normalize.ts";
 
 // The field shapes belong to the domain: storage reads them from there too.
@@ -57,15 +57,15 @@ function digitCount(s: string): number {
   return s.replace(/\D/g, "").length;
 }
 
-/** Field rules of CONTRACT.md §1; built per configuration because services vary. */
+/** Field rules of the README's "POST /inquiry"; built per configuration because services vary. */
 export function inquirySchema(services: readonly string[]) {
   return z.object({
-    name: line(2, 120),
+    name: line(L.name.min, L.name.max),
     email: z.string().check(
       normalized("line"),
       z.trim(),
       z.minLength(1),
-      z.maxLength(254),
+      z.maxLength(L.email.max),
       z.refine((s) => HTML_EMAIL.test(s) && mailableLocalPart(s), coded("invalid_email")),
       z.overwrite(lowerCaseDomain),
     ),
@@ -73,14 +73,17 @@ export function inquirySchema(services: readonly string[]) {
       z.string().check(
         normalized("line"),
         z.trim(),
-        z.maxLength(32),
+        z.maxLength(L.phone.max),
         z.refine(
-          (s) => PHONE_CHARS.test(s) && digitCount(s) >= 6 && digitCount(s) <= 15,
+          (s) =>
+            PHONE_CHARS.test(s) &&
+            digitCount(s) >= L.phone.minDigits &&
+            digitCount(s) <= L.phone.maxDigits,
           coded("invalid_phone"),
         ),
       ),
     ),
-    company: z.optional(line(0, 160)),
+    company: z.optional(line(0, L.company.max)),
     service: z.string().check(
       normalized("line"),
       z.trim(),
@@ -92,8 +95,8 @@ export function inquirySchema(services: readonly string[]) {
       normalized("multiline"),
       z.trim(),
       clean(MULTI_LINE_BAD),
-      z.minLength(1),
-      z.maxLength(5000),
+      z.minLength(L.message.min),
+      z.maxLength(L.message.max),
     ),
   });
 }

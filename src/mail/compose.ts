@@ -1,5 +1,5 @@
 import type { Config } from "../config/config.ts";
-import { escapeHtml } from "../http/html.ts";
+import { escapeHtml } from "../pages/html.ts";
 import type { Lang } from "../i18n/lang.ts";
 import { formatBytes } from "../inquiry/attachment.ts";
 import type { NewInquiry } from "../domain/inquiry.ts";
