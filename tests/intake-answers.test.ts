@@ -617,6 +617,20 @@ describe("multipart as real clients write it (RFC 7578)", () => {
     expect((await storedRow(id))?.name).toBe("Špela Žagar");
   });
 
+  it.each([
+    ["a CRLF", "\r\n"],
+    ["a preamble", "This is a multi-part message in MIME format.\r\n"],
+  ])("%s before the first boundary is ignored (RFC 2046 §5.1.1)", async (_label, preamble) => {
+    const fields = validFields();
+    const res = await postRaw(
+      concat(preamble, multipart("b", textParts(fields))),
+      "multipart/form-data; boundary=b",
+    );
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect((await storedRow(id))?.message).toBe(fields.message);
+  });
+
   it("an epilogue after the close delimiter is ignored (RFC 2046 §5.1.1)", async () => {
     const bytes = concat(multipart("b", textParts(validFields())), "epilogue text\r\n");
     // The epilogue arrives in a chunk of its own.

@@ -68,6 +68,7 @@ export async function* readMultipart(
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   let complete = false;
+  let first = true;
   const source = body[Symbol.asyncIterator]();
   try {
     while (!complete) {
@@ -77,9 +78,11 @@ export async function* readMultipart(
         pendingBytes += value.byteLength;
       }
       if (pendingBytes > 0 && (done || pendingBytes >= MIN_WRITE_BYTES)) {
-        const chunk = pending.length === 1 ? pending[0]! : concat(pending, pendingBytes);
+        let chunk = pending.length === 1 ? pending[0]! : concat(pending, pendingBytes);
         pending = [];
         pendingBytes = 0;
+        if (first) chunk = withoutPreamble(chunk, boundary);
+        first = false;
         for (const part of parser.write(chunk)) yield entryOf(part);
         complete = closed(parser);
       }
@@ -212,6 +215,25 @@ function decodeText(part: MultipartPart, contentType: string): string {
     decoder = new TextDecoder("utf-8");
   }
   return part.content.length === 1 ? decoder.decode(part.content[0]) : decoder.decode(part.bytes);
+}
+
+/**
+ * RFC 2046 §5.1.1: text before the first boundary (a preamble, or the CRLF
+ * some clients put first) is to be ignored; the library expects the body to
+ * start with the boundary, so the first chunk is started there. A body whose
+ * first chunk holds no boundary is left as it is, for the parser to refuse.
+ */
+function withoutPreamble(chunk: Uint8Array, boundary: string): Uint8Array {
+  const delimiter = new TextEncoder().encode(`\r\n--${boundary}`);
+  if (startsWith(chunk, delimiter, 2)) return chunk;
+  const at = indexOfBytes(chunk, delimiter);
+  return at < 0 ? chunk : chunk.subarray(at + 2);
+}
+
+function startsWith(chunk: Uint8Array, delimiter: Uint8Array, from: number): boolean {
+  if (chunk.length < delimiter.length - from) return false;
+  for (let i = from; i < delimiter.length; i++) if (chunk[i - from] !== delimiter[i]) return false;
+  return true;
 }
 
 /** The parser has seen the close delimiter: `finish()` throws until then. */
