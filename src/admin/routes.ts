@@ -105,7 +105,7 @@ export function adminRoutes(gate: AdminGate, now: () => number) {
     for (const k of EDITABLE) merged[k] = k in patch ? (patch[k] ?? "") : (found[k] ?? "");
     // The same rules as the form; the stored service stays valid even if SERVICES changed since.
     const schema = inquirySchema([...c.get("config").services, found.service]);
-    const result = validateFields(schema, merged, c.get("audience").lang);
+    const result = validateFields(schema, merged);
     if (!result.ok) errors.push(...result.errors);
     if (errors.length > 0 || !result.ok)
       throw new AppError("validation_failed", { fields: errors });

@@ -62,10 +62,10 @@ export async function submitInquiry(
   for (const name of TEXT_FIELDS) {
     const values = raw.fields.get(name);
     if (values && values.length > 1) errors.push({ field: name, code: "duplicate_field" });
-    // A file sent in a text field is passed on as a non-string: zod calls it invalid.
-    else if (values) single[name] = values[0] instanceof File ? null : values[0];
+    // A file sent in a text field is not a string: the rules call it invalid_value.
+    else if (values) single[name] = values[0];
   }
-  const fields = validateFields(schemaFor(config), single, lang);
+  const fields = validateFields(schemaFor(config), single);
   if (!fields.ok) {
     for (const e of fields.errors) if (!errors.some((x) => x.field === e.field)) errors.push(e);
   }
