@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./schema");
+  const logMigrations = await readD1Migrations("./schema-log");
   return {
     plugins: [
       cloudflareTest({
@@ -10,6 +11,7 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
+            TEST_LOG_MIGRATIONS: logMigrations,
             // The fake Resend (tests/fakes/resend.ts) answers at this address.
             RESEND_API_KEY: "re_test_0123456789",
             RESEND_BASE_URL: "https://resend.fake",

@@ -3,7 +3,7 @@
 // 1. Says what a newcomer is missing (dependencies, a `.dev.vars`) instead of failing.
 // 2. Starts the mail catcher (scripts/lib/mail-catcher.ts) on 127.0.0.1: it answers
 //    Resend's API and shows every mail in a browsable mailbox.
-// 3. Applies the D1 migrations to the local database.
+// 3. Applies the D1 migrations to the local databases (DB and LOG_DB).
 // 4. Starts `wrangler dev` with RESEND_BASE_URL pointing at the catcher and a
 //    development key made for this run: the worker mails by the same code path
 //    as in production. Passing your own `--var RESEND_BASE_URL:…` skips the catcher.
@@ -91,16 +91,26 @@ const catcher = useCatcher ? await startCatcher() : null;
 if (catcher) say(`Mailbox (the local mail catcher): ${catcher.url}/`);
 
 const persist = argValue("--persist-to");
-const migrate = spawnSync(
-  "wrangler",
-  ["d1", "migrations", "apply", "DB", "--local", ...(persist ? ["--persist-to", persist] : [])],
-  // CI=true answers wrangler's "OK to proceed?" prompt.
-  { stdio: "inherit", shell: windows, env: { ...process.env, CI: "true" } },
-);
-if (migrate.status !== 0) {
-  console.error("[dev] Could not apply the D1 migrations to the local database (see above).");
-  await catcher?.close();
-  process.exit(migrate.status ?? 1);
+// Both databases: the inquiries (DB) and the technical log (LOG_DB).
+for (const binding of ["DB", "LOG_DB"]) {
+  const migrate = spawnSync(
+    "wrangler",
+    [
+      "d1",
+      "migrations",
+      "apply",
+      binding,
+      "--local",
+      ...(persist ? ["--persist-to", persist] : []),
+    ],
+    // CI=true answers wrangler's "OK to proceed?" prompt.
+    { stdio: "inherit", shell: windows, env: { ...process.env, CI: "true" } },
+  );
+  if (migrate.status !== 0) {
+    console.error(`[dev] Could not apply the D1 migrations to the local ${binding} (see above).`);
+    await catcher?.close();
+    process.exit(migrate.status ?? 1);
+  }
 }
 
 const vars = catcher

@@ -162,7 +162,9 @@ function findTarget(urlOpt: string | undefined, varsOpt: string | undefined, io:
       2,
     );
   }
-  return { url: url.origin + url.pathname.replace(/(?<!\/)\/+$/, ""), token };
+  let path = url.pathname;
+  while (path.endsWith("/")) path = path.slice(0, -1); // a loop, not /\/+$/: that regex is quadratic
+  return { url: url.origin + path, token };
 }
 
 function client(target: Target, io: Io): Api {

@@ -4,6 +4,7 @@ import type { AppEnv } from "../http/app.ts";
 import { json } from "../http/respond.ts";
 import type { Config } from "../config/config.ts";
 import type { Claim, ClaimedInquiry } from "../domain/inquiry.ts";
+import { rateLimitKey } from "../net/ip.ts";
 import type { TypedValues } from "../pages/form.ts";
 import { readSubmission, type RawSubmission } from "./read-body.ts";
 import { submissionLang, submitInquiry } from "./submit.ts";
@@ -30,7 +31,7 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
     const audience = c.get("audience");
     const now = opts.now();
     const ip = request.headers.get("cf-connecting-ip");
-    const { success } = await c.env.SUBMIT_LIMITER.limit({ key: ip ?? "unknown" });
+    const { success } = await c.env.SUBMIT_LIMITER.limit({ key: rateLimitKey(ip) });
     if (!success) throw new AppError("rate_limited");
 
     const raw = await readSubmission(request, config.maxAttachmentBytes);
