@@ -4,8 +4,8 @@ interface __BaseEnv_Env {
   RESEND_API_KEY?: string;
   ADMIN_TOKEN?: string;
   TURNSTILE_SECRET_KEY?: string;
-  /** Public key for the reference form's Turnstile widget. */
-  TURNSTILE_SITE_KEY?: string;
+  /** Signing secret of Resend's webhook (Standard Webhooks); enables POST /webhooks/resend. */
+  RESEND_WEBHOOK_SECRET?: string;
   /** Set by `npm run dev`: without RESEND_API_KEY, mail goes to the browsable local outbox. */
   LOCAL_OUTBOX?: string;
 }

@@ -1,4 +1,4 @@
-import type { ConfigResult } from "../config/config.ts";
+import type { ConfigProblem, ConfigResult } from "../config/config.ts";
 import { json } from "./respond.ts";
 
 /**
@@ -7,7 +7,7 @@ import { json } from "./respond.ts";
  */
 export async function health(env: Env, result: ConfigResult): Promise<Response> {
   const problems = result.ok ? [] : result.problems;
-  const warnings = [...result.warnings];
+  const warnings: (Omit<ConfigProblem, "code"> & { code: string })[] = [...result.warnings];
   let deliveries: { pending: number; failed: number } | null = null;
   let storage = "ok";
   try {
@@ -22,6 +22,7 @@ export async function health(env: Env, result: ConfigResult): Promise<Response> 
   }
   if (deliveries && deliveries.failed > 0) {
     warnings.push({
+      code: "deliveries_failed",
       name: "deliveries",
       problem: `${deliveries.failed} inquiries could not be mailed; see GET /admin/inquiries`,
     });

@@ -32,12 +32,19 @@ export interface EmailBody {
 }
 
 const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+$/;
-const NAMED = /^[^<>\r\n]*<([^<>\r\n]+)>$/;
+const NAMED = /^([^<>\r\n]*)<([^<>\r\n]+)>$/;
+// RFC 5322 §3.2.3 specials: a display name holding one must be a quoted-string, or the
+// address list is misread (`Novak, Sales <a@b.si>` is two "addresses") and the send refused.
+const SPECIALS = /[()<>[\]:;@\\,."]/;
+const QUOTED = /^"(?:[^"\\]|\\.)*"$/;
 const MAX_EMAIL_BYTES = 40 * 1024 * 1024;
 
 function addressOk(value: string): boolean {
   const m = NAMED.exec(value.trim());
-  return EMAIL.test(m ? m[1]! : value.trim());
+  if (!m) return EMAIL.test(value.trim());
+  const name = m[1]!.trim();
+  if (name !== "" && !QUOTED.test(name) && SPECIALS.test(name)) return false;
+  return EMAIL.test(m[2]!);
 }
 
 function error(status: number, name: string, message: string, headers: HeadersInit = {}) {
