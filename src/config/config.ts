@@ -79,8 +79,10 @@ export type ConfigResult =
   | { ok: false; problems: ConfigProblem[]; warnings: ConfigProblem[] };
 
 type RawEnv = Record<string, unknown>;
+/** A name the worker's `Env` declares: wrangler.toml's [vars] (generated types) or a secret in src/env.d.ts. */
+type EnvName = keyof Env & string;
 
-function str(env: RawEnv, name: string): string {
+function str(env: RawEnv, name: EnvName): string {
   const v = env[name];
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   return typeof v === "string" ? v.trim() : "";
@@ -292,7 +294,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
 /** A whole number of at least `min`; `max` only where a higher value is meaningless. */
 function int(
   env: RawEnv,
-  name: string,
+  name: EnvName,
   fallback: number,
   bad: (code: ConfigProblemCode, name: string, problem: string) => void,
   min = 0,
