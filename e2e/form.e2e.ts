@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeResend } from "../tests/fakes/resend.ts";
@@ -151,39 +151,5 @@ describe("with JavaScript", () => {
     await page.waitForSelector("#err-attachment:not([hidden])");
     expect(await page.textContent("#err-attachment")).toContain("Te vrste datoteke ne sprejemamo");
     await page.context().close();
-  });
-});
-
-describe("the local outbox", () => {
-  it("shows a mail the reference form sent", async () => {
-    const outbox = await startStack(8794, { RESEND_API_KEY: "", LOCAL_OUTBOX: "on" });
-    try {
-      const context = await outbox.browser.newContext({ javaScriptEnabled: false });
-      const page = await context.newPage();
-      await page.goto(`${outbox.dev.base}/?lang=en`);
-      await page.fill("#f-name", "Outbox Test");
-      await page.fill("#f-email", "outbox@primer.si");
-      await page.selectOption("#f-service", "Welding");
-      await page.fill("#f-message", "Look in the outbox.");
-      await page.setInputFiles("#f-attachment", {
-        name: "part.pdf",
-        mimeType: "application/pdf",
-        buffer: PDF,
-      });
-      await Promise.all([page.waitForURL(/\/thanks/), page.click("button[type=submit]")]);
-      await page.goto(`${outbox.dev.base}/outbox`);
-      await page.click("text=Povpraševanje: Welding – Outbox Test");
-      expect(await page.textContent("main")).toContain("Look in the outbox.");
-      await shot(page, "outbox-message");
-      const [download] = await Promise.all([
-        page.waitForEvent("download"),
-        page.click("text=part.pdf"),
-      ]);
-      const path = await download.path();
-      expect(sha256(readFileSync(path!))).toBe(sha256(PDF));
-      expect(outbox.resend.fake.requests).toHaveLength(0);
-    } finally {
-      await outbox.stop();
-    }
   });
 });

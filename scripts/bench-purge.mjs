@@ -85,8 +85,6 @@ for (const expired of backlogs) {
       `ADMIN_TOKEN:${TOKEN}`,
       "--var",
       "RESEND_API_KEY:",
-      "--var",
-      "LOCAL_OUTBOX:off",
     ],
     { stdio: "ignore", detached: true },
   );

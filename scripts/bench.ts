@@ -84,7 +84,7 @@ interface Target {
 
 const BASELINE = "bench/baseline/wrangler.toml";
 const baseline: Target = { name: "baseline", config: BASELINE, vars: {} };
-/** The floor plus the one rate-limit call CONTRACT §1 requires, to show what that call costs here. */
+/** The floor plus the one rate-limit call the README requires (429 rate_limited), to show what that call costs here. */
 const limited: Target = { name: "baseline+limiter", config: BASELINE, vars: { LIMIT: "on" } };
 const worker: Target = { name: "worker", vars: {} };
 

@@ -1,6 +1,5 @@
 // `npm run dev`: apply the D1 migrations to the local database, then start
-// `wrangler dev` with the local outbox on (mail without RESEND_API_KEY is kept
-// for /outbox instead of being sent). Extra arguments go to `wrangler dev`,
+// `wrangler dev`. Extra arguments go to `wrangler dev`,
 // e.g. `npm run dev -- --port 8788 --var SERVICES:"A,B"`.
 import { spawnSync, spawn } from "node:child_process";
 
@@ -12,7 +11,7 @@ const migrate = wrangler(["d1", "migrations", "apply", "DB", "--local"], {
 });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const dev = spawn("wrangler", ["dev", "--var", "LOCAL_OUTBOX:on", ...process.argv.slice(2)], {
+const dev = spawn("wrangler", ["dev", ...process.argv.slice(2)], {
   stdio: "inherit",
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));

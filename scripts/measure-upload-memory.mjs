@@ -7,7 +7,7 @@ import { rss, sampleRss, startDev } from "./lib/dev-server.ts";
 const MB = 1024 * 1024;
 const dir = ".bench/upload-memory";
 rmSync(dir, { recursive: true, force: true });
-const dev = await startDev({ port: 8792, persistTo: dir, vars: { LOCAL_OUTBOX: "on" } });
+const dev = await startDev({ port: 8792, persistTo: dir });
 
 const PREFIX = new TextEncoder().encode(
   '--b\r\nContent-Disposition: form-data; name="attachment"; filename="big.pdf"\r\n\r\n%PDF-1.7\n',

@@ -6,6 +6,4 @@ interface __BaseEnv_Env {
   TURNSTILE_SECRET_KEY?: string;
   /** Signing secret of Resend's webhook (Standard Webhooks); enables POST /webhooks/resend. */
   RESEND_WEBHOOK_SECRET?: string;
-  /** Set by `npm run dev`: without RESEND_API_KEY, mail goes to the browsable local outbox. */
-  LOCAL_OUTBOX?: string;
 }

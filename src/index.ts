@@ -1,24 +1,37 @@
 import { Hono } from "hono";
 import { loadConfig } from "./config/config.ts";
 import type { AppEnv } from "./http/app.ts";
-import { FORM_CSS, FORM_JS } from "./http/assets.ts";
+import { FORM_CSS, FORM_JS } from "./pages/form-assets.ts";
 import { AppError } from "./http/errors.ts";
 import { pickLang } from "./i18n/lang.ts";
 import { wantsHtml } from "./http/negotiate.ts";
-import { backUrl } from "./http/origin.ts";
-import { formPage, notFoundPage, thanksPage } from "./http/pages.ts";
-import { errorResponse, json, page, toAppError } from "./http/respond.ts";
+import { allowedOriginsOnly, backUrl, corsForAllowedOrigins } from "./http/origin.ts";
+import { formPage } from "./pages/form.ts";
+import { thanksPage } from "./pages/thanks.ts";
+import { noStoreVaryBy } from "./http/caching.ts";
+import { answerError, page } from "./http/respond.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { health } from "./http/health.ts";
 import { inquiryRoute } from "./inquiry/route.ts";
+import { logRequests } from "./log/request-log.ts";
 import { runScheduled } from "./scheduled.ts";
 import { deliverNow, firstSendClaim } from "./mail/deliver.ts";
-import { outboxRoutes } from "./mail/outbox-pages.ts";
 import { adminRoutes } from "./admin/routes.ts";
 
 const app = new Hono<AppEnv>();
 
-app.use("*", securityHeaders());
+/** Static: the same bytes for everyone, so any cache may keep them for an hour. */
+const PUBLIC_CACHE = { "cache-control": "public, max-age=3600" };
+
+function asset(body: string, type: string): Response {
+  return new Response(body, {
+    headers: { "content-type": `${type}; charset=utf-8`, ...PUBLIC_CACHE },
+  });
+}
+
+const now = () => Date.now();
+
+app.use("*", securityHeaders(), noStoreVaryBy("Accept", "Accept-Language"));
 
 // Configuration is checked once per isolate; a bad value answers 503 (and shows on /health).
 app.use("*", async (c, next) => {
@@ -31,7 +44,7 @@ app.use("*", async (c, next) => {
   });
   if (!result.ok) {
     if (c.req.path === "/health") return health(c.env, result);
-    return errorResponse(new AppError("unavailable", { retryAfter: 300 }), c.get("audience"));
+    throw new AppError("unavailable");
   }
   c.set("config", result.config);
   await next();
@@ -41,35 +54,25 @@ app.get("/", (c) => page(formPage(c.get("config"), c.get("audience").lang)));
 app.get("/thanks", (c) => page(thanksPage(c.get("audience").lang)));
 app.get("/assets/form.css", () => asset(FORM_CSS, "text/css"));
 app.get("/assets/form.js", () => asset(FORM_JS, "text/javascript"));
-app.get("/favicon.ico", () => new Response(null, { status: 204 }));
+app.get("/favicon.ico", () => new Response(null, { status: 204, headers: PUBLIC_CACHE }));
 app.get("/health", (c) => health(c.env, loadConfig(c.env)));
 
-app.route(
+// Outer to inner: the log line sees every outcome, refused origins get no CORS headers.
+app.use(
   "/inquiry",
-  inquiryRoute({ claimFor: firstSendClaim, afterStore: deliverNow, now: () => Date.now() }),
+  noStoreVaryBy("Origin"),
+  logRequests(now),
+  allowedOriginsOnly(),
+  corsForAllowedOrigins(),
 );
+app.route("/inquiry", inquiryRoute({ claimFor: firstSendClaim, afterStore: deliverNow, now }));
 
-app.route("/outbox", outboxRoutes());
 app.route("/admin", adminRoutes());
 
-app.notFound((c) => {
-  const audience = c.get("audience");
-  if (audience?.html) return page(notFoundPage(audience.lang), 404);
-  return errorResponse(
-    new AppError("not_found"),
-    audience ?? { lang: "en", html: false, backUrl: "/" },
-  );
+app.notFound(() => {
+  throw new AppError("not_found");
 });
-
-app.onError((err, c) =>
-  errorResponse(toAppError(err), c.get("audience") ?? { lang: "en", html: false, backUrl: "/" }),
-);
-
-function asset(body: string, type: string): Response {
-  return new Response(body, {
-    headers: { "content-type": `${type}; charset=utf-8`, "cache-control": "public, max-age=3600" },
-  });
-}
+app.onError(answerError);
 
 export default {
   fetch: app.fetch,

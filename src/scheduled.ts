@@ -11,7 +11,7 @@ export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number
   if (!result.ok) return; // loadConfig has logged the problems
   const { config } = result;
 
-  const send = senderFor(config, env.ATTACHMENTS);
+  const send = senderFor(config);
   if (send) {
     try {
       const r = await deliverDue(deliveryDeps(env, config, send, now));

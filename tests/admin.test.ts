@@ -133,8 +133,7 @@ describe("access and portability: export by address", () => {
 describe("erasure", () => {
   it("by address leaves nothing of it in any table or bucket", async () => {
     const email = `erase.${crypto.randomUUID().slice(0, 8)}@primer.si`;
-    const outbox = { RESEND_API_KEY: "", LOCAL_OUTBOX: "on" };
-    await store({ ...validFields({ email }), attachment: file(samples.png(), "x.png") }, outbox);
+    await store({ ...validFields({ email }), attachment: file(samples.png(), "x.png") });
     await store({ ...validFields({ email }), attachment: file(samples.pdf(), "y.pdf") });
     await store(validFields({ email: email.toUpperCase() }));
     const keep = await store(validFields());

@@ -11,9 +11,6 @@ const sources = import.meta.glob("../src/**/*.ts", {
 const code = Object.entries(sources).filter(([path]) => !path.endsWith(".d.ts"));
 const envTypes = sources["../src/env.d.ts"] ?? "";
 
-/** Set only by `npm run dev` for local development; never deployed, so neither declared nor asked for. */
-const DEV_ONLY = new Set(["LOCAL_OUTBOX"]);
-
 /**
  * Every name the code reads from `env`: `env.NAME` (bindings and vars read
  * directly) and a reader called with the env and a name, `str(env, "NAME")`,
@@ -55,7 +52,7 @@ describe("wrangler.toml, .dev.vars.example and the code agree", () => {
   it("every binding, variable and secret the code reads is declared", () => {
     const known = declared();
     const undeclared = [...usedByCode()]
-      .filter(([name]) => !known.has(name) && !DEV_ONLY.has(name))
+      .filter(([name]) => !known.has(name))
       .map(([name, path]) => `${name} (read in ${path})`);
     expect(undeclared).toEqual([]);
   });
@@ -68,7 +65,7 @@ describe("wrangler.toml, .dev.vars.example and the code agree", () => {
 
   it("the Env type lists each secret of .dev.vars.example, and no other secret", () => {
     const typed = [...envTypes.matchAll(/^\s*([A-Z][A-Z0-9_]*)\?:/gm)].map((m) => m[1]!);
-    expect(typed.filter((n) => !DEV_ONLY.has(n)).sort()).toEqual(secretsInExample().sort());
+    expect(typed.sort()).toEqual(secretsInExample().sort());
   });
 
   it("secrets stay out of wrangler.toml, where they would be deployed in clear", () => {

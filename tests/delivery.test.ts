@@ -221,24 +221,6 @@ describe("without an API key", () => {
     await runCron(Date.now() + 2 * MIN);
     expect(emailsFor(id)).toHaveLength(1);
   });
-
-  it("local development keeps the mail and its file in a browsable outbox", async () => {
-    const vars = { RESEND_API_KEY: "", LOCAL_OUTBOX: "on" };
-    const bytes = samples.png();
-    const res = await submit({ ...validFields(), attachment: file(bytes, "skica.png") }, {}, vars);
-    const { id } = (await res.json()) as { id: string };
-    expect(fakes.resend.requests).toHaveLength(0);
-    expect(await storedRow(id)).toMatchObject({ delivery_status: "sent" });
-
-    const list = await (await call(new Request("https://x.example/outbox"), vars)).text();
-    expect(list).toContain(`href="/outbox/${id}"`);
-    const message = await (await call(new Request(`https://x.example/outbox/${id}`), vars)).text();
-    expect(message).toContain("Povpraševanje: CNC machining – Ana Novak");
-    expect(message).toContain("skica.png");
-    const download = await call(new Request(`https://x.example/outbox/${id}/attachment`), vars);
-    expect(download.headers.get("content-disposition")).toContain("skica.png");
-    expect(new Uint8Array(await download.arrayBuffer())).toEqual(bytes);
-  });
 });
 
 describe("composeMail", () => {

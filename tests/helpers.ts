@@ -7,7 +7,8 @@ import {
 import { vi } from "vitest";
 import worker from "../src/index.ts";
 import { SITEVERIFY_URL } from "../src/inquiry/turnstile.ts";
-import type { NewInquiry } from "../src/store/inquiries.ts";
+import type { NewInquiry } from "../src/domain/inquiry.ts";
+import type { InquiryRow } from "../src/store/inquiries.ts";
 import { FakeResend } from "./fakes/resend.ts";
 
 export const RESEND_URL = "https://resend.fake";
@@ -27,8 +28,10 @@ export interface Fakes {
  * their HTTP APIs; anything else is refused, so no test can reach out.
  */
 export function installFakes(): Fakes {
+  // Resend fetches `path` attachments from the worker: here through its real fetch handler.
+  const resend = new FakeResend({ fetch: (request) => call(request) });
   const fakes: Fakes = {
-    resend: new FakeResend(),
+    resend,
     turnstile: { calls: [], answer: "by-token", hostname: "forms.example.com" },
   };
   vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -194,26 +197,8 @@ export function postRaw(
   );
 }
 
-export interface StoredRow {
-  id: string;
-  created_at: number;
-  name: string;
-  email: string;
-  phone: string | null;
-  company: string | null;
-  service: string;
-  message: string;
-  attachment_key: string | null;
-  attachment_name: string | null;
-  attachment_size: number | null;
-  attachment_type: string | null;
-  attachment_sha256: string | null;
-  delivery_status: string;
-  delivery_attempts: number;
-  next_attempt_at: number | null;
-  last_error: string | null;
-  hold: number;
-}
+/** A row of `inquiries` exactly as the store reads it. */
+export type StoredRow = InquiryRow;
 
 export async function storedRow(id: string): Promise<StoredRow | null> {
   return env.DB.prepare("SELECT * FROM inquiries WHERE id = ?").bind(id).first<StoredRow>();

@@ -31,8 +31,6 @@ async function stillWorks() {
 
 describe("malformed bodies", () => {
   const B = "----x";
-  const part = (name: string, value: string) =>
-    `--${B}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
 
   it.each([
     ["multipart without a boundary", "", "multipart/form-data"],

@@ -253,6 +253,12 @@ describe("origin, rate limit, captcha, storage", () => {
     const bad = await preflight("https://evil.example");
     expect(bad.status).toBe(403);
     expect(bad.headers.get("access-control-allow-origin")).toBeNull();
+    // The same refusal as a post gets, from the one error mapping.
+    expect(await bad.json()).toEqual({
+      ok: false,
+      code: "origin_not_allowed",
+      message: expect.any(String),
+    });
   });
 
   it("limits submissions per client with 429 and Retry-After", async () => {

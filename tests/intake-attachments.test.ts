@@ -15,7 +15,7 @@ beforeEach(() => {
   installFakes();
 });
 
-// Keep the file in R2 after delivery so the tests can look at it: no API key, no local outbox.
+// Keep the file in R2 so the tests can look at it: without an API key the mail waits.
 const KEEP = { RESEND_API_KEY: "" };
 
 const expected: Record<SampleKind, [type: string, ext: string]> = {

@@ -28,7 +28,7 @@ async function fieldErrors(fields: Record<string, FieldValue>, lang = "en") {
   return body.errors ?? [];
 }
 
-describe("field rules (CONTRACT §1)", () => {
+describe("field rules (README: POST /inquiry)", () => {
   const cases: [string, Record<string, string | undefined>, string, string][] = [
     ["name missing", { name: undefined }, "name", "required"],
     ["name blank", { name: "   " }, "name", "required"],

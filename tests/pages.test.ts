@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { call } from "./helpers.ts";
+import { FIELD_LIMITS } from "../src/inquiry/limits.ts";
+import { call, env, installFakes, submit, validFields } from "./helpers.ts";
 
 const get = (path: string, headers: Record<string, string> = {}, vars = {}) =>
   call(new Request(`https://forms.example.com${path}`, { headers }), vars);
@@ -42,6 +43,28 @@ describe("GET / the reference form", () => {
       expect(page).toContain('<label for="f-email">E-mail *</label>');
       expect(page).toContain('href="/?lang=sl"');
     }
+  });
+
+  it("states the validator's own length limits as maxlength, and the validator keeps them", async () => {
+    installFakes();
+    const page = await (await get("/?lang=en")).text();
+    for (const [name, limit] of Object.entries(FIELD_LIMITS)) {
+      const control = new RegExp(`<(?:input|textarea)[^>]*name="${name}"[^>]*>`).exec(page)?.[0];
+      expect(control, name).toContain(`maxlength="${limit.max}"`);
+      const tooLong = await submit({ ...validFields(), [name]: "1".repeat(limit.max + 1) });
+      const body = (await tooLong.json()) as { errors?: { field: string; code: string }[] };
+      expect(body.errors?.find((e) => e.field === name)?.code, name).toBe("too_long");
+    }
+    expect(page).toMatch(new RegExp(`name="name"[^>]*minlength="${FIELD_LIMITS.name.min}"`));
+  });
+
+  it("promises the configured retention period, not a fixed one", async () => {
+    const en = await (await get("/?lang=en", {}, { RETENTION_MONTHS: "6" })).text();
+    expect(en).toContain("delete them after 6 months");
+    const sl = await (await get("/?lang=sl", {}, { RETENTION_MONTHS: "1" })).text();
+    expect(sl).toContain("izbrišemo po 1 mesecu");
+    const byDefault = await (await get("/?lang=sl")).text();
+    expect(byDefault).toContain("izbrišemo po 24 mesecih");
   });
 
   it("lists the configured services, escaped", async () => {
@@ -88,7 +111,72 @@ describe("GET / the reference form", () => {
     expect(html.headers.get("content-type")).toContain("text/html");
   });
 
-  it("has no outbox pages unless the local outbox is on", async () => {
-    expect((await get("/outbox")).status).toBe(404);
+  it("has no development mailbox in the deployed worker, with any configuration", async () => {
+    // A mail kept where the old development outbox kept it must not be served either.
+    await env.ATTACHMENTS.put("outbox/x/message.json", JSON.stringify({ subject: "kept" }));
+    const configs = [{}, { RESEND_API_KEY: "" }, { RESEND_API_KEY: "", LOCAL_OUTBOX: "on" }];
+    for (const vars of configs) {
+      for (const path of ["/outbox", "/outbox/", "/outbox/x", "/outbox/x/attachment"]) {
+        const res = await get(path, { accept: "application/json" }, vars);
+        expect(res.status, `${path} with ${JSON.stringify(vars)}`).toBe(404);
+        expect(await res.json()).toMatchObject({ ok: false, code: "not_found" });
+      }
+    }
+  });
+});
+
+describe("caching", () => {
+  const vary = (res: Response) =>
+    (res.headers.get("vary") ?? "")
+      .split(",")
+      .map((v) => v.trim().toLowerCase())
+      .filter(Boolean)
+      .sort();
+
+  it("keeps every answer that varies by request out of shared caches, naming what it varies by", async () => {
+    installFakes();
+    const answers = [
+      await get("/"),
+      await get("/thanks?lang=en"),
+      await get("/nope", { accept: "application/json" }),
+      await get("/nope", { accept: "text/html" }),
+      await get("/health"),
+      await submit(validFields(), { accept: "application/json" }),
+      await submit({ ...validFields(), email: "x" }, { accept: "text/html" }),
+    ];
+    for (const res of answers) {
+      expect(res.headers.get("cache-control"), res.url).toBe("no-store");
+      expect(vary(res)).toEqual(expect.arrayContaining(["accept", "accept-language"]));
+    }
+  });
+
+  it("names Origin on every answer of the inquiry endpoint, refused ones included", async () => {
+    installFakes();
+    const vars = { ALLOWED_ORIGINS: "https://www.example.com" };
+    const allowed = await submit(
+      validFields(),
+      { headers: { origin: "https://www.example.com" } },
+      vars,
+    );
+    const refused = await submit(validFields(), { headers: { origin: "https://evil.example" } });
+    const preflight = await call(
+      new Request("https://forms.example.com/inquiry", {
+        method: "OPTIONS",
+        headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+      }),
+    );
+    expect([allowed.status, refused.status, preflight.status]).toEqual([201, 403, 403]);
+    for (const res of [allowed, refused, preflight]) {
+      expect(vary(res)).toEqual(["accept", "accept-language", "origin"]);
+      expect(res.headers.get("cache-control")).toBe("no-store");
+    }
+  });
+
+  it("lets caches keep the static assets, which vary by nothing", async () => {
+    for (const path of ["/assets/form.css", "/assets/form.js"]) {
+      const res = await get(path, { "accept-language": "en" });
+      expect(res.headers.get("cache-control")).toBe("public, max-age=3600");
+      expect(res.headers.get("vary")).toBeNull();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { browserOf, referrerOf, truncateIp } from "../src/log/technical-log.ts";
+import { browserOf, referrerOf, truncateIp, type LogEntry } from "../src/log/technical-log.ts";
 import { samples } from "./file-samples.ts";
 import {
   ADMIN_TOKEN,
@@ -21,18 +21,10 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-interface LogRow {
-  at: number;
-  ip: string | null;
-  browser: string | null;
-  referrer: string | null;
-  outcome: string;
-}
-
 const lastLog = () =>
-  env.DB.prepare("SELECT * FROM tech_log ORDER BY id DESC LIMIT 1").first<LogRow>();
+  env.DB.prepare("SELECT * FROM tech_log ORDER BY id DESC LIMIT 1").first<LogEntry>();
 
-describe("the technical log (CONTRACT §4)", () => {
+describe("the technical log (README: what the privacy notice promises)", () => {
   it("records time, truncated IP, browser family and version, referrer without query, outcome", async () => {
     const before = Date.now();
     await submit(validFields(), {

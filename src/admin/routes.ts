@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app.ts";
 import { AppError, type FieldError } from "../http/errors.ts";
-import { errorResponse, json } from "../http/respond.ts";
+import { json } from "../http/respond.ts";
 import { inquirySchema, validateFields, type InquiryFields } from "../inquiry/validate.ts";
 import { retentionCutoff } from "../retention/months.ts";
 import {
@@ -11,8 +11,8 @@ import {
   retentionStats,
   setHold,
   updateFields,
-  type StoredInquiry,
 } from "../store/inquiries.ts";
+import type { StoredInquiry } from "../domain/inquiry.ts";
 import { requireAdmin } from "./auth.ts";
 
 /** The export format: everything stored about an inquiry, nothing else. */
@@ -32,7 +32,7 @@ export function exportInquiry(i: StoredInquiry) {
       size: i.attachment.size,
       type: i.attachment.type,
       sha256: i.attachment.sha256,
-      /** False once mailed: the file then lives only in the staff's mailbox. */
+      /** False once mailed: the file then lives only in the staff's mail. */
       stored: i.attachment.key !== null,
     },
     delivery: { status: i.delivery.status, attempts: i.delivery.attempts },
@@ -64,22 +64,15 @@ function emailParam(url: string): string {
 }
 
 /**
- * Data-subject requests (CONTRACT §5): access/portability (GET), erasure
+ * Data-subject requests (README, "Operator API"): access/portability (GET), erasure
  * (DELETE), rectification (PATCH), restriction (hold), and the retention report.
  */
 export function adminRoutes() {
   const admin = new Hono<AppEnv>();
   admin.use("*", requireAdmin());
-  admin.onError((err, c) => {
-    if (err instanceof AppError) return errorResponse(err, c.get("audience"));
-    throw err;
-  });
 
-  const removeFiles = async (bucket: R2Bucket, ids: string[], keys: string[]) => {
-    // The attachment, and any local-outbox copy of the mail made in development.
-    const outbox = ids.flatMap((id) => [`outbox/${id}/message.json`, `outbox/${id}/attachment`]);
-    const all = [...keys, ...outbox];
-    for (let i = 0; i < all.length; i += 1000) await bucket.delete(all.slice(i, i + 1000));
+  const removeFiles = async (bucket: R2Bucket, keys: string[]) => {
+    for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
   };
 
   admin.get("/inquiries", async (c) => {
@@ -95,14 +88,14 @@ export function adminRoutes() {
 
   admin.delete("/inquiries", async (c) => {
     const { ids, keys } = await deleteInquiries(c.env.DB, { email: emailParam(c.req.url) });
-    await removeFiles(c.env.ATTACHMENTS, ids, keys);
+    await removeFiles(c.env.ATTACHMENTS, keys);
     return json({ ok: true, deleted: ids.length });
   });
 
   admin.delete("/inquiries/:id", async (c) => {
     const { ids, keys } = await deleteInquiries(c.env.DB, { id: c.req.param("id") });
     if (ids.length === 0) throw new AppError("not_found");
-    await removeFiles(c.env.ATTACHMENTS, ids, keys);
+    await removeFiles(c.env.ATTACHMENTS, keys);
     return json({ ok: true, deleted: ids.length });
   });
 

@@ -30,8 +30,6 @@ export interface Config {
   turnstileSecret: string | null;
   /** Public site key for the reference form's Turnstile widget. */
   turnstileSiteKey: string | null;
-  /** Without an API key, write mail to the browsable local outbox (development only). */
-  localOutbox: boolean;
 }
 
 /**
@@ -255,8 +253,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
     );
   }
 
-  const localOutbox = !resendApiKey && /^(1|true|on|yes)$/i.test(str(env, "LOCAL_OUTBOX"));
-  if (!str(env, "RESEND_API_KEY") && !localOutbox) {
+  if (!str(env, "RESEND_API_KEY")) {
     warnings.push({
       code: "no_api_key",
       name: "RESEND_API_KEY",
@@ -286,7 +283,6 @@ export function parseConfig(env: RawEnv): ConfigResult {
       adminToken,
       turnstileSecret,
       turnstileSiteKey,
-      localOutbox,
     },
   };
 }

@@ -7,5 +7,7 @@ export interface AppEnv {
   Variables: {
     config: Config;
     audience: Audience;
+    /** What a successful request did, for the technical log ("stored", "honeypot"). */
+    outcome: string;
   };
 }

@@ -1,4 +1,31 @@
-import type { ErrorCode, FieldErrorCode } from "../i18n/messages.ts";
+/** Every answer the visitor can get that is not a success, as one closed set. */
+export type ErrorCode =
+  | "validation_failed"
+  | "payload_too_large"
+  | "malformed_body"
+  | "unsupported_media_type"
+  | "origin_not_allowed"
+  | "captcha_failed"
+  | "rate_limited"
+  | "unavailable"
+  | "not_found"
+  | "unauthorized";
+
+/** Stable per-field codes of a 422 answer. */
+export type FieldErrorCode =
+  | "required"
+  | "too_short"
+  | "too_long"
+  | "invalid_email"
+  | "invalid_phone"
+  | "invalid_choice"
+  | "invalid_characters"
+  | "invalid_value"
+  | "duplicate_field"
+  | "file_too_large"
+  | "file_type_not_allowed"
+  | "file_empty"
+  | "too_many_files";
 
 export interface FieldError {
   field: string;
@@ -9,39 +36,56 @@ export interface FieldError {
   detail?: string;
 }
 
-/** The one place where an error code becomes an HTTP status. */
-export const ERROR_STATUS = {
-  validation_failed: 422,
-  payload_too_large: 413,
-  malformed_body: 400,
-  unsupported_media_type: 415,
-  origin_not_allowed: 403,
-  captcha_failed: 403,
-  rate_limited: 429,
-  unavailable: 503,
-  not_found: 404,
-  unauthorized: 401,
-} as const satisfies Record<ErrorCode, number>;
+/**
+ * The one place where an error code becomes an HTTP status and, where the
+ * client should come back later, a `Retry-After` in seconds (RFC 9110 §10.2.3).
+ * The rate limiter's window is 60 s; storage or configuration trouble is
+ * asked to wait as long.
+ */
+export const ERRORS: Readonly<Record<ErrorCode, { status: number; retryAfter?: number }>> = {
+  validation_failed: { status: 422 },
+  payload_too_large: { status: 413 },
+  malformed_body: { status: 400 },
+  unsupported_media_type: { status: 415 },
+  origin_not_allowed: { status: 403 },
+  captcha_failed: { status: 403 },
+  rate_limited: { status: 429, retryAfter: 60 },
+  unavailable: { status: 503, retryAfter: 60 },
+  not_found: { status: 404 },
+  unauthorized: { status: 401 },
+};
 
 /**
  * A refusal the visitor should see. Thrown anywhere below a route and turned
- * into a JSON or HTML answer by `respondError`; anything else thrown is a bug
- * and becomes 503 `unavailable` without its details.
+ * into a JSON or HTML answer by the app's one error handler (`answerError`);
+ * anything else thrown is a bug and becomes 503 `unavailable` without its details.
  */
 export class AppError extends Error {
   readonly code: ErrorCode;
-  readonly fields: FieldError[];
-  readonly retryAfter: number | undefined;
+  readonly fields: readonly FieldError[];
 
-  constructor(code: ErrorCode, opts: { fields?: FieldError[]; retryAfter?: number } = {}) {
+  constructor(code: ErrorCode, opts: { fields?: readonly FieldError[] } = {}) {
     super(code);
     this.name = "AppError";
     this.code = code;
     this.fields = opts.fields ?? [];
-    this.retryAfter = opts.retryAfter;
   }
 
-  get status(): (typeof ERROR_STATUS)[ErrorCode] {
-    return ERROR_STATUS[this.code];
+  get status(): number {
+    return ERRORS[this.code].status;
   }
+
+  /** Seconds, or undefined when coming back later would not help. */
+  get retryAfter(): number | undefined {
+    return ERRORS[this.code].retryAfter;
+  }
+}
+
+/**
+ * What a thrown value means to the visitor: an `AppError` as it is, anything
+ * else as 503 `unavailable` (a fault of ours is never a 500). Pure: logging
+ * the fault is the error handler's job, once.
+ */
+export function asAppError(err: unknown): AppError {
+  return err instanceof AppError ? err : new AppError("unavailable");
 }

@@ -1,4 +1,5 @@
 import type { ConfigProblem, ConfigResult } from "../config/config.ts";
+import { deliveryCounts } from "../store/inquiries.ts";
 import { json } from "./respond.ts";
 
 /**
@@ -11,12 +12,7 @@ export async function health(env: Env, result: ConfigResult): Promise<Response> 
   let deliveries: { pending: number; failed: number } | null = null;
   let storage = "ok";
   try {
-    const row = await env.DB.prepare(
-      `SELECT
-         (SELECT count(*) FROM inquiries WHERE delivery_status = 'pending') AS pending,
-         (SELECT count(*) FROM inquiries WHERE delivery_status = 'failed') AS failed`,
-    ).first<{ pending: number; failed: number }>();
-    deliveries = row ?? { pending: 0, failed: 0 };
+    deliveries = await deliveryCounts(env.DB);
   } catch {
     storage = "unavailable";
   }
@@ -37,9 +33,7 @@ export async function health(env: Env, result: ConfigResult): Promise<Response> 
       ? "unconfigured"
       : result.config.resendApiKey
         ? "resend"
-        : result.config.localOutbox
-          ? "local_outbox"
-          : "pending_until_api_key",
+        : "pending_until_api_key",
     deliveries,
   });
 }

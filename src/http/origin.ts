@@ -1,4 +1,8 @@
+import type { MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
 import type { Config } from "../config/config.ts";
+import type { AppEnv } from "./app.ts";
+import { AppError } from "./errors.ts";
 
 /**
  * Whether a browser request's `Origin` may post. No `Origin` (curl, a server)
@@ -10,27 +14,34 @@ export function originAllowed(request: Request, config: Config): boolean {
   return origin === new URL(request.url).origin || config.allowedOrigins.includes(origin);
 }
 
-/** CORS headers for an allowed cross-origin caller, none for anyone else. */
-export function corsHeaders(request: Request, config: Config): Record<string, string> {
-  const origin = request.headers.get("origin");
-  if (!origin || !config.allowedOrigins.includes(origin)) return {};
-  return { "access-control-allow-origin": origin, vary: "Origin" };
+/**
+ * Refuses a post or preflight from an origin that is not the worker's own or
+ * in `ALLOWED_ORIGINS` with 403 `origin_not_allowed`. A preflight always comes
+ * from a browser, so one without `Origin` is refused too.
+ */
+export function allowedOriginsOnly(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const preflight = c.req.method === "OPTIONS";
+    if (preflight && !c.req.header("origin")) throw new AppError("origin_not_allowed");
+    if (!originAllowed(c.req.raw, c.get("config"))) throw new AppError("origin_not_allowed");
+    await next();
+  };
 }
 
-export function preflight(request: Request, config: Config): Response {
-  const origin = request.headers.get("origin");
-  const allowed = origin !== null && originAllowed(request, config);
-  return new Response(null, {
-    status: allowed ? 204 : 403,
-    headers: allowed
-      ? {
-          "access-control-allow-origin": origin,
-          "access-control-allow-methods": "POST, OPTIONS",
-          "access-control-allow-headers": "Content-Type, Accept",
-          "access-control-max-age": "600",
-          vary: "Origin",
-        }
-      : { vary: "Origin" },
+/**
+ * CORS for `ALLOWED_ORIGINS` (Fetch standard, CORS protocol): answers the
+ * preflight and adds `Access-Control-Allow-Origin` to every answer, errors
+ * included, so a company page's script can read why it was refused. Hono's
+ * own middleware: it handles the `Vary` and preflight details we would
+ * otherwise rewrite.
+ */
+export function corsForAllowedOrigins(): MiddlewareHandler<AppEnv> {
+  return cors({
+    origin: (origin, c) =>
+      (c.get("config") as Config).allowedOrigins.includes(origin) ? origin : null,
+    allowMethods: ["POST", "OPTIONS"],
+    allowHeaders: ["Content-Type", "Accept"],
+    maxAge: 600,
   });
 }
 

@@ -1,8 +1,10 @@
+import type { Context, ErrorHandler } from "hono";
 import type { Lang } from "../i18n/lang.ts";
-import { ERROR_MESSAGES } from "../i18n/messages.ts";
-import { AppError } from "./errors.ts";
-import type { SafeHtml } from "./html.ts";
-import { errorPage, fieldErrorMessage } from "./pages.ts";
+import { ERROR_MESSAGES, fieldErrorMessage } from "../i18n/messages.ts";
+import { errorPage, notFoundPage } from "../pages/error.ts";
+import type { AppEnv } from "./app.ts";
+import { AppError, asAppError } from "./errors.ts";
+import type { SafeHtml } from "../pages/html.ts";
 
 /** How the visitor wants to be answered, decided once per request. */
 export interface Audience {
@@ -12,12 +14,13 @@ export interface Audience {
   backUrl: string;
 }
 
-const NO_STORE = { "cache-control": "no-store" };
+/** Before the config middleware has run there is no better guess. */
+const FALLBACK_AUDIENCE: Audience = { lang: "en", html: false, backUrl: "/" };
 
 export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "content-type": "application/json; charset=utf-8", ...NO_STORE, ...headers },
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
   });
 }
 
@@ -28,14 +31,22 @@ export function page(body: SafeHtml, status = 200, headers: HeadersInit = {}): R
   });
 }
 
-/** The one place an `AppError` becomes what the visitor sees. */
+/**
+ * The one place a refusal becomes what the visitor sees: status and
+ * `Retry-After` from `ERRORS`, the message in the visitor's language, as JSON
+ * `{"ok":false,"code","message","errors"?}` or as a page (README, "Answers").
+ */
 export function errorResponse(err: AppError, audience: Audience): Response {
   const { lang } = audience;
-  const headers: Record<string, string> = { ...NO_STORE };
+  const headers: Record<string, string> = {};
   if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
   if (err.code === "unauthorized") headers["www-authenticate"] = 'Bearer realm="admin"';
   if (audience.html) {
-    return page(errorPage(lang, err.code, err.fields, audience.backUrl), err.status, headers);
+    const body =
+      err.code === "not_found"
+        ? notFoundPage(lang)
+        : errorPage(lang, err.code, err.fields, audience.backUrl);
+    return page(body, err.status, headers);
   }
   const body: Record<string, unknown> = {
     ok: false,
@@ -52,10 +63,12 @@ export function errorResponse(err: AppError, audience: Audience): Response {
   return json(body, err.status, headers);
 }
 
-/** Anything thrown that is not an `AppError` is a fault of ours: answer 503, never 500. */
-export function toAppError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
-  // The error's name only: a message could quote submitted data.
-  console.error(`unexpected error: ${err instanceof Error ? err.name : typeof err}`);
-  return new AppError("unavailable", { retryAfter: 60 });
-}
+/**
+ * The app's error handler: every route and middleware throws, this answers.
+ * Anything that is not an `AppError` is a fault of ours, logged by its name
+ * only (a message could quote submitted data) and answered 503, never 500.
+ */
+export const answerError: ErrorHandler<AppEnv> = (err, c: Context<AppEnv>) => {
+  if (!(err instanceof AppError)) console.error(`unexpected error: ${err.name}`);
+  return errorResponse(asAppError(err), c.get("audience") ?? FALLBACK_AUDIENCE);
+};

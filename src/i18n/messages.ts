@@ -1,33 +1,8 @@
+import type { ErrorCode, FieldError, FieldErrorCode } from "../http/errors.ts";
 import type { Lang } from "./lang.ts";
+import { FIELD_LIMITS } from "../inquiry/limits.ts";
 
-/** Every answer the visitor can get that is not a success, as one closed set. */
-export type ErrorCode =
-  | "validation_failed"
-  | "payload_too_large"
-  | "malformed_body"
-  | "unsupported_media_type"
-  | "origin_not_allowed"
-  | "captcha_failed"
-  | "rate_limited"
-  | "unavailable"
-  | "not_found"
-  | "unauthorized";
-
-/** Stable per-field codes of a 422 answer. */
-export type FieldErrorCode =
-  | "required"
-  | "too_short"
-  | "too_long"
-  | "invalid_email"
-  | "invalid_phone"
-  | "invalid_choice"
-  | "invalid_characters"
-  | "invalid_value"
-  | "duplicate_field"
-  | "file_too_large"
-  | "file_type_not_allowed"
-  | "file_empty"
-  | "too_many_files";
+const PHONE = FIELD_LIMITS.phone;
 
 type Texts = Record<Lang, string>;
 
@@ -84,8 +59,8 @@ export const FIELD_MESSAGES: Record<FieldErrorCode, Texts> = {
     en: "Please enter a valid e-mail address, e.g. name@company.com.",
   },
   invalid_phone: {
-    sl: "Vnesite telefonsko številko s 6 do 15 števkami (dovoljeni so tudi presledki in znaki + ( ) - . /).",
-    en: "Please enter a phone number with 6 to 15 digits (spaces and + ( ) - . / are allowed).",
+    sl: `Vnesite telefonsko številko s ${PHONE.minDigits} do ${PHONE.maxDigits} števkami (dovoljeni so tudi presledki in znaki + ( ) - . /).`,
+    en: `Please enter a phone number with ${PHONE.minDigits} to ${PHONE.maxDigits} digits (spaces and + ( ) - . / are allowed).`,
   },
   invalid_choice: {
     sl: "Izberite eno od ponujenih storitev.",
@@ -138,3 +113,8 @@ export const FIELD_LABELS: Record<string, Texts> = {
   attachment: { sl: "Priponka", en: "Attachment" },
   "cf-turnstile-response": { sl: "Preverjanje", en: "Verification" },
 };
+
+/** A field error in the visitor's language: zod's own text where we have none. */
+export function fieldErrorMessage(f: FieldError, lang: Lang): string {
+  return f.detail ?? fieldMessage(f.code, lang, f.params);
+}

@@ -2,9 +2,10 @@ import type { Config } from "../config/config.ts";
 import { AppError, type FieldError } from "../http/errors.ts";
 import { pickLang, type Lang } from "../i18n/lang.ts";
 import { attachmentKey, putAttachment } from "../store/attachments.ts";
-import { insertInquiry, type Claim, type NewInquiry } from "../store/inquiries.ts";
+import type { Claim, NewInquiry } from "../domain/inquiry.ts";
+import { insertInquiry } from "../store/inquiries.ts";
 import { checkAttachment } from "./attachment.ts";
-import { readSubmission, type RawSubmission } from "./read-body.ts";
+import type { RawSubmission } from "./read-body.ts";
 import { turnstileHostnames, verifyTurnstile } from "./turnstile.ts";
 import { inquirySchema, TEXT_FIELDS, validateFields, type TextField } from "./validate.ts";
 
@@ -137,7 +138,7 @@ export async function submitInquiry(
     console.error(`storing inquiry failed: ${err instanceof Error ? err.name : "error"}`);
     // Best effort: an orphan left behind is removed by the scheduled sweep.
     if (key) await deps.bucket.delete(key).catch(() => undefined);
-    throw new AppError("unavailable", { retryAfter: 60 });
+    throw new AppError("unavailable");
   }
   return { kind: "stored", id, lang, inquiry, file: attachment?.bytes ?? null };
 }

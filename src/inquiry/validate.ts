@@ -2,19 +2,13 @@ import * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
 import sl from "zod/v4/locales/sl.js";
 import type { core } from "zod/mini";
-import type { FieldError } from "../http/errors.ts";
+import type { InquiryFields } from "../domain/inquiry.ts";
+import type { FieldError, FieldErrorCode } from "../http/errors.ts";
 import type { Lang } from "../i18n/lang.ts";
-import type { FieldErrorCode } from "../i18n/messages.ts";
+import { FIELD_LIMITS as L } from "./limits.ts";
 
-/** The stored and mailed fields: nothing else a visitor sends is kept. */
-export interface InquiryFields {
-  name: string;
-  email: string;
-  phone: string | null;
-  company: string | null;
-  service: string;
-  message: string;
-}
+// The field shapes belong to the domain: storage reads them from there too.
+export type { InquiryFields };
 
 export const TEXT_FIELDS = ["name", "email", "phone", "company", "service", "message"] as const;
 export type TextField = (typeof TEXT_FIELDS)[number];
@@ -43,28 +37,31 @@ function digitCount(s: string): number {
   return s.replace(/\D/g, "").length;
 }
 
-/** Field rules of CONTRACT.md §1; built per configuration because services vary. */
+/** Field rules of the README's "POST /inquiry"; built per configuration because services vary. */
 export function inquirySchema(services: readonly string[]) {
   return z.object({
-    name: line(2, 120),
+    name: line(L.name.min, L.name.max),
     email: z.string().check(
       z.trim(),
       z.minLength(1),
-      z.maxLength(254),
+      z.maxLength(L.email.max),
       z.refine((s) => HTML_EMAIL.test(s), coded("invalid_email")),
       z.overwrite(lowerCaseDomain),
     ),
     phone: z.optional(
       z.string().check(
         z.trim(),
-        z.maxLength(32),
+        z.maxLength(L.phone.max),
         z.refine(
-          (s) => PHONE_CHARS.test(s) && digitCount(s) >= 6 && digitCount(s) <= 15,
+          (s) =>
+            PHONE_CHARS.test(s) &&
+            digitCount(s) >= L.phone.minDigits &&
+            digitCount(s) <= L.phone.maxDigits,
           coded("invalid_phone"),
         ),
       ),
     ),
-    company: z.optional(line(0, 160)),
+    company: z.optional(line(0, L.company.max)),
     service: z.string().check(
       z.trim(),
       z.minLength(1),
@@ -75,8 +72,8 @@ export function inquirySchema(services: readonly string[]) {
       z.overwrite((s) => s.replace(/\r\n?/g, "\n")),
       z.trim(),
       clean(MULTI_LINE_BAD),
-      z.minLength(1),
-      z.maxLength(5000),
+      z.minLength(L.message.min),
+      z.maxLength(L.message.max),
     ),
   });
 }

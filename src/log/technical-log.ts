@@ -1,5 +1,5 @@
 /**
- * The technical log of CONTRACT.md §4: exactly what the privacy notice names
+ * The technical log the README describes: exactly what the privacy notice names
  * (time, IP, browser type, referrer) plus the outcome, in a table of its own.
  */
 export interface LogEntry {

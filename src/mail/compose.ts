@@ -1,8 +1,8 @@
 import type { Config } from "../config/config.ts";
-import { escapeHtml } from "../http/html.ts";
+import { escapeHtml } from "../pages/html.ts";
 import type { Lang } from "../i18n/lang.ts";
 import { formatBytes } from "../inquiry/attachment.ts";
-import type { NewInquiry } from "../store/inquiries.ts";
+import type { NewInquiry } from "../domain/inquiry.ts";
 
 /** What we hand to Resend: the SDK's `emails.send` payload, camel-cased. */
 export interface MailMessage {

@@ -1,14 +1,10 @@
 import { loadConfig, type Config } from "../config/config.ts";
-import { deferWrite } from "../store/deferred-writes.ts";
-import {
-  fromRow,
-  type Claim,
-  type ClaimedInquiry,
-  type InquiryRow,
-  type NewInquiry,
-} from "../store/inquiries.ts";
+import type { Claim, ClaimedInquiry, NewInquiry } from "../domain/inquiry.ts";
+import { deleteAttachments, getAttachment } from "../store/attachments.ts";
+import { claimDue, markFailed, markRetry, markSent } from "../store/deliveries.ts";
+import { fromRow, type InquiryRow } from "../store/inquiries.ts";
 import { composeMail } from "./compose.ts";
-import { localOutboxSender, resendSender, type Sender } from "./send.ts";
+import { resendSender, type Sender } from "./send.ts";
 
 export const MAX_ATTEMPTS = 12;
 const BACKOFF_BASE_MS = 60_000;
@@ -25,8 +21,6 @@ export interface DeliveryDeps {
   config: Config;
   send: Sender;
   now: number;
-  /** Queue the "sent" mark to ride with the next insert (the send right after a submission). */
-  deferMarks?: boolean;
   /** Waits between sends (real time in production, recorded in tests). */
   sleep: (ms: number) => Promise<void>;
   random: () => number;
@@ -55,32 +49,11 @@ export function nextAttemptDelay(
   return Math.max(jittered, (retryAfterS ?? 0) * 1000);
 }
 
-/**
- * Atomically claims due rows: a single UPDATE … RETURNING, so two overlapping
- * runs can never both hold the same inquiry. A new inquiry is born claimed
- * by the request that mails it first (`firstSendClaim`), so runs skip it too.
- */
-async function claim(db: D1Database, now: number, token: string): Promise<InquiryRow[]> {
-  const { results } = await db
-    .prepare(
-      `UPDATE inquiries SET claimed_until = ?1, claim_token = ?2
-       WHERE id IN (
-         SELECT id FROM inquiries
-         WHERE delivery_status = 'pending' AND next_attempt_at <= ?3
-           AND (claimed_until IS NULL OR claimed_until <= ?3)
-         ORDER BY next_attempt_at LIMIT ?4)
-       RETURNING *`,
-    )
-    .bind(now + LEASE_MS, token, now, BATCH)
-    .all<InquiryRow>();
-  return results;
-}
-
 /** Sends what is due, one at a time, paced under Resend's rate limit. */
 export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: 0, retried: 0, failed: 0 };
   const token = crypto.randomUUID();
-  const rows = await claim(deps.db, deps.now, token);
+  const rows = await claimDue(deps.db, deps.now, { token, until: deps.now + LEASE_MS }, BATCH);
   for (const [i, row] of rows.entries()) {
     if (i > 0) await deps.sleep(SEND_INTERVAL_MS);
     const result = await deliverOne(deps, row, token);
@@ -100,8 +73,7 @@ async function deliverOne(
   let file: Uint8Array | null = null;
   if (inquiry.attachment?.key) {
     try {
-      const object = await deps.bucket.get(inquiry.attachment.key);
-      file = object ? new Uint8Array(await object.arrayBuffer()) : null;
+      file = await getAttachment(deps.bucket, inquiry.attachment.key);
     } catch {
       // R2 unavailable: try again later rather than mail without the file.
       return retry(deps, row.id, token, attempts, "storage_unavailable", null);
@@ -121,19 +93,16 @@ async function sendClaimed(
   const { db, bucket, now } = deps;
   const result = await deps.send(composeMail(inquiry, deps.config, file), `inquiry-${inquiry.id}`);
   if (result.ok) {
-    const sent = db
-      .prepare(
-        `UPDATE inquiries SET delivery_status = 'sent', delivery_attempts = ?1, sent_at = ?2,
-           resend_id = ?3, last_error = NULL, next_attempt_at = NULL, claimed_until = NULL,
-           claim_token = NULL, attachment_key = NULL
-         WHERE id = ?4 AND claim_token = ?5`,
-      )
-      .bind(attempts, now, result.id, inquiry.id, token);
     // If the mark is lost, the row stays pending; once the lease ends the next
     // run sends again under the same idempotency key, and Resend sends nothing twice.
-    const written = deps.deferMarks ? await deferWrite(db, sent) : (await sent.run(), true);
+    const written = await markSent(db, inquiry.id, token, {
+      attempts,
+      at: now,
+      resendId: result.id,
+    });
     // Once mailed, the file's only copy we need is in the staff's mailbox.
-    if (written && inquiry.attachment?.key) await bucket.delete(inquiry.attachment.key);
+    if (written && inquiry.attachment?.key)
+      await deleteAttachments(bucket, [inquiry.attachment.key]);
     return "sent";
   }
   const code = `${result.status ?? "network"}:${result.name}`;
@@ -143,14 +112,7 @@ async function sendClaimed(
   console.error(
     `delivery of inquiry ${inquiry.id} failed for good after ${attempts} attempts (${code})`,
   );
-  await db
-    .prepare(
-      `UPDATE inquiries SET delivery_status = 'failed', delivery_attempts = ?1, last_error = ?2,
-         next_attempt_at = NULL, claimed_until = NULL, claim_token = NULL
-       WHERE id = ?3 AND claim_token = ?4`,
-    )
-    .bind(attempts, code, inquiry.id, token)
-    .run();
+  await markFailed(db, inquiry.id, token, { attempts, error: code });
   return "failed";
 }
 
@@ -164,23 +126,13 @@ async function retry(
 ): Promise<"retried"> {
   const next = deps.now + nextAttemptDelay(attempts, retryAfter, deps.random());
   console.warn(`delivery of inquiry ${id} will be retried (attempt ${attempts}, ${code})`);
-  await deps.db
-    .prepare(
-      `UPDATE inquiries SET delivery_attempts = ?1, last_error = ?2, next_attempt_at = ?3,
-         claimed_until = NULL, claim_token = NULL
-       WHERE id = ?4 AND claim_token = ?5`,
-    )
-    .bind(attempts, code, next, id, token)
-    .run();
+  await markRetry(deps.db, id, token, { attempts, error: code, nextAt: next });
   return "retried";
 }
 
 /** The sender this configuration allows, or null when mail must wait for an API key. */
-export function senderFor(config: Config, bucket: R2Bucket): Sender | null {
-  if (!canSend(config)) return null;
-  return config.resendApiKey
-    ? resendSender(config.resendApiKey, config.resendBaseUrl)
-    : localOutboxSender(bucket);
+export function senderFor(config: Config): Sender | null {
+  return config.resendApiKey ? resendSender(config.resendApiKey, config.resendBaseUrl) : null;
 }
 
 export function deliveryDeps(env: Env, config: Config, send: Sender, now: number): DeliveryDeps {
@@ -200,9 +152,9 @@ export function firstSendClaim(config: Config, now: number): Claim | null {
   return canSend(config) ? { token: crypto.randomUUID(), until: now + LEASE_MS } : null;
 }
 
-/** Whether mail can go out now: an API key, or the local outbox of `npm run dev`. */
+/** Whether mail can go out now: only with an API key. */
 function canSend(config: Config): boolean {
-  return config.resendApiKey !== null || config.localOutbox;
+  return config.resendApiKey !== null;
 }
 
 /**
@@ -212,11 +164,16 @@ function canSend(config: Config): boolean {
 export async function deliverNow(env: Env, first: ClaimedInquiry): Promise<void> {
   const result = loadConfig(env);
   if (!result.ok) return;
-  const send = senderFor(result.config, env.ATTACHMENTS);
+  const send = senderFor(result.config);
   if (!send) return;
   try {
-    const deps = { ...deliveryDeps(env, result.config, send, Date.now()), deferMarks: true };
-    await sendClaimed(deps, first.inquiry, 1, first.file, first.claim.token);
+    await sendClaimed(
+      deliveryDeps(env, result.config, send, Date.now()),
+      first.inquiry,
+      1,
+      first.file,
+      first.claim.token,
+    );
   } catch (err) {
     // The row stays pending; the next scheduled run picks it up once the lease ends.
     console.error(`immediate delivery failed: ${err instanceof Error ? err.name : "error"}`);

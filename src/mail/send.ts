@@ -35,36 +35,3 @@ export function resendSender(apiKey: string, baseUrl: string): Sender {
     };
   };
 }
-
-/** A message as the local outbox keeps it: the file's bytes are stored beside it. */
-export type OutboxMessage = Omit<MailMessage, "attachments"> & {
-  attachments?: { filename: string; contentType: string; size: number }[];
-  savedAt: string;
-};
-
-/** Development without an API key: the message is kept in R2 for the /outbox pages. */
-export function localOutboxSender(bucket: R2Bucket): Sender {
-  return async (message, idempotencyKey) => {
-    const id = idempotencyKey.replace(/^inquiry-/, "");
-    const stored: OutboxMessage = {
-      ...message,
-      attachments: message.attachments?.map((a) => ({
-        filename: a.filename,
-        contentType: a.contentType,
-        size: a.content.byteLength,
-      })),
-      savedAt: new Date().toISOString(),
-    };
-    await bucket.put(`outbox/${id}/message.json`, JSON.stringify(stored), {
-      httpMetadata: { contentType: "application/json" },
-    });
-    const file = message.attachments?.[0];
-    if (file) {
-      await bucket.put(`outbox/${id}/attachment`, file.content, {
-        httpMetadata: { contentType: file.contentType },
-        customMetadata: { filename: file.filename },
-      });
-    }
-    return { ok: true, id: `local-${id}` };
-  };
-}

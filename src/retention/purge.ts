@@ -1,3 +1,5 @@
+import { deleteAttachments, listAttachments } from "../store/attachments.ts";
+import { deleteExpired, liveAttachmentKeys } from "../store/inquiries.ts";
 import { logCutoff, retentionCutoff } from "./months.ts";
 
 /** Rows per DELETE: large enough to be cheap per row, small enough for D1's statement limits. */
@@ -38,20 +40,11 @@ export async function purge(deps: PurgeDeps): Promise<PurgeReport> {
 
   const cutoff = retentionCutoff(deps.now, deps.retentionMonths);
   while (budget-- > 0) {
-    const { results } = await deps.db
-      .prepare(
-        `DELETE FROM inquiries WHERE id IN (
-           SELECT id FROM inquiries WHERE hold = 0 AND created_at < ?1
-           ORDER BY created_at LIMIT ?2)
-         RETURNING attachment_key`,
-      )
-      .bind(cutoff, PURGE_CHUNK)
-      .all<{ attachment_key: string | null }>();
-    const keys = results.map((r) => r.attachment_key).filter((k): k is string => k !== null);
-    if (keys.length > 0) await deps.bucket.delete(keys);
-    report.inquiries += results.length;
+    const { deleted, keys } = await deleteExpired(deps.db, cutoff, PURGE_CHUNK);
+    await deleteAttachments(deps.bucket, keys);
+    report.inquiries += deleted;
     report.files += keys.length;
-    if (results.length < PURGE_CHUNK) break;
+    if (deleted < PURGE_CHUNK) break;
   }
 
   const logsBefore = logCutoff(deps.now, deps.logRetentionDays);
@@ -80,20 +73,13 @@ async function sweepOrphans(deps: PurgeDeps): Promise<number> {
   let removed = 0;
   let cursor: string | undefined;
   do {
-    const page = await deps.bucket.list({ prefix: "attachments/", cursor, limit: 100 });
-    const old = page.objects.filter((o) => o.uploaded.getTime() < deps.now - ORPHAN_GRACE_MS);
-    if (old.length > 0) {
-      const placeholders = old.map(() => "?").join(",");
-      const { results } = await deps.db
-        .prepare(`SELECT attachment_key FROM inquiries WHERE attachment_key IN (${placeholders})`)
-        .bind(...old.map((o) => o.key))
-        .all<{ attachment_key: string }>();
-      const live = new Set(results.map((r) => r.attachment_key));
-      const orphans = old.map((o) => o.key).filter((k) => !live.has(k));
-      if (orphans.length > 0) await deps.bucket.delete(orphans);
-      removed += orphans.length;
-    }
-    cursor = page.truncated ? page.cursor : undefined;
+    const page = await listAttachments(deps.bucket, cursor);
+    const old = page.files.filter((f) => f.uploaded < deps.now - ORPHAN_GRACE_MS).map((f) => f.key);
+    const live = await liveAttachmentKeys(deps.db, old);
+    const orphans = old.filter((k) => !live.has(k));
+    await deleteAttachments(deps.bucket, orphans);
+    removed += orphans.length;
+    cursor = page.cursor;
   } while (cursor);
   return removed;
 }

@@ -1,31 +1,10 @@
-import type { InquiryFields } from "../inquiry/validate.ts";
+import type { Claim, DeliveryStatus, NewInquiry, StoredInquiry } from "../domain/inquiry.ts";
 import type { Lang } from "../i18n/lang.ts";
-import { batchWithDeferred } from "./deferred-writes.ts";
 
-export type DeliveryStatus = "pending" | "sent" | "failed";
-
-export interface AttachmentMeta {
-  key: string | null;
-  filename: string;
-  size: number;
-  type: string;
-  sha256: string;
-}
-
-export interface StoredInquiry extends InquiryFields {
-  id: string;
-  createdAt: number;
-  lang: Lang;
-  attachment: AttachmentMeta | null;
-  hold: boolean;
-  holdReason: string | null;
-  delivery: {
-    status: DeliveryStatus;
-    attempts: number;
-    nextAttemptAt: number | null;
-    lastError: string | null;
-  };
-}
+/**
+ * The inquiries table of the `DB` database (schema/): every query on it lives
+ * in this folder. Times are milliseconds since the epoch, UTC.
+ */
 
 export interface InquiryRow {
   id: string;
@@ -48,6 +27,11 @@ export interface InquiryRow {
   delivery_attempts: number;
   next_attempt_at: number | null;
   last_error: string | null;
+  first_attempt_at: number | null;
+  operator_retries: number;
+  reply_to_refused: number;
+  sent_at: number | null;
+  resend_id: string | null;
 }
 
 export function fromRow(r: InquiryRow): StoredInquiry {
@@ -82,30 +66,10 @@ export function fromRow(r: InquiryRow): StoredInquiry {
   };
 }
 
-export interface NewInquiry extends InquiryFields {
-  id: string;
-  createdAt: number;
-  lang: Lang;
-  attachment: AttachmentMeta | null;
-}
-
-/** A sender's lease on a row: others keep off until `until`. */
-export interface Claim {
-  token: string;
-  until: number;
-}
-
-/** A just-stored inquiry, its file and the lease it was stored under: all its first send needs. */
-export interface ClaimedInquiry {
-  inquiry: NewInquiry;
-  file: Uint8Array | null;
-  claim: Claim;
-}
-
 /**
  * Stores a new inquiry, due for mail at once. With `claim` the row is born
  * claimed by the request that will mail it right away, so that send needs no
- * claim of its own. Queued deferred writes ride along in the same batch.
+ * claim of its own, and that send counts as its first attempt.
  */
 export async function insertInquiry(
   db: D1Database,
@@ -116,8 +80,10 @@ export async function insertInquiry(
     .prepare(
       `INSERT INTO inquiries (id, created_at, name, email, email_key, phone, company, service,
          message, lang, attachment_key, attachment_name, attachment_size, attachment_type,
-         attachment_sha256, next_attempt_at, claimed_until, claim_token)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?2, ?16, ?17)`,
+         attachment_sha256, next_attempt_at, claimed_until, claim_token, delivery_attempts,
+         first_attempt_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?2, ?16, ?17,
+         ?18, ?19)`,
     )
     .bind(
       i.id,
@@ -137,8 +103,10 @@ export async function insertInquiry(
       i.attachment?.sha256 ?? null,
       claim?.until ?? null,
       claim?.token ?? null,
+      claim ? 1 : 0,
+      claim ? i.createdAt : null,
     );
-  await batchWithDeferred(db, [insert]);
+  await insert.run();
 }
 
 export async function getInquiry(db: D1Database, id: string): Promise<StoredInquiry | null> {
@@ -215,4 +183,52 @@ export async function retentionStats(db: D1Database, cutoff: number): Promise<Re
     .bind(cutoff)
     .first<RetentionStats>();
   return row ?? { inquiries: 0, held: 0, due: 0, oldest: null };
+}
+
+/**
+ * Deletes up to `limit` inquiries received before `cutoff` and not on hold,
+ * oldest first on the `inquiries_purge` index; returns how many went and the
+ * R2 keys of the files they still had.
+ */
+export async function deleteExpired(
+  db: D1Database,
+  cutoff: number,
+  limit: number,
+): Promise<{ deleted: number; keys: string[] }> {
+  const { results } = await db
+    .prepare(
+      `DELETE FROM inquiries WHERE id IN (
+         SELECT id FROM inquiries WHERE hold = 0 AND created_at < ?1
+         ORDER BY created_at LIMIT ?2)
+       RETURNING attachment_key`,
+    )
+    .bind(cutoff, limit)
+    .all<{ attachment_key: string | null }>();
+  return {
+    deleted: results.length,
+    keys: results.map((r) => r.attachment_key).filter((k): k is string => k !== null),
+  };
+}
+
+/** Which of `keys` (at most 100, D1's bound-parameter limit) an inquiry still points at. */
+export async function liveAttachmentKeys(db: D1Database, keys: string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const placeholders = keys.map(() => "?").join(",");
+  const { results } = await db
+    .prepare(`SELECT attachment_key FROM inquiries WHERE attachment_key IN (${placeholders})`)
+    .bind(...keys)
+    .all<{ attachment_key: string }>();
+  return new Set(results.map((r) => r.attachment_key));
+}
+
+/** Counts of pending and failed deliveries, for /health (on the `inquiries_status` index). */
+export async function deliveryCounts(db: D1Database): Promise<{ pending: number; failed: number }> {
+  const row = await db
+    .prepare(
+      `SELECT
+         (SELECT count(*) FROM inquiries WHERE delivery_status = 'pending') AS pending,
+         (SELECT count(*) FROM inquiries WHERE delivery_status = 'failed') AS failed`,
+    )
+    .first<{ pending: number; failed: number }>();
+  return row ?? { pending: 0, failed: 0 };
 }

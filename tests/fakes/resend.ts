@@ -1,8 +1,16 @@
 /**
- * A fake of Resend's POST /emails that checks requests the way the real API
- * does (auth, required fields, address formats, attachment encoding and size,
- * idempotency) and can be told to fail. Plain web APIs only, so the same class
- * serves the workerd tests and, wrapped in a Node server, the browser and load tests.
+ * The one fake of Resend's `POST /emails`. It checks requests the way the real
+ * API does (auth, required fields, address formats, attachment encoding and
+ * size, idempotency), fetches `path` attachments as Resend does, and can be
+ * told to fail. Plain web APIs only, so the same class serves the workerd
+ * tests, the browser and load tests, and the mail catcher of `npm run dev`
+ * (both wrapped in a Node server by scripts/lib/mail-catcher.ts).
+ *
+ * Error bodies have Resend's shape, `{ statusCode, name, message }`, with the
+ * names and statuses of https://resend.com/docs/api-reference/errors; the
+ * idempotency rules are those of
+ * https://resend.com/docs/dashboard/emails/idempotency-keys; the address
+ * message is the one Resend answers for a bad `from`/`to`/`reply_to`.
  */
 
 export type Failure =
@@ -12,10 +20,24 @@ export type Failure =
   | { kind: "lost_response" }
   | { kind: "status"; status: number; name?: string; retryAfter?: number };
 
+/** What the failure switch can make every send answer (the dev catcher exposes it). */
+export type RefuseStatus = 403 | 422 | 500;
+
+export interface AcceptedAttachment {
+  filename: string;
+  contentType: string | null;
+  /** The decoded content, or the bytes fetched from `path`. */
+  bytes: Uint8Array;
+  /** The URL the bytes were fetched from, for a `path` attachment. */
+  path: string | null;
+}
+
 export interface AcceptedEmail {
   id: string;
   idempotencyKey: string | null;
   body: EmailBody;
+  attachments: AcceptedAttachment[];
+  /** Milliseconds since the epoch, by the fake's clock. */
   receivedAt: number;
 }
 
@@ -31,33 +53,132 @@ export interface EmailBody {
   [key: string]: unknown;
 }
 
-const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+$/;
-const NAMED = /^([^<>\r\n]*)<([^<>\r\n]+)>$/;
-// RFC 5322 §3.2.3 specials: a display name holding one must be a quoted-string, or the
-// address list is misread (`Novak, Sales <a@b.si>` is two "addresses") and the send refused.
-const SPECIALS = /[()<>[\]:;@\\,."]/;
-const QUOTED = /^"(?:[^"\\]|\\.)*"$/;
-const MAX_EMAIL_BYTES = 40 * 1024 * 1024;
-
-function addressOk(value: string): boolean {
-  const m = NAMED.exec(value.trim());
-  if (!m) return EMAIL.test(value.trim());
-  const name = m[1]!.trim();
-  if (name !== "" && !QUOTED.test(name) && SPECIALS.test(name)) return false;
-  return EMAIL.test(m[2]!);
+export interface FakeResendOptions {
+  apiKey?: string;
+  /** Fetches `path` attachments; workerd tests route it to the worker's own fetch. */
+  fetch?: (request: Request) => Promise<Response>;
+  /** The clock for the 24-hour idempotency window, in milliseconds. */
+  now?: () => number;
 }
 
-function error(status: number, name: string, message: string, headers: HeadersInit = {}) {
-  return new Response(JSON.stringify({ statusCode: status, name, message }), {
-    status,
+/** Resend: at most 40 MB per e-mail, attachments counted after base64 encoding. */
+export const MAX_EMAIL_BYTES = 40 * 1000 * 1000;
+/** Resend keeps an idempotency key for 24 hours. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+const MAX_RECIPIENTS = 50;
+const PATH_FETCH_TIMEOUT_MS = 30_000;
+
+type Problem = { status: number; name: string; message: string };
+
+const addressProblem = (field: string): Problem => ({
+  status: 422,
+  name: "validation_error",
+  message: `Invalid \`${field}\` field. The email address needs to follow the \`email@example.com\` or \`Name <email@example.com>\` format.`,
+});
+const missing = (field: string): Problem => ({
+  status: 422,
+  name: "missing_required_field",
+  message: `Missing \`${field}\` field.`,
+});
+const invalid = (message: string): Problem => ({ status: 422, name: "validation_error", message });
+const badAttachment = (message: string): Problem => ({
+  status: 422,
+  name: "invalid_attachment",
+  message,
+});
+
+const REFUSALS: Record<RefuseStatus, Omit<Problem, "status">> = {
+  403: {
+    name: "validation_error",
+    message: "The example.com domain is not verified. Please, add and verify your domain.",
+  },
+  422: { name: "validation_error", message: "Refused by the fake's failure switch." },
+  500: { name: "internal_server_error", message: "An unexpected error occurred." },
+};
+
+function errorResponse(p: Problem, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ statusCode: p.status, name: p.name, message: p.message }), {
+    status: p.status,
     headers: { "content-type": "application/json", ...headers },
   });
 }
 
+// RFC 5322 section 3.2.3 atext; each test is a single character class, linear.
+const ATEXT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$/;
+const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+// RFC 5322 section 3.2.3 specials that an unquoted display name may not hold ("." is
+// allowed, as obs-phrase does and Resend accepts `Acme Inc. <a@b.com>`).
+const DISPLAY_SPECIALS = new Set([...'()<>[]:;@\\,"', "\r", "\n"]);
+
+/**
+ * An addr-spec as Resend takes it: a dot-atom local part of at most 64
+ * characters (RFC 5321 section 4.5.3.1.1; no dot at either end, none doubled)
+ * and a domain of two or more DNS labels.
+ */
+export function addrSpecOk(value: string): boolean {
+  const at = value.lastIndexOf("@");
+  if (at <= 0) return false;
+  const local = value.slice(0, at);
+  const domain = value.slice(at + 1);
+  if (local.length > 64 || !local.split(".").every((atom) => ATEXT.test(atom))) return false;
+  const labels = domain.split(".");
+  return (
+    domain.length <= 253 &&
+    labels.length >= 2 &&
+    labels.every((l) => LABEL.test(l)) &&
+    !/^[0-9]+$/.test(labels[labels.length - 1]!)
+  );
+}
+
+/** A quoted display name (RFC 5322 section 3.2.4): no bare `"` or `\` inside, no line break. */
+function quotedOk(s: string): boolean {
+  if (s.length < 2 || !s.startsWith('"') || !s.endsWith('"')) return false;
+  for (let i = 1; i < s.length - 1; i++) {
+    const c = s[i]!;
+    if (c === "\r" || c === "\n") return false;
+    if (c === "\\") i++;
+    else if (c === '"') return false;
+  }
+  return true;
+}
+
+/** `email@example.com`, `Name <email@example.com>` or `"Name, Specials" <email@example.com>`. */
+export function addressOk(raw: string): boolean {
+  const value = raw.trim();
+  if (!value.endsWith(">")) return addrSpecOk(value);
+  const lt = value.lastIndexOf("<");
+  if (lt < 0) return false;
+  const display = value.slice(0, lt).trim();
+  const spec = value.slice(lt + 1, -1);
+  if (!addrSpecOk(spec)) return false;
+  if (display === "" || display.startsWith('"')) return display === "" || quotedOk(display);
+  for (const c of display) if (DISPLAY_SPECIALS.has(c) || c < " ") return false;
+  return true;
+}
+
+/** Bytes a base64 string decodes to, or null when it is not base64. */
 function base64Bytes(content: string): number | null {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(content) || content.length % 4 !== 0) return null;
+  if (content.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(content)) return null;
   return (content.length / 4) * 3 - (content.endsWith("==") ? 2 : content.endsWith("=") ? 1 : 0);
 }
+
+function decodeBase64(content: string): Uint8Array {
+  return Uint8Array.from(atob(content), (c) => c.charCodeAt(0));
+}
+
+/** JSON with sorted keys, so a repeat is recognised whatever order its fields come in. */
+function canonical(value: unknown): string {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (v === null || typeof v !== "object") return v;
+    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const k of Object.keys(v).sort()) out[k] = sort((v as Record<string, unknown>)[k]);
+    return out;
+  };
+  return JSON.stringify(sort(value));
+}
+
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
 
 export class FakeResend {
   readonly apiKey: string;
@@ -68,15 +189,20 @@ export class FakeResend {
   /** How many failures of each kind the fake has injected (`status:429`, `timeout`, …). */
   readonly injected = new Map<string, number>();
   private readonly failures: Failure[] = [];
-  private readonly byKey = new Map<string, { payload: string; id: string }>();
+  private readonly byKey = new Map<string, { payload: string; id: string; at: number }>();
   private readonly inFlight = new Set<string>();
+  private readonly fetchPath: (request: Request) => Promise<Response>;
+  private readonly now: () => number;
+  private refusal: RefuseStatus | null = null;
   private failRate = 0;
   private failWith: Failure[] = [];
   private random: () => number = Math.random;
-  private counter = 0;
 
-  constructor(apiKey = "re_test_0123456789") {
-    this.apiKey = apiKey;
+  constructor(options: FakeResendOptions | string = {}) {
+    const o = typeof options === "string" ? { apiKey: options } : options;
+    this.apiKey = o.apiKey ?? "re_test_0123456789";
+    this.fetchPath = o.fetch ?? ((request) => fetch(request));
+    this.now = o.now ?? Date.now;
   }
 
   /** The next `n` requests fail with `failure`, in order. */
@@ -93,17 +219,30 @@ export class FakeResend {
     return this;
   }
 
+  /** The failure switch: every send from now on is refused with `status`, until `stopFailing`. */
+  refuseAll(status: RefuseStatus): this {
+    this.refusal = status;
+    return this;
+  }
+
+  /** What the failure switch is set to: a status every send is refused with, or null. */
+  get refusing(): RefuseStatus | null {
+    return this.refusal;
+  }
+
+  /** Accepts sends again: clears the failure switch and every injected failure. */
   stopFailing(): this {
     this.failures.length = 0;
     this.failRate = 0;
+    this.refusal = null;
     return this;
   }
 
   /** Handles one HTTP request; throws (like fetch) for a simulated network error. */
   async handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    let parsed: unknown = null;
     const text = await request.text();
+    let parsed: unknown = null;
     try {
       parsed = JSON.parse(text);
     } catch {
@@ -113,18 +252,19 @@ export class FakeResend {
       this.requests.push({ headers: request.headers, body: parsed, status: res.status });
       return res;
     };
+    const lost = () => {
+      this.requests.push({ headers: request.headers, body: parsed, status: 0 });
+      return new TypeError("Network connection lost.");
+    };
 
     const failure = this.failures.shift() ?? this.randomFailure();
     if (failure) {
       const kind = failure.kind === "status" ? `status:${failure.status}` : failure.kind;
       this.injected.set(kind, (this.injected.get(kind) ?? 0) + 1);
     }
-    if (failure?.kind === "network") {
-      this.requests.push({ headers: request.headers, body: parsed, status: 0 });
-      throw new TypeError("Network connection lost.");
-    }
+    if (failure?.kind === "network") throw lost();
     if (failure?.kind === "timeout") {
-      this.requests.push({ headers: request.headers, body: parsed, status: 0 });
+      lost();
       await new Promise((r) => setTimeout(r, failure.ms));
       throw new DOMException("The operation timed out.", "TimeoutError");
     }
@@ -138,65 +278,109 @@ export class FakeResend {
           : failure.status >= 500
             ? "internal_server_error"
             : "validation_error");
-      return record(error(failure.status, name, "Injected failure.", headers));
+      const message = "Injected failure.";
+      return record(errorResponse({ status: failure.status, name, message }, headers));
     }
 
-    if (request.method !== "POST" || url.pathname !== "/emails") {
-      return record(error(405, "method_not_allowed", "Method or path not allowed."));
+    if (url.pathname !== "/emails") {
+      return record(
+        errorResponse({
+          status: 404,
+          name: "not_found",
+          message: "The requested endpoint does not exist.",
+        }),
+      );
+    }
+    if (request.method !== "POST") {
+      return record(
+        errorResponse({
+          status: 405,
+          name: "method_not_allowed",
+          message: "Method is not allowed for the requested path.",
+        }),
+      );
     }
     const auth = request.headers.get("authorization");
-    if (!auth)
-      return record(error(401, "missing_api_key", "Missing API key in the authorization header."));
-    if (auth !== `Bearer ${this.apiKey}`)
-      return record(error(403, "invalid_api_key", "API key is invalid."));
-    if (!(request.headers.get("content-type") ?? "").startsWith("application/json")) {
-      return record(error(400, "invalid_request", "Content-Type must be application/json."));
+    if (!auth) {
+      return record(
+        errorResponse({
+          status: 401,
+          name: "missing_api_key",
+          message: "Missing API key in the authorization header.",
+        }),
+      );
     }
-    if (parsed === null || typeof parsed !== "object") {
-      return record(error(422, "validation_error", "Body must be a JSON object."));
+    if (auth !== `Bearer ${this.apiKey}`) {
+      return record(
+        errorResponse({ status: 403, name: "invalid_api_key", message: "API key is invalid." }),
+      );
     }
-    const problem = this.validate(parsed as EmailBody, text.length);
-    if (problem) return record(error(422, "validation_error", problem));
+    if (this.refusal !== null) {
+      return record(errorResponse({ status: this.refusal, ...REFUSALS[this.refusal] }));
+    }
+    const isJson = (request.headers.get("content-type") ?? "").startsWith("application/json");
+    if (!isJson || parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      return record(
+        errorResponse({
+          status: 400,
+          name: "validation_error",
+          message: "We found an error with one or more fields in the request.",
+        }),
+      );
+    }
+    const body = parsed as EmailBody;
+    const problem = this.validate(body);
+    if (problem) return record(errorResponse(problem));
 
     const key = request.headers.get("idempotency-key");
-    const body = parsed as EmailBody;
+    if (key !== null && (key.length < 1 || [...key].length > 256)) {
+      return record(
+        errorResponse({
+          status: 400,
+          name: "invalid_idempotency_key",
+          message: "The key must be between 1-256 chars.",
+        }),
+      );
+    }
+    const payload = canonical(body);
     if (key !== null) {
-      if (key.length < 1 || key.length > 256) {
-        return record(
-          error(422, "invalid_idempotency_key", "Idempotency key must be 1-256 characters."),
-        );
-      }
       const known = this.byKey.get(key);
-      if (known) {
-        if (known.payload !== text) {
+      if (known && this.now() - known.at >= IDEMPOTENCY_WINDOW_MS) this.byKey.delete(key);
+      else if (known) {
+        if (known.payload !== payload) {
           return record(
-            error(
-              409,
-              "invalid_idempotent_request",
-              "Same idempotency key used with a different payload.",
-            ),
+            errorResponse({
+              status: 409,
+              name: "invalid_idempotent_request",
+              message: "Same idempotency key used with a different request payload.",
+            }),
           );
         }
         return record(Response.json({ id: known.id }));
       }
       if (this.inFlight.has(key)) {
         return record(
-          error(409, "concurrent_idempotent_requests", "Same key is already being processed."),
+          errorResponse({
+            status: 409,
+            name: "concurrent_idempotent_requests",
+            message: "Same idempotency key used while original request is still in progress.",
+          }),
         );
       }
       this.inFlight.add(key);
     }
-    const id = `fake-${++this.counter}-${crypto.randomUUID()}`;
-    this.emails.push({ id, idempotencyKey: key, body, receivedAt: Date.now() });
-    if (key !== null) {
-      this.byKey.set(key, { payload: text, id });
-      this.inFlight.delete(key);
+    try {
+      const attachments = await this.resolveAttachments(body);
+      if (!Array.isArray(attachments)) return record(errorResponse(attachments));
+      const id = crypto.randomUUID();
+      const receivedAt = this.now();
+      this.emails.push({ id, idempotencyKey: key, body, attachments, receivedAt });
+      if (key !== null) this.byKey.set(key, { payload, id, at: receivedAt });
+      if (failure?.kind === "lost_response") throw lost();
+      return record(Response.json({ id }));
+    } finally {
+      if (key !== null) this.inFlight.delete(key);
     }
-    if (failure?.kind === "lost_response") {
-      this.requests.push({ headers: request.headers, body: parsed, status: 0 });
-      throw new TypeError("Network connection lost.");
-    }
-    return record(Response.json({ id }));
   }
 
   private randomFailure(): Failure | undefined {
@@ -205,46 +389,111 @@ export class FakeResend {
     return this.failWith[Math.floor(this.random() * this.failWith.length)];
   }
 
-  private validate(b: EmailBody, rawLength: number): string | null {
-    if (rawLength > MAX_EMAIL_BYTES) return "The email exceeds the 40MB size limit.";
-    if (typeof b.from !== "string" || !addressOk(b.from)) {
-      return "Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.";
+  /** The first rule the body breaks, in Resend's words, or null. */
+  private validate(b: EmailBody): Problem | null {
+    if (b.from === undefined || b.from === "") return missing("from");
+    if (typeof b.from !== "string" || !addressOk(b.from)) return addressProblem("from");
+    if (b.to === undefined || (Array.isArray(b.to) && b.to.length === 0)) return missing("to");
+    const to = asList(b.to);
+    if (to.length > MAX_RECIPIENTS || !to.every((a) => typeof a === "string" && addressOk(a))) {
+      return addressProblem("to");
     }
-    const to = Array.isArray(b.to) ? b.to : [b.to];
-    if (
-      to.length === 0 ||
-      to.length > 50 ||
-      !to.every((a) => typeof a === "string" && addressOk(a))
-    ) {
-      return "Invalid `to` field.";
+    for (const field of ["cc", "bcc", "reply_to"] as const) {
+      if (b[field] === undefined) continue;
+      if (!asList(b[field]).every((a) => typeof a === "string" && addressOk(a))) {
+        return addressProblem(field);
+      }
     }
-    if (b.reply_to !== undefined) {
-      const rt = Array.isArray(b.reply_to) ? b.reply_to : [b.reply_to];
-      if (!rt.every((a) => typeof a === "string" && addressOk(a)))
-        return "Invalid `reply_to` field.";
-    }
-    if (typeof b.subject !== "string" || b.subject.length === 0) return "Missing `subject` field.";
-    if (/[\r\n]/.test(b.subject)) return "Invalid `subject` field.";
+    if (typeof b.subject !== "string" || b.subject === "") return missing("subject");
+    if (/[\r\n]/.test(b.subject)) return invalid("Invalid `subject` field.");
     if (typeof b.html !== "string" && typeof b.text !== "string") {
-      return "Missing `html` or `text` field.";
+      return missing("html` or `text");
     }
+    if (b.headers !== undefined) {
+      const ok =
+        typeof b.headers === "object" &&
+        b.headers !== null &&
+        Object.entries(b.headers).every(
+          ([k, v]) => /^[!-9;-~]+$/.test(k) && typeof v === "string" && !/[\r\n]/.test(v),
+        );
+      if (!ok) return invalid("Invalid `headers` field.");
+    }
+    if (b.attachments !== undefined && !Array.isArray(b.attachments)) {
+      return invalid("Invalid `attachments` field.");
+    }
+    let base64Total = 0;
     for (const a of b.attachments ?? []) {
-      if (typeof a.filename !== "string" || a.filename.length === 0)
-        return "Attachment needs a filename.";
-      if (/[\r\n"\\/]/.test(a.filename)) return "Invalid attachment filename.";
+      if (typeof a !== "object" || a === null) return invalid("Invalid `attachments` field.");
       if (typeof a.content !== "string" && typeof a.path !== "string") {
-        return "Attachment needs `content` or `path`.";
+        return badAttachment("Attachment must have either a `content` or `path`.");
       }
-      if (typeof a.content === "string" && base64Bytes(a.content) === null) {
-        return "Attachment content must be base64 encoded.";
+      if (typeof a.filename !== "string" || a.filename === "") {
+        if (typeof a.content === "string") return invalid("Attachment needs a `filename`.");
+      } else if (/[\r\n"\\/]/.test(a.filename)) {
+        return invalid("Invalid attachment `filename`.");
+      }
+      if (typeof a.content === "string") {
+        if (base64Bytes(a.content) === null) {
+          return badAttachment("Attachment `content` must be base64 encoded.");
+        }
+        base64Total += a.content.length;
+      } else if (!/^https?:\/\//i.test(a.path!) || !URL.canParse(a.path!)) {
+        return badAttachment("Attachment `path` must be an http(s) URL.");
       }
     }
+    if (base64Total > MAX_EMAIL_BYTES) return invalid("The email exceeds the 40MB size limit.");
     return null;
   }
 
-  /** An accepted e-mail's attachment bytes, decoded. */
+  /** Decodes `content` and fetches `path`, as Resend does before it accepts the mail. */
+  private async resolveAttachments(b: EmailBody): Promise<AcceptedAttachment[] | Problem> {
+    const out: AcceptedAttachment[] = [];
+    let base64Total = 0;
+    for (const a of b.attachments ?? []) {
+      const contentType = typeof a.content_type === "string" ? a.content_type : null;
+      if (typeof a.content === "string") {
+        base64Total += a.content.length;
+        out.push({
+          filename: a.filename!,
+          contentType,
+          bytes: decodeBase64(a.content),
+          path: null,
+        });
+        continue;
+      }
+      const path = a.path!;
+      let bytes: Uint8Array;
+      let fetchedType: string | null = null;
+      try {
+        const res = await this.fetchPath(
+          new Request(path, { signal: AbortSignal.timeout(PATH_FETCH_TIMEOUT_MS) }),
+        );
+        if (!res.ok) {
+          await res.body?.cancel();
+          return badAttachment(
+            `Failed to fetch the attachment from \`path\` (HTTP ${res.status}).`,
+          );
+        }
+        fetchedType = res.headers.get("content-type");
+        bytes = new Uint8Array(await res.arrayBuffer());
+      } catch {
+        return badAttachment("Failed to fetch the attachment from `path`.");
+      }
+      base64Total += Math.ceil(bytes.byteLength / 3) * 4;
+      if (base64Total > MAX_EMAIL_BYTES) return invalid("The email exceeds the 40MB size limit.");
+      const filename =
+        typeof a.filename === "string" && a.filename !== ""
+          ? a.filename
+          : new URL(path).pathname.split("/").pop() || "attachment";
+      out.push({ filename, contentType: contentType ?? fetchedType, bytes, path });
+    }
+    return out;
+  }
+
+  /** An accepted e-mail's attachment bytes (decoded content, or fetched from `path`). */
   static attachmentBytes(email: AcceptedEmail, index = 0): Uint8Array {
-    const content = email.body.attachments?.[index]?.content ?? "";
-    return Uint8Array.from(atob(content), (c) => c.charCodeAt(0));
+    const file = email.attachments[index];
+    if (!file) throw new Error(`the e-mail has no attachment ${index}`);
+    return file.bytes;
   }
 }

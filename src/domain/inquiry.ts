@@ -1,0 +1,70 @@
+import type { Lang } from "../i18n/lang.ts";
+
+/**
+ * The inquiry as the whole worker speaks of it: intake validates these shapes,
+ * the store keeps them, mail composes from them. Every layer imports them from
+ * here, so no import runs back up from storage to intake.
+ */
+
+/** The stored and mailed fields: nothing else a visitor sends is kept. */
+export interface InquiryFields {
+  name: string;
+  email: string;
+  phone: string | null;
+  company: string | null;
+  service: string;
+  message: string;
+}
+
+/**
+ * Where an inquiry's one e-mail stands (README, Delivery): `pending` waits or
+ * retries, `sent` was accepted by Resend, `delivered`/`bounced` come from
+ * Resend's webhook, `failed` was given up, `quarantined` was judged spam,
+ * `dismissed` an operator chose not to mail.
+ */
+export type DeliveryStatus =
+  "pending" | "sent" | "delivered" | "bounced" | "failed" | "quarantined" | "dismissed";
+
+export interface AttachmentMeta {
+  /** The R2 key while the file is kept; null once it was deleted. */
+  key: string | null;
+  filename: string;
+  /** Bytes. */
+  size: number;
+  /** MIME type detected from the content. */
+  type: string;
+  /** Hex SHA-256 of the bytes. */
+  sha256: string;
+}
+
+/** An inquiry as intake hands it to the store. `createdAt` in ms since the epoch. */
+export interface NewInquiry extends InquiryFields {
+  id: string;
+  createdAt: number;
+  lang: Lang;
+  attachment: AttachmentMeta | null;
+}
+
+export interface StoredInquiry extends NewInquiry {
+  hold: boolean;
+  holdReason: string | null;
+  delivery: {
+    status: DeliveryStatus;
+    attempts: number;
+    nextAttemptAt: number | null;
+    lastError: string | null;
+  };
+}
+
+/** A sender's lease on a row: others keep off until `until` (ms). */
+export interface Claim {
+  token: string;
+  until: number;
+}
+
+/** A just-stored inquiry, its file and the lease it was stored under: all its first send needs. */
+export interface ClaimedInquiry {
+  inquiry: NewInquiry;
+  file: Uint8Array | null;
+  claim: Claim;
+}

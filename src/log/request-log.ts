@@ -1,0 +1,31 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../http/app.ts";
+import { asAppError } from "../http/errors.ts";
+import { logEntryFor, logStatement } from "./technical-log.ts";
+
+/**
+ * Writes one technical-log line per `POST` it wraps, with the outcome: the
+ * error code of a refusal (whatever threw it), or what the route recorded in
+ * `outcome` ("stored", "honeypot"). The line never blocks or breaks the
+ * answer: it is written after it.
+ *
+ * @param now milliseconds since the epoch, read once per request
+ */
+export function logRequests(now: () => number): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.req.method !== "POST") return next();
+    const at = now();
+    await next();
+    const outcome = c.error ? asAppError(c.error).code : (c.get("outcome") ?? "stored");
+    const entry = logEntryFor(c.req.raw, at, outcome, c.get("config").logIp);
+    const written = Promise.resolve()
+      .then(() => logStatement(c.env.DB, entry).run())
+      .then(() => true)
+      .catch(() => false);
+    c.executionCtx.waitUntil(
+      written.then((ok) => {
+        if (!ok) console.error("technical log write failed");
+      }),
+    );
+  };
+}
