@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import devVarsExample from "../.dev.vars.example?raw";
+import packageJson from "../package.json";
 
 // The worker's source as text, read when the tests are built (no file system in workerd).
 const sources = import.meta.glob("../src/**/*.ts", {
@@ -66,6 +67,14 @@ describe("wrangler.toml, .dev.vars.example and the code agree", () => {
   it("the Env type lists each secret of .dev.vars.example, and no other secret", () => {
     const typed = [...envTypes.matchAll(/^\s*([A-Z][A-Z0-9_]*)\?:/gm)].map((m) => m[1]!);
     expect(typed.sort()).toEqual(secretsInExample().sort());
+  });
+
+  it("package.json describes every variable and secret for the Deploy button, and nothing undeclared", () => {
+    const described = Object.keys(packageJson.cloudflare.bindings);
+    const needed = [...env.TEST_DECLARED.vars, ...secretsInExample()];
+    expect(needed.filter((name) => !described.includes(name))).toEqual([]);
+    const known = declared();
+    expect(described.filter((name) => !known.has(name))).toEqual([]);
   });
 
   it("secrets stay out of wrangler.toml, where they would be deployed in clear", () => {

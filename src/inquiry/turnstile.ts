@@ -1,9 +1,9 @@
 export const SITEVERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 
 /**
- * Server-side Turnstile check (Cloudflare Turnstile docs, "Server-side
- * validation"). Passes only when siteverify answers `success: true` **and** its
- * `hostname`, "the hostname for which the challenge was served", is one of
+ * Server-side Turnstile check, as Cloudflare's "Server-side validation" page
+ * describes it (developers.cloudflare.com/turnstile/get-started/server-side-validation/).
+ * Passes only when siteverify answers `success: true` **and** its `hostname`, "the hostname for which the challenge was served", is one of
  * `hostnames` (the worker's own host and those of `ALLOWED_ORIGINS`): a token
  * solved on some other site that shares the widget does not count. Fails closed:
  * a network error, a non-200, an unreadable answer or a missing hostname all
