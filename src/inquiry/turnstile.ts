@@ -3,11 +3,12 @@ export const SITEVERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/si
 /**
  * Server-side Turnstile check, as Cloudflare's "Server-side validation" page
  * describes it (developers.cloudflare.com/turnstile/get-started/server-side-validation/).
- * Passes only when siteverify answers `success: true` **and** its `hostname`, "the hostname for which the challenge was served", is one of
- * `hostnames` (the worker's own host and those of `ALLOWED_ORIGINS`): a token
- * solved on some other site that shares the widget does not count. Fails closed:
- * a network error, a non-200, an unreadable answer or a missing hostname all
- * count as "not verified". Tokens have at most 2048 characters (same page).
+ * Passes only when siteverify answers `success: true` **and** its `hostname`,
+ * "the hostname for which the challenge was served", is one of `hostnames` (the
+ * worker's own host and those of `ALLOWED_ORIGINS`): a token solved on some
+ * other site that shares the widget does not count. Fails closed: a network
+ * error, a non-200, an unreadable answer or a missing hostname all count as
+ * "not verified". Tokens have at most 2048 characters (same page).
  */
 export async function verifyTurnstile(
   token: string,
