@@ -23,6 +23,7 @@ function declaredInWrangler() {
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./schema");
+  const logMigrations = await readD1Migrations("./schema-log");
   return {
     plugins: [
       cloudflareTest({
@@ -30,6 +31,7 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
+            TEST_LOG_MIGRATIONS: logMigrations,
             TEST_DECLARED: declaredInWrangler(),
             // The fake Resend (tests/fakes/resend.ts) answers at this address.
             RESEND_API_KEY: "re_test_0123456789",

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeResend } from "../tests/fakes/resend.ts";
@@ -82,27 +82,43 @@ describe("without JavaScript", () => {
     await page.context().close();
   });
 
-  it("shows the 422 page in Slovenian", async () => {
+  it("answers a mistake with the form itself, everything typed kept, in Slovenian", async () => {
     const page = await openForm(false, "sl");
-    await fill(page, { email: "ni-naslov", message: " " });
+    const name = 'Ana "Čebelica" <Novak> & Co.';
+    const message = "Ponudba za <200> kosov & več.\nRok: marec.";
+    await fill(page, { name, email: "ni-naslov", message });
     await Promise.all([page.waitForURL(/\/inquiry$/), page.click("button[type=submit]")]);
-    const text = await page.textContent("main");
-    expect(text).toContain("Povpraševanja ni bilo mogoče sprejeti");
-    expect(text).toContain("E-pošta: Vnesite veljaven e-poštni naslov");
-    expect(text).toContain("Sporočilo: To polje je obvezno.");
+    // The same form, filled in as it was sent, with the error beside its field.
+    expect(await page.inputValue("#f-name")).toBe(name);
+    expect(await page.inputValue("#f-email")).toBe("ni-naslov");
+    expect(await page.inputValue("#f-message")).toBe(message);
+    expect(await page.inputValue("#f-service")).toBe("Welding");
+    expect(await page.getAttribute("#f-email", "aria-invalid")).toBe("true");
+    expect(await page.textContent("#err-email")).toContain("Vnesite veljaven e-poštni naslov");
+    // The summary has focus and links to the field.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("error-summary");
+    expect(await page.textContent("#error-summary")).toContain(
+      "E-pošta: Vnesite veljaven e-poštni naslov",
+    );
     await shot(page, "nojs-422-sl");
-    await page.click("text=Nazaj na obrazec");
-    expect(new URL(page.url()).pathname).toBe("/");
+    await page.click('#error-summary a[href="#f-email"]');
+    const email = `ana.${++seq}@primer.si`;
+    await page.fill("#f-email", email);
+    await Promise.all([page.waitForURL(/\/thanks\?lang=sl$/), page.click("button[type=submit]")]);
+    const mail = await mailTo(email);
+    expect(mail.body.text).toContain(name);
     await page.context().close();
   });
 
-  it("shows the 422 page in English", async () => {
+  it("shows the phone rule beside the field in English", async () => {
     const page = await openForm(false, "en");
     await fill(page, { phone: "call me" });
     await Promise.all([page.waitForURL(/\/inquiry$/), page.click("button[type=submit]")]);
-    const text = await page.textContent("main");
-    expect(text).toContain("The inquiry could not be accepted");
-    expect(text).toContain("Phone: Please enter a phone number with 6 to 15 digits");
+    expect(await page.title()).toBe("Error: Inquiry");
+    expect(await page.textContent("#err-phone")).toContain(
+      "Please enter a phone number with 6 to 15 digits",
+    );
+    expect(await page.inputValue("#f-phone")).toBe("call me");
     await shot(page, "nojs-422-en");
     await page.context().close();
   });
@@ -151,5 +167,87 @@ describe("with JavaScript", () => {
     await page.waitForSelector("#err-attachment:not([hidden])");
     expect(await page.textContent("#err-attachment")).toContain("Te vrste datoteke ne sprejemamo");
     await page.context().close();
+  });
+});
+
+describe("the mail catcher of `npm run dev`", () => {
+  it("shows the mail as the staff would see it, sandboxed, with the file to download", async () => {
+    const page = await openForm(false, "en");
+    const v = await fill(page, {
+      name: "Mailbox <b>Test</b>",
+      message: "Look in the mailbox.\n<img src=x onerror=alert(1)><script>alert(2)</script>",
+    });
+    await page.setInputFiles("#f-attachment", {
+      name: "part.pdf",
+      mimeType: "application/pdf",
+      buffer: PDF,
+    });
+    await Promise.all([page.waitForURL(/\/thanks/), page.click("button[type=submit]")]);
+    const mail = await mailTo(v.email);
+
+    const context = await stack.browser.newContext({ acceptDownloads: true });
+    const box = await context.newPage();
+    const dialogs: string[] = [];
+    box.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    const list = await box.goto(`${stack.resend.url}/`);
+    expect(list!.headers()["content-security-policy"]).toContain("default-src 'none'");
+    await box.click(`a[href="/messages/${mail.id}"]`);
+    expect(await box.textContent("h1")).toBe("Povpraševanje: Welding – Mailbox <b>Test</b>");
+    expect(await box.textContent(".headers")).toContain(v.email);
+
+    // The HTML part: in an iframe sandboxed without scripts, under its own CSP sandbox.
+    expect(await box.getAttribute("iframe", "sandbox")).toBe("");
+    const part = await context.request.get(`${stack.resend.url}/messages/${mail.id}/html`);
+    expect(part.headers()["content-security-policy"]).toMatch(/^sandbox; default-src 'none'/);
+    const frame = box.frameLocator("iframe");
+    expect(await frame.locator("body").innerText()).toContain("Look in the mailbox.");
+    expect(await frame.locator("body").innerText()).toContain("<script>alert(2)</script>");
+    expect(await box.textContent("pre")).toContain("Look in the mailbox.");
+    await shot(box, "mailbox-message");
+    expect(dialogs).toEqual([]);
+
+    const [download] = await Promise.all([box.waitForEvent("download"), box.click("a[download]")]);
+    expect(download.suggestedFilename()).toBe("part.pdf");
+    expect(sha256(readFileSync((await download.path())!))).toBe(sha256(PDF));
+    await context.close();
+  });
+
+  it("refuses sends when told to, and accepts them again", async () => {
+    const box = await stack.browser.newPage();
+    await box.goto(`${stack.resend.url}/`);
+    await box.selectOption("select[name=mode]", "403");
+    await Promise.all([box.waitForURL(`${stack.resend.url}/`), box.click("button[type=submit]")]);
+    expect(await box.textContent(".control")).toContain("refused with 403");
+    expect(stack.resend.fake.refusing).toBe(403);
+    const before = stack.resend.fake.emails.length;
+    const refused = await fetch(`${stack.resend.url}/emails`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${stack.resend.fake.apiKey}`,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ from: "a@b.si", to: "c@d.si", subject: "s", text: "t" }),
+    });
+    expect(refused.status).toBe(403);
+    expect(stack.resend.fake.emails.length).toBe(before);
+
+    await box.selectOption("select[name=mode]", "accept");
+    await Promise.all([box.waitForURL(`${stack.resend.url}/`), box.click("button[type=submit]")]);
+    expect(stack.resend.fake.refusing).toBeNull();
+    // A page on another origin cannot flip the switch.
+    const cross = await fetch(`${stack.resend.url}/_control`, {
+      method: "POST",
+      headers: {
+        origin: "http://evil.example",
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: "mode=500",
+    });
+    expect(cross.status).toBe(403);
+    expect(stack.resend.fake.refusing).toBeNull();
+    await box.close();
   });
 });

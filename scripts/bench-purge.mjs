@@ -64,6 +64,7 @@ for (const expired of backlogs) {
   mkdirSync(dir, { recursive: true });
   const t0 = performance.now();
   wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", dir]);
+  wrangler(["d1", "migrations", "apply", "LOG_DB", "--local", "--persist-to", dir]);
   writeFileSync(
     `${dir}/seed.sql`,
     seedSql(LIVE, NOW - 300 * DAY, "live-") + "\n" + seedSql(expired, NOW - 4 * 365 * DAY, "old-"),

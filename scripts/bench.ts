@@ -170,6 +170,7 @@ async function measure(c: Case, t: Target, port: number): Promise<Measured> {
     port,
     persistTo,
     config: t.config,
+    databases: t.config ? ["DB"] : undefined, // the baseline keeps no technical log
     vars: { RESEND_API_KEY: API_KEY, RESEND_BASE_URL: resend.url, ...t.vars },
   });
   try {

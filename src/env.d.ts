@@ -4,6 +4,6 @@ interface __BaseEnv_Env {
   RESEND_API_KEY?: string;
   ADMIN_TOKEN?: string;
   TURNSTILE_SECRET_KEY?: string;
-  /** Signing secret of Resend's webhook (Standard Webhooks); enables POST /webhooks/resend. */
+  /** Resend's webhook signing secret (`whsec_…`): enables POST /webhooks/resend. */
   RESEND_WEBHOOK_SECRET?: string;
 }

@@ -26,6 +26,7 @@ export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number
 
   const p = await purge({
     db: env.DB,
+    logDb: env.LOG_DB,
     bucket: env.ATTACHMENTS,
     now,
     retentionMonths: config.retentionMonths,

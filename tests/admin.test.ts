@@ -18,11 +18,21 @@ beforeEach(() => {
 
 const NO_KEY = { RESEND_API_KEY: "" }; // mail stays pending, so files stay in R2
 
-function admin(method: string, path: string, body?: unknown, token = ADMIN_TOKEN, vars = {}) {
+const OPERATOR_IP = "203.0.113.7";
+
+function admin(
+  method: string,
+  path: string,
+  body?: unknown,
+  token = ADMIN_TOKEN,
+  vars = {},
+  ip = OPERATOR_IP,
+) {
   return call(
     new Request(`https://forms.example.com/admin${path}`, {
       method,
       headers: {
+        "cf-connecting-ip": ip,
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...(body !== undefined ? { "content-type": "application/json" } : {}),
         "accept-language": "en",
@@ -76,6 +86,46 @@ describe("access to the operator API", () => {
     expect((await admin("GET", "/retention")).status).toBe(200);
   });
 
+  it("limits failed attempts per client network: 401, then 429 with Retry-After", async () => {
+    const ip = "192.0.2.44";
+    for (let i = 0; i < 10; i++) {
+      expect((await admin("GET", "/retention", undefined, `wrong-${i}`, {}, ip)).status).toBe(401);
+    }
+    const locked = await admin("GET", "/retention", undefined, "wrong-10", {}, ip);
+    expect(locked.status).toBe(429);
+    expect(locked.headers.get("retry-after")).toBe("60");
+    expect(((await locked.json()) as { code: string }).code).toBe("too_many_attempts");
+    // Locked out, even the right token is not compared: a guesser learns nothing.
+    const right = await admin("GET", "/retention", undefined, ADMIN_TOKEN, {}, ip);
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get("retry-after"))).toBeGreaterThan(0);
+    // The whole IPv6 /64 is one network: another address in it is locked out too.
+    for (let i = 0; i < 11; i++) {
+      await admin("GET", "/retention", undefined, "wrong", {}, `2001:db8:5:7::${i + 1}`);
+    }
+    const sameNet = await admin(
+      "GET",
+      "/retention",
+      undefined,
+      ADMIN_TOKEN,
+      {},
+      "2001:db8:5:7::ff",
+    );
+    expect(sameNet.status).toBe(429);
+    // Another network is not affected.
+    expect(
+      (await admin("GET", "/retention", undefined, ADMIN_TOKEN, {}, "192.0.2.45")).status,
+    ).toBe(200);
+  });
+
+  it("does not count successful calls against the limit", async () => {
+    const ip = "192.0.2.46";
+    for (let i = 0; i < 15; i++) {
+      expect((await admin("GET", "/retention", undefined, ADMIN_TOKEN, {}, ip)).status).toBe(200);
+    }
+    expect((await admin("GET", "/retention", undefined, "wrong", {}, ip)).status).toBe(401);
+  });
+
   it("compares secrets in constant time over equal-length digests", async () => {
     expect(await sameSecret("abc", "abc")).toBe(true);
     expect(await sameSecret("abc", "abd")).toBe(false);
@@ -92,7 +142,7 @@ describe("access and portability: export by address", () => {
       attachment: file(samples.pdf(), "a.pdf"),
     });
     const other = await store(validFields({ message: "someone else" }));
-    const res = await admin("GET", `/inquiries?email=${encodeURIComponent(email.toLowerCase())}`);
+    const res = await admin("POST", "/inquiries/search", { email: email.toLowerCase() });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { ok: true; inquiries: Record<string, unknown>[] };
     expect(body.ok).toBe(true);
@@ -124,9 +174,51 @@ describe("access and portability: export by address", () => {
     );
   });
 
-  it("asks for the address", async () => {
-    const res = await admin("GET", "/inquiries");
-    expect(res.status).toBe(422);
+  it("asks for the address in the body", async () => {
+    for (const body of [{}, { email: "" }, { email: 42 }, { email: `${"a".repeat(250)}@x.si` }]) {
+      const res = await admin("POST", "/inquiries/search", body);
+      expect(res.status).toBe(422);
+      expect(((await res.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe(
+        "email",
+      );
+    }
+    expect((await admin("POST", "/inquiries/search", "not json")).status).toBe(400);
+  });
+});
+
+describe("an address never in a URL", () => {
+  it("refuses `email` in any /admin URL with 400, before and after authentication", async () => {
+    const email = `url.${crypto.randomUUID().slice(0, 8)}@primer.si`;
+    const id = await store(validFields({ email }));
+    const q = `email=${encodeURIComponent(email)}`;
+    for (const [method, path] of [
+      ["GET", `/inquiries?${q}`],
+      ["DELETE", `/inquiries?${q}`],
+      ["GET", `/retention?${q}`],
+      ["POST", `/inquiries/search?${q}`],
+      ["GET", `/inquiries/${id}?x=1&email=`],
+    ] as const) {
+      for (const token of [ADMIN_TOKEN, "wrong", ""]) {
+        const res = await admin(method, path, method === "POST" ? { email } : undefined, token);
+        expect(res.status).toBe(400);
+        const body = (await res.json()) as { code: string; message: string };
+        expect(body.code).toBe("email_in_url");
+        expect(JSON.stringify(body)).not.toContain(id);
+      }
+    }
+    expect(await storedRow(id)).not.toBeNull();
+  });
+
+  it("has no GET or DELETE by address any more", async () => {
+    expect((await admin("GET", "/inquiries")).status).toBe(404);
+    expect((await admin("DELETE", "/inquiries")).status).toBe(404);
+  });
+
+  it("without ADMIN_TOKEN stays 404, URL address or not", async () => {
+    const res = await admin("GET", "/inquiries?email=a@b.si", undefined, ADMIN_TOKEN, {
+      ADMIN_TOKEN: "",
+    });
+    expect(res.status).toBe(404);
   });
 });
 
@@ -139,7 +231,7 @@ describe("erasure", () => {
     const keep = await store(validFields());
     expect(await everythingStored()).toContain(email);
 
-    const res = await admin("DELETE", `/inquiries?email=${encodeURIComponent(email)}`);
+    const res = await admin("POST", "/inquiries/erase", { email });
     expect(await res.json()).toEqual({ ok: true, deleted: 3 });
     expect(await everythingStored()).not.toContain(email);
     expect(await storedRow(keep)).not.toBeNull();
@@ -175,7 +267,7 @@ describe("rectification", () => {
       email: "Ana@kovac.si",
       phone: null,
     });
-    const found = await admin("GET", "/inquiries?email=ana@kovac.si");
+    const found = await admin("POST", "/inquiries/search", { email: "ana@kovac.si" });
     expect(((await found.json()) as { inquiries: unknown[] }).inquiries).toHaveLength(1);
   });
 

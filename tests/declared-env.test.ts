@@ -33,9 +33,17 @@ function usedByCode(): Map<string, string> {
   return used;
 }
 
+/** The first group of `pattern` on each trimmed line that matches it. */
+function namesPerLine(text: string, pattern: RegExp): string[] {
+  return text
+    .split("\n")
+    .map((line) => pattern.exec(line.trim())?.[1])
+    .filter((name): name is string => name !== undefined);
+}
+
 /** Secrets: every `NAME=` line of .dev.vars.example, commented out (optional) or not. */
 function secretsInExample(): string[] {
-  return [...devVarsExample.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);
+  return namesPerLine(devVarsExample, /^#?\s*([A-Z][A-Z0-9_]*)=/);
 }
 
 function declared(): Set<string> {
@@ -65,7 +73,7 @@ describe("wrangler.toml, .dev.vars.example and the code agree", () => {
   });
 
   it("the Env type lists each secret of .dev.vars.example, and no other secret", () => {
-    const typed = [...envTypes.matchAll(/^\s*([A-Z][A-Z0-9_]*)\?:/gm)].map((m) => m[1]!);
+    const typed = namesPerLine(envTypes, /^([A-Z][A-Z0-9_]*)\?:/);
     expect(typed.sort()).toEqual(secretsInExample().sort());
   });
 

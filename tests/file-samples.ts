@@ -37,6 +37,14 @@ export interface ZipFileSpec {
   data: Uint8Array | string;
   /** Pretend the entry is this large uncompressed (to model a bomb without building one). */
   declaredSize?: number;
+  /** The name in the local header, when it differs from the central directory's. */
+  localName?: string;
+  /** Extra fields (APPNOTE 4.5), the same in the central directory and the local header. */
+  extra?: Uint8Array;
+  /** Made on Unix with this st_mode in the external attributes (e.g. 0o100755). */
+  unixMode?: number;
+  /** General purpose flag bit 0: encrypted. */
+  encrypted?: boolean;
 }
 
 /** A valid ZIP of stored (uncompressed) entries. */
@@ -47,29 +55,39 @@ export function zip(entries: ZipFileSpec[]): Uint8Array {
   for (const e of entries) {
     const data = typeof e.data === "string" ? enc.encode(e.data) : e.data;
     const name = enc.encode(e.name);
+    const localName = enc.encode(e.localName ?? e.name);
+    const extra = e.extra ?? new Uint8Array();
     const crc = crc32(data);
     const size = e.declaredSize ?? data.length;
     const method = e.declaredSize ? 8 : 0;
+    const flags = (e.encrypted ? 1 : 0) | 0x800;
     const local = concat(
-      [0x50, 0x4b, 3, 4, 20, 0, 0, 0, ...le16(method), 0, 0, 0, 0],
+      [0x50, 0x4b, 3, 4, 20, 0, ...le16(flags), ...le16(method), 0, 0, 0, 0],
       le32(crc),
       le32(data.length),
       le32(size),
-      le16(name.length),
-      le16(0),
-      name,
+      le16(localName.length),
+      le16(extra.length),
+      localName,
+      extra,
       data,
     );
     centrals.push(
       concat(
-        [0x50, 0x4b, 1, 2, 20, 0, 20, 0, 0, 0, ...le16(method), 0, 0, 0, 0],
+        [0x50, 0x4b, 1, 2, 20, e.unixMode === undefined ? 0 : 3, 20, 0],
+        le16(flags),
+        le16(method),
+        [0, 0, 0, 0],
         le32(crc),
         le32(data.length),
         le32(size),
         le16(name.length),
-        [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        le16(extra.length),
+        [0, 0, 0, 0, 0, 0],
+        le32(e.unixMode === undefined ? 0 : e.unixMode * 0x10000),
         le32(offset),
         name,
+        extra,
       ),
     );
     locals.push(local);
@@ -85,6 +103,12 @@ export function zip(entries: ZipFileSpec[]): Uint8Array {
     [0, 0],
   );
   return concat(...locals, central, end);
+}
+
+/** A Unicode Path extra field (0x7075, APPNOTE 4.6.9) naming `unicodeName` for an entry called `plainName`. */
+export function unicodePathExtra(plainName: string, unicodeName: string): Uint8Array {
+  const name = enc.encode(unicodeName);
+  return concat([0x75, 0x70], le16(5 + name.length), [1], le32(crc32(enc.encode(plainName))), name);
 }
 
 const contentTypes =
@@ -155,12 +179,22 @@ export const samples = {
     concat(
       "solid part\n facet normal 0 0 1\n  outer loop\n   vertex 0 0 0\n   vertex 1 0 0\n   vertex 0 1 0\n  endloop\n endfacet\nendsolid part\n",
     ),
-  stlBinary: () => {
-    const b = new Uint8Array(84 + 50 * 2);
-    b.set(enc.encode("binary stl"), 0);
-    b.set(le32(2), 80);
-    return b;
-  },
+  stlBinary: () =>
+    stlBinary([
+      // A unit square in the z = 0 plane, as two triangles facing up.
+      [
+        [0, 0, 1],
+        [0, 0, 0],
+        [10, 0, 0],
+        [10, 10, 0],
+      ],
+      [
+        [0, 0, 1],
+        [0, 0, 0],
+        [10, 10, 0],
+        [0, 10, 0],
+      ],
+    ]),
   txt: () => concat("Dimensions: 120 x 80 mm\nMaterial: S235\nQuantity: 200\n"),
 };
 
@@ -181,5 +215,29 @@ export function pdfOfSize(bytes: number): Uint8Array {
   const out = new Uint8Array(bytes);
   out.set(head, 0);
   out.fill(0x20, head.length);
+  return out;
+}
+
+type Vec = [number, number, number];
+
+/** Binary STL: an 80-byte header, a count, then normal and three vertices per triangle. */
+export function stlBinary(triangles: [Vec, Vec, Vec, Vec][], header = "binary stl"): Uint8Array {
+  const b = new Uint8Array(84 + 50 * triangles.length);
+  b.set(enc.encode(header).subarray(0, 80), 0);
+  const view = new DataView(b.buffer);
+  view.setUint32(80, triangles.length, true);
+  triangles.forEach((t, i) => {
+    t.flat().forEach((v, k) => view.setFloat32(84 + i * 50 + k * 4, v, true));
+  });
+  return b;
+}
+
+/** Text in UTF-16 with its byte-order mark, as Notepad's "Unicode" saves it. */
+export function utf16(text: string, order: "le" | "be"): Uint8Array {
+  const out = new Uint8Array(2 + text.length * 2);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, 0xfeff, order === "le");
+  for (let i = 0; i < text.length; i++)
+    view.setUint16(2 + i * 2, text.charCodeAt(i), order === "le");
   return out;
 }

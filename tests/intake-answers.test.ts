@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import {
   call,
   countInquiries,
+  file,
   inquiryRequest,
   installFakes,
   postRaw,
@@ -117,7 +118,15 @@ describe("answers for browsers (HTML) and scripts (JSON)", () => {
   it("shows a 422 page in Slovenian listing each error, with a way back", async () => {
     const res = await submit(
       { ...validFields(), email: "napačen", message: "" },
-      { accept: BROWSER_ACCEPT, headers: { "accept-language": "sl-SI,sl;q=0.9,en;q=0.5" } },
+      {
+        accept: BROWSER_ACCEPT,
+        headers: {
+          "accept-language": "sl-SI,sl;q=0.9,en;q=0.5",
+          origin: "https://www.example.com",
+          referer: "https://www.example.com/",
+        },
+      },
+      { ALLOWED_ORIGINS: "https://www.example.com" },
     );
     expect(res.status).toBe(422);
     expect(res.headers.get("content-type")).toContain("text/html");
@@ -125,7 +134,7 @@ describe("answers for browsers (HTML) and scripts (JSON)", () => {
     expect(page).toContain('<html lang="sl">');
     expect(page).toContain("E-pošta:</strong> Vnesite veljaven e-poštni naslov");
     expect(page).toContain("Sporočilo:</strong> To polje je obvezno.");
-    expect(page).toMatch(/<a href="\/">Nazaj na obrazec<\/a>/);
+    expect(page).toMatch(/<a href="https:\/\/www.example.com\/">Nazaj na obrazec<\/a>/);
   });
 
   it("shows the same page in English when the form asks for it", async () => {
@@ -153,6 +162,113 @@ describe("answers for browsers (HTML) and scripts (JSON)", () => {
     );
     expect(res.status).toBe(422);
     expect(await res.text()).toContain('href="https://www.example.com/kontakt?x=1"');
+  });
+
+  describe("no typing lost without JavaScript", () => {
+    const OWN = { origin: "https://forms.example.com", referer: "https://forms.example.com/" };
+    const typed = {
+      name: 'Ana <b>"Novak" & Co. č',
+      email: "ana@<primer>",
+      phone: "+386 41 123 456",
+      company: "Čokolada & <Sladice> d.o.o.",
+      service: "CNC machining",
+      message: 'Ponudba za 200 kosov </textarea><script>alert("č")</script>\nRok: marec & april',
+    };
+
+    it("answers a refused post from the reference form with the form itself, filled in", async () => {
+      const res = await submit(
+        { ...typed, _lang: "en", attachment: file("SECRET-FILE-BYTES %PDF", "tajno.pdf") },
+        { accept: BROWSER_ACCEPT, headers: OWN },
+      );
+      expect(res.status).toBe(422);
+      expect(res.headers.get("content-type")).toContain("text/html");
+      const page = await res.text();
+      expect(page).toContain('<html lang="en">');
+      expect(page).toContain("<title>Error: Inquiry</title>");
+      expect(page).toMatch(/<form[^>]*id="inquiry-form"[^>]*action="\/inquiry"/);
+      // Every typed value is back in its field, escaped.
+      expect(page).toContain('value="Ana &lt;b&gt;&quot;Novak&quot; &amp; Co. č"');
+      expect(page).toContain('value="ana@&lt;primer&gt;"');
+      expect(page).toContain('value="+386 41 123 456"');
+      expect(page).toContain('value="Čokolada &amp; &lt;Sladice&gt; d.o.o."');
+      expect(page).toContain("<option selected>CNC machining</option>");
+      expect(page).toContain(
+        "&lt;/textarea&gt;&lt;script&gt;alert(&quot;č&quot;)&lt;/script&gt;\nRok: marec &amp; april</textarea>",
+      );
+      expect(page).not.toContain("<script>alert");
+      // The error sits beside its field, and the field points at it.
+      const email = /<input[^>]*name="email"[^>]*>/.exec(page)?.[0] ?? "";
+      expect(email).toContain('aria-invalid="true"');
+      expect(email).toContain('aria-describedby="err-email"');
+      expect(page).toMatch(/<p class="field-error" id="err-email">\s*Please enter a valid e-mail/);
+      const name = /<input[^>]*name="name"[^>]*>/.exec(page)?.[0] ?? "";
+      expect(name).not.toContain("aria-invalid");
+      // The summary takes focus and links to the field.
+      const summary = /<div[^>]*class="error-summary"[\s\S]*?<\/div>/.exec(page)?.[0] ?? "";
+      expect(summary).toContain('role="alert"');
+      expect(summary).toContain('tabindex="-1"');
+      expect(summary).toContain("autofocus");
+      expect(summary).toMatch(/<a href="#f-email">E-mail: Please enter a valid e-mail/);
+      // Never the file: neither its bytes nor its name, and the visitor is told to choose it again.
+      expect(page).not.toContain("SECRET-FILE-BYTES");
+      expect(page).not.toContain("tajno.pdf");
+      expect(page).toMatch(/id="err-attachment">\s*Please choose the file again/);
+    });
+
+    it("keeps what was typed when Turnstile fails too", async () => {
+      const res = await submit(
+        { ...validFields(), ...typed, email: "ana@primer.si", "cf-turnstile-response": "fail" },
+        { accept: BROWSER_ACCEPT, headers: { ...OWN, "accept-language": "sl" } },
+        {
+          TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA",
+          TURNSTILE_SITE_KEY: "0x4AAA",
+        },
+      );
+      expect(res.status).toBe(403);
+      const page = await res.text();
+      expect(page).toContain('value="Ana &lt;b&gt;&quot;Novak&quot; &amp; Co. č"');
+      expect(page).toMatch(/class="error-summary"[\s\S]*Preverjanje, da niste robot, ni uspelo/);
+    });
+
+    it("from another page lists the errors, keeps the Back advice, and links back to that page", async () => {
+      const res = await submit(
+        { ...typed, _lang: "en" },
+        {
+          accept: BROWSER_ACCEPT,
+          headers: {
+            origin: "https://www.example.com",
+            referer: "https://www.example.com/kontakt",
+          },
+        },
+        { ALLOWED_ORIGINS: "https://www.example.com" },
+      );
+      expect(res.status).toBe(422);
+      const page = await res.text();
+      expect(page).not.toContain("<form");
+      expect(page).toContain("E-mail:</strong> Please enter a valid e-mail");
+      expect(page).toContain('<a href="https://www.example.com/kontakt">Back to the form</a>');
+      expect(page).toContain("return with your browser&#39;s Back button");
+      expect(page).not.toContain("Novak");
+    });
+
+    it("never links to a blank form when the page that posted is unknown or not allowed", async () => {
+      const cases: Record<string, string>[] = [
+        { origin: "null", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document" },
+        { origin: "https://www.example.com", referer: "https://evil.example/kontakt" },
+      ];
+      for (const headers of cases) {
+        const res = await submit(
+          { ...validFields(), email: "x", _lang: "en" },
+          { accept: BROWSER_ACCEPT, headers },
+          { ALLOWED_ORIGINS: "https://www.example.com" },
+        );
+        expect(res.status).toBe(422);
+        const page = await res.text();
+        expect(page).not.toContain("Back to the form</a>");
+        expect(page).not.toContain("evil.example");
+        expect(page).toContain("return with your browser&#39;s Back button");
+      }
+    });
   });
 
   it("JSON errors carry the message in the visitor's language", async () => {
@@ -234,6 +350,76 @@ describe("origin, rate limit, captcha, storage", () => {
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://example.si");
     const none = await submit(validFields());
     expect(none.status).toBe(201);
+  });
+
+  describe("Origin: null (a page with Referrer-Policy: no-referrer)", () => {
+    const navigation = { "sec-fetch-mode": "navigate", "sec-fetch-dest": "document" };
+
+    it("accepts a top-level form navigation and stores what was sent", async () => {
+      const variants: Record<string, string>[] = [
+        navigation,
+        { "sec-fetch-mode": "navigate" },
+        { "sec-fetch-dest": "document" },
+      ];
+      for (const headers of variants) {
+        const email = `null-origin-${crypto.randomUUID()}@primer.si`;
+        const fields = validFields({ email });
+        const res = await submit(fields, {
+          accept: BROWSER_ACCEPT,
+          headers: { origin: "null", "sec-fetch-site": "cross-site", ...headers },
+        });
+        expect(res.status).toBe(303);
+        expect(res.headers.get("access-control-allow-origin")).toBeNull();
+        const row = await env.DB.prepare("SELECT name, message FROM inquiries WHERE email = ?")
+          .bind(email)
+          .first();
+        expect(row).toEqual({ name: fields.name, message: fields.message });
+      }
+    });
+
+    it.each([
+      ["from a frame", { "sec-fetch-mode": "navigate", "sec-fetch-dest": "iframe" }],
+      ["from a nested frame", { "sec-fetch-mode": "navigate", "sec-fetch-dest": "frame" }],
+      ["from fetch()", { "sec-fetch-mode": "cors", "sec-fetch-dest": "empty" }],
+      ["from fetch() with no-cors", { "sec-fetch-mode": "no-cors", "sec-fetch-dest": "empty" }],
+      ["without Fetch Metadata", {}],
+    ])("refuses it %s", async (_, headers) => {
+      const before = await countInquiries();
+      const res = await submit(validFields(), { headers: { origin: "null", ...headers } });
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { code: string }).code).toBe("origin_not_allowed");
+      expect(await countInquiries()).toBe(before);
+    });
+
+    it("still refuses a foreign origin on a top-level navigation", async () => {
+      const res = await submit(validFields(), {
+        headers: { origin: "https://evil.example", ...navigation },
+      });
+      expect(res.status).toBe(403);
+    });
+
+    it("still applies the rate limit and Turnstile", async () => {
+      const ip = "192.0.2.78";
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await submit(validFields(), {
+          headers: { origin: "null", "cf-connecting-ip": ip, ...navigation },
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
+      const vars = {
+        TURNSTILE_SITE_KEY: "1x00000000000000000000AA",
+        TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA",
+      };
+      const noToken = await submit(
+        validFields(),
+        { headers: { origin: "null", ...navigation } },
+        vars,
+      );
+      expect(noToken.status).toBe(403);
+      expect(((await noToken.json()) as { code: string }).code).toBe("captcha_failed");
+    });
   });
 
   it("answers the CORS preflight for allowed origins only", async () => {
@@ -322,7 +508,7 @@ describe("origin, rate limit, captcha, storage", () => {
     expect(res.status).toBe(503);
     expect(((await res.json()) as { code: string }).code).toBe("unavailable");
     const health = await call(new Request("https://forms.example.com/health"), vars);
-    expect(health.status).toBe(200);
+    expect(health.status).toBe(503);
     const body = (await health.json()) as { ok: boolean; problems: { name: string }[] };
     expect(body.ok).toBe(false);
     expect(body.problems.map((p) => p.name).sort()).toEqual(["MAX_ATTACHMENT_BYTES", "SERVICES"]);

@@ -1,15 +1,28 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
+  call,
   countInquiries,
   file,
+  type Fakes,
   installFakes,
   sha256Hex,
   storedRow,
   submit,
   validFields,
 } from "./helpers.ts";
-import { bin, concat, exe, samples, zip, type SampleKind } from "./file-samples.ts";
+import { FakeResend } from "./fakes/resend.ts";
+import {
+  bin,
+  concat,
+  exe,
+  samples,
+  stlBinary,
+  unicodePathExtra,
+  utf16,
+  zip,
+  type SampleKind,
+} from "./file-samples.ts";
 
 beforeEach(() => {
   installFakes();
@@ -115,17 +128,28 @@ describe("attachments are judged by their content", () => {
   });
 
   it.each([
-    ["binary junk", new Uint8Array([0, 1, 2, 3, 254, 255, 0, 0])],
-    ["an ELF binary", concat(bin("\x7fELF\x02\x01\x01"), new Uint8Array(100))],
-    ["a text file with a NUL byte", concat("hello\0world")],
-    ["invalid UTF-8 text", bin("caf\xe9 au lait")],
-    ["a ZIP whose directory is cut off", zip([{ name: "a.txt", data: "a" }]).slice(0, 40)],
-  ])("refuses %s", async (_label, bytes) => {
+    ["binary junk", new Uint8Array([0, 1, 2, 3, 254, 255, 0, 0]), "file_type_not_allowed"],
+    [
+      "an ELF binary",
+      concat(bin("\x7fELF\x02\x01\x01"), new Uint8Array(100)),
+      "file_type_not_allowed",
+    ],
+    ["a text file with a NUL byte", concat("hello\0world"), "file_type_not_allowed"],
+    // Text in a legacy code page: the visitor can save it again as UTF-8.
+    ["invalid UTF-8 text", bin("caf\xe9 au lait"), "file_text_encoding"],
+    [
+      "a ZIP whose directory is cut off",
+      zip([{ name: "a.txt", data: "a" }]).slice(0, 40),
+      "file_archive_unreadable",
+    ],
+  ])("refuses %s", async (_label, bytes, code) => {
+    const before = await countInquiries();
     const res = await submit({
       ...validFields(),
       attachment: file(bytes, "file.txt", "text/plain"),
     });
-    expect((await fieldError(res))[0]?.code).toBe("file_type_not_allowed");
+    expect((await fieldError(res))[0]?.code).toBe(code);
+    expect(await countInquiries()).toBe(before);
   });
 
   it("honours ATTACHMENT_TYPES", async () => {
@@ -229,5 +253,480 @@ describe("attachment edge cases", () => {
       const { id } = (await res.json()) as { id: string };
       expect((await storedRow(id))?.attachment_name, name).toBe(safe);
     }
+  });
+});
+
+/** What the staff received for inquiry `id`: the mail's attachment at the fake Resend. */
+function mailedAttachment(fakes: Fakes, id: string) {
+  const mail = fakes.resend.emails.find((e) => e.idempotencyKey === `inquiry-${id}`);
+  expect(mail, "a mail for the inquiry").toBeDefined();
+  return mail!.body.attachments?.[0];
+}
+
+describe("a file that makes a pattern backtrack cannot stall the worker", () => {
+  it("answers the 60-line DXF-comment file while a parallel /health is answered", async () => {
+    const fakes = installFakes();
+    // Exponential for the old DXF pattern: 30 lines took 16.8 s, 60 would take years.
+    const bytes = concat(`${"999\r\nx\r\n".repeat(60)}1`);
+    const started = Date.now();
+    const [res, health] = await Promise.all([
+      submit({ ...validFields(), attachment: file(bytes, "drawing.dxf") }),
+      call(new Request("https://forms.example.com/health")),
+    ]);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(health.status).toBe(200);
+    // Not a DXF (no SECTION follows the comments): it is plain text, and mailed as such.
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(await storedRow(id)).toMatchObject({
+      attachment_name: "drawing.txt",
+      attachment_type: "text/plain",
+    });
+    expect(mailedAttachment(fakes, id)?.filename).toBe("drawing.txt");
+  });
+
+  it("still reads a DXF that opens with comments", async () => {
+    const bytes = concat(
+      "999\r\nexported by CAD\r\n999\nsecond\n  0\r\nSECTION\r\n  2\r\nHEADER\r\n",
+    );
+    const res = await submit({ ...validFields(), attachment: file(bytes, "a.dxf") }, {}, KEEP);
+    const { id } = (await res.json()) as { id: string };
+    expect((await storedRow(id))?.attachment_type).toBe("image/vnd.dxf");
+  });
+});
+
+const png = samples.png;
+const exeEntry = (name: string) => ({ name, data: exe() });
+
+/**
+ * Files that would reach the staff under a name or type that runs: each is
+ * refused with a code that says why, nothing is stored and nothing is mailed.
+ */
+describe("nothing that runs on a double-click reaches the staff", () => {
+  const refused: [label: string, bytes: () => Uint8Array, code: string][] = [
+    [
+      "a ZIP entry 'setup.exe.' (Windows drops the dot)",
+      () => zip([exeEntry("setup.exe.")]),
+      "file_archive_program",
+    ],
+    [
+      "a ZIP entry 'setup.exe ' (Windows drops the space)",
+      () => zip([exeEntry("setup.exe ")]),
+      "file_archive_program",
+    ],
+    [
+      "a ZIP entry 'setup.exe\\0.txt' (C tools stop at NUL)",
+      () => zip([exeEntry("setup.exe\0.txt")]),
+      "file_archive_program",
+    ],
+    [
+      "a harmless name with a Unicode Path extra field naming setup.exe",
+      () =>
+        zip([{ ...exeEntry("readme.txt"), extra: unicodePathExtra("readme.txt", "setup.exe") }]),
+      "file_archive_program",
+    ],
+    [
+      "a local header naming setup.exe under a harmless central name",
+      () => zip([{ ...exeEntry("readme.txt"), localName: "setup.exe" }]),
+      "file_archive_program",
+    ],
+    [
+      "a nested inner.zip holding setup.exe",
+      () => zip([{ name: "inner.zip", data: zip([exeEntry("setup.exe")]) }]),
+      "file_archive_program",
+    ],
+    [
+      "a ZIP holding offer.docm",
+      () => zip([{ name: "offer.docm", data: samples.docx() }]),
+      "file_archive_program",
+    ],
+    [
+      "a ZIP holding invoice.url",
+      () => zip([{ name: "invoice.url", data: "[InternetShortcut]\r\nURL=file://x/y.exe\r\n" }]),
+      "file_archive_program",
+    ],
+    [
+      "a ZIP holding invoice.lnk",
+      () => zip([{ name: "docs/invoice.lnk", data: "L\0\0\0" }]),
+      "file_archive_program",
+    ],
+    [
+      "a ZIP holding a .scf",
+      () => zip([{ name: "a.scf", data: "[Shell]\r\nCommand=2\r\n" }]),
+      "file_archive_program",
+    ],
+    [
+      "a ZIP holding an .hta",
+      () => zip([{ name: "a.hta", data: "<script>x</script>" }]),
+      "file_archive_program",
+    ],
+    [
+      "a ZIP holding a .js",
+      () => zip([{ name: "a\\b\\run.JS", data: "WScript.Echo(1)" }]),
+      "file_archive_program",
+    ],
+    [
+      "a ZIP holding a macOS app bundle",
+      () => zip([{ name: "Viewer.app/Contents/MacOS/Viewer", data: exe() }]),
+      "file_archive_program",
+    ],
+    [
+      "a ZIP holding a Unix executable without extension",
+      () => zip([{ name: "drawings/open-me", data: "#!/bin/sh\necho hi\n", unixMode: 0o100755 }]),
+      "file_archive_program",
+    ],
+    [
+      "a ZIP holding a symbolic link",
+      () => zip([{ name: "link.pdf", data: "/etc/passwd", unixMode: 0o120777 }]),
+      "file_archive_program",
+    ],
+    [
+      "an encrypted ZIP",
+      () => zip([{ name: "a.pdf", data: "x", encrypted: true }]),
+      "file_archive_unreadable",
+    ],
+    [
+      "a DOCX carrying VBA macros",
+      () =>
+        zip([
+          { name: "[Content_Types].xml", data: "<Types/>" },
+          { name: "word/document.xml", data: "<w:document/>" },
+          { name: "word/vbaProject.bin", data: "\xd0\xcf\x11\xe0" },
+        ]),
+      "file_has_macros",
+    ],
+    [
+      "an ODT carrying a Basic macro",
+      () =>
+        zip([
+          { name: "mimetype", data: "application/vnd.oasis.opendocument.text" },
+          { name: "content.xml", data: "<office:document-content/>" },
+          { name: "Basic/Standard/Module1.xml", data: "<script:module/>" },
+        ]),
+      "file_has_macros",
+    ],
+    [
+      "an ODS carrying a script",
+      () =>
+        zip([
+          { name: "mimetype", data: "application/vnd.oasis.opendocument.spreadsheet" },
+          { name: "content.xml", data: "<office:document-content/>" },
+          { name: "Scripts/python/run.py", data: "import os" },
+        ]),
+      "file_has_macros",
+    ],
+    [
+      "a DOCX with a program among its parts",
+      () =>
+        zip([
+          { name: "[Content_Types].xml", data: "<Types/>" },
+          { name: "word/document.xml", data: "<w:document/>" },
+          exeEntry("word/media/setup.exe"),
+        ]),
+      "file_archive_program",
+    ],
+    [
+      "a PNG with a ZIP holding setup.exe appended",
+      () => concat(png(), zip([exeEntry("setup.exe")])),
+      "file_hidden_content",
+    ],
+    [
+      "a PNG with a ZIP appended whose end record is stripped",
+      () => concat(png(), zip([exeEntry("setup.exe")]).slice(0, 600)),
+      "file_hidden_content",
+    ],
+    [
+      "a JPEG with a ZIP appended",
+      () => concat(samples.jpeg(), zip([exeEntry("a.exe")])),
+      "file_hidden_content",
+    ],
+    [
+      "a GIF with a ZIP appended",
+      () => concat(samples.gif(), zip([exeEntry("a.exe")])),
+      "file_hidden_content",
+    ],
+    [
+      "a PDF with a ZIP appended",
+      () => concat(samples.pdf(), zip([exeEntry("a.exe")])),
+      "file_hidden_content",
+    ],
+    [
+      "a text file with a ZIP appended",
+      () => concat(samples.txt(), zip([{ name: "a.txt", data: "a" }])),
+      "file_type_not_allowed",
+    ],
+    [
+      "an executable padded to 84 + 50n bytes with the matching count",
+      () => {
+        const b = new Uint8Array(84 + 50 * 20);
+        b.set(exe().subarray(0, 80), 0);
+        new DataView(b.buffer).setUint32(80, 20, true);
+        b.set(exe().subarray(0, 50), 84);
+        return b;
+      },
+      "file_type_not_allowed",
+    ],
+    [
+      "random bytes of 84 + 50n bytes with the matching count",
+      () => {
+        const b = Uint8Array.from({ length: 84 + 50 * 40 }, (_, i) => (i * 7919 + 13) % 251);
+        new DataView(b.buffer).setUint32(80, 40, true);
+        return b;
+      },
+      "file_type_not_allowed",
+    ],
+    [
+      "zeros of 84 + 50n bytes with the matching count",
+      () => {
+        const b = new Uint8Array(84 + 50 * 40);
+        new DataView(b.buffer).setUint32(80, 40, true);
+        return b;
+      },
+      "file_type_not_allowed",
+    ],
+    [
+      "an executable with %PDF- in its first kilobyte",
+      () => concat(exe().subarray(0, 200), samples.pdf()),
+      "file_type_not_allowed",
+    ],
+  ];
+
+  it.each(refused)("refuses %s", async (_label, bytes, code) => {
+    const fakes = installFakes();
+    const before = await countInquiries();
+    const res = await submit({
+      ...validFields(),
+      _lang: "en",
+      attachment: file(bytes(), "upload.zip"),
+    });
+    const [err, ...more] = await fieldError(res);
+    expect(more).toEqual([]);
+    expect(err).toMatchObject({ field: "attachment", code });
+    expect(err!.message).not.toMatch(/\{\w+\}/);
+    expect(await countInquiries()).toBe(before);
+    expect(fakes.resend.requests).toHaveLength(0);
+  });
+
+  it("names the reason in Slovenian too", async () => {
+    const res = await submit({
+      ...validFields(),
+      _lang: "sl",
+      attachment: file(zip([exeEntry("setup.exe.")]), "risbe.zip"),
+    });
+    expect((await fieldError(res))[0]?.message).toMatch(/^Arhiv vsebuje program/);
+  });
+
+  it("says only that the type is not accepted where that kind is not accepted anyway", async () => {
+    const res = await submit(
+      { ...validFields(), _lang: "en", attachment: file(zip([exeEntry("a.exe")]), "a.zip") },
+      {},
+      { ATTACHMENT_TYPES: "pdf,png" },
+    );
+    expect((await fieldError(res))[0]).toMatchObject({
+      code: "file_type_not_allowed",
+      message: "This type of file is not accepted. Allowed types: PDF, PNG.",
+    });
+  });
+
+  // What is accepted reaches the staff under a name of its real kind, and the
+  // mail carries exactly that name and type.
+  const accepted: [
+    label: string,
+    bytes: () => Uint8Array,
+    sent: string,
+    name: string,
+    type: string,
+  ][] = [
+    [
+      "a ZIP of drawings, a DOCX and a PDF",
+      () =>
+        zip([
+          { name: "risbe/", data: "" },
+          { name: "risbe/ohišje.step", data: samples.step() },
+          { name: "risbe/ponudba.docx", data: samples.docx() },
+          { name: "risbe/načrt.pdf", data: samples.pdf() },
+          { name: "README", data: "see drawings", unixMode: 0o100644 },
+        ]),
+      "risbe.zip",
+      "risbe.zip",
+      "application/zip",
+    ],
+    [
+      "a DOCX named offer.docm",
+      () => samples.docx(),
+      "offer.docm",
+      "offer.docx",
+      "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ],
+    [
+      "a text file named invoice.url",
+      () => concat("[InternetShortcut]\r\nURL=https://example.com/\r\n"),
+      "invoice.url",
+      "invoice.txt",
+      "text/plain",
+    ],
+    [
+      "a PDF named setup.exe.pdf",
+      () => samples.pdf(),
+      "setup.exe.pdf",
+      "setup_exe.pdf",
+      "application/pdf",
+    ],
+    ["a PDF named setup.exe", () => samples.pdf(), "setup.exe", "setup.pdf", "application/pdf"],
+    ["a PNG named photo.png.lnk", () => png(), "photo.png.lnk", "photo.png", "image/png"],
+    [
+      "an ODT whose library index lists no code",
+      () =>
+        zip([
+          { name: "mimetype", data: "application/vnd.oasis.opendocument.text" },
+          { name: "content.xml", data: "<office:document-content/>" },
+          { name: "Basic/script-lc.xml", data: "<library:libraries/>" },
+          { name: "Basic/Standard/script-lb.xml", data: "<library:library/>" },
+        ]),
+      "pismo.odt",
+      "pismo.odt",
+      "application/vnd.oasis.opendocument.text",
+    ],
+    ["a real binary STL", () => samples.stlBinary(), "part.stl", "part.stl", "model/stl"],
+    [
+      "a binary STL with unscaled normals, as numpy-stl writes them",
+      () =>
+        stlBinary([
+          [
+            [0, 0, 200],
+            [0, 0, 0],
+            [20, 0, 0],
+            [20, 10, 0],
+          ],
+          [
+            [0, 0, -200],
+            [0, 0, 0],
+            [0, 10, 0],
+            [20, 10, 0],
+          ],
+        ]),
+      "part.stl",
+      "part.stl",
+      "model/stl",
+    ],
+    [
+      "a ZIP whose files are all marked executable, as copied from a USB stick",
+      () =>
+        zip([
+          { name: "risbe/ohišje.step", data: samples.step(), unixMode: 0o100777 },
+          { name: "risbe/načrt.pdf", data: samples.pdf(), unixMode: 0o100755 },
+          { name: "risbe/", data: "", unixMode: 0o040755 },
+        ]),
+      "risbe.zip",
+      "risbe.zip",
+      "application/zip",
+    ],
+  ];
+
+  it.each(accepted)("accepts %s", async (_label, bytes, sent, name, type) => {
+    const fakes = installFakes();
+    const content = bytes();
+    const res = await submit({ ...validFields(), attachment: file(content, sent) });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(await storedRow(id)).toMatchObject({ attachment_name: name, attachment_type: type });
+    const mailed = mailedAttachment(fakes, id);
+    expect(mailed).toMatchObject({ filename: name });
+    expect(mailed?.content_type ?? type).toBe(type);
+  });
+});
+
+/** Files as the programs that make and open them really write them. */
+describe("attachments their readers open are accepted", () => {
+  const cases: [
+    label: string,
+    bytes: () => Uint8Array,
+    sent: string,
+    name: string,
+    type: string,
+  ][] = [
+    [
+      "a PDF with CRLF before %PDF-",
+      () => concat("\r\n", samples.pdf()),
+      "ponudba.pdf",
+      "ponudba.pdf",
+      "application/pdf",
+    ],
+    [
+      "a PDF with 900 bytes of junk before %PDF-",
+      () => concat("x".repeat(900), samples.pdf()),
+      "a.pdf",
+      "a.pdf",
+      "application/pdf",
+    ],
+    [
+      "a UTF-16 LE text with a BOM",
+      () => utf16("Mere: 120 × 80 mm\r\nKoličina: 200\r\n", "le"),
+      "mere.txt",
+      "mere.txt",
+      "text/plain",
+    ],
+    [
+      "a UTF-16 BE text with a BOM",
+      () => utf16("Menge: 200 Stück\n", "be"),
+      "menge.txt",
+      "menge.txt",
+      "text/plain",
+    ],
+    [
+      "a UTF-8 text with a BOM",
+      () => concat("\ufeffČrke: č š ž\n"),
+      "crke.txt",
+      "crke.txt",
+      "text/plain",
+    ],
+    [
+      "a text with a vertical tab and a form feed",
+      () => concat("line one\vline two\fpage two\n"),
+      "a.txt",
+      "a.txt",
+      "text/plain",
+    ],
+    [
+      "a UTF-8 text longer than the sniffer's window",
+      () => concat("Številka; opis; količina\r\n".repeat(6000)),
+      "list.txt",
+      "list.txt",
+      "text/plain",
+    ],
+  ];
+
+  it.each(cases)("accepts %s", async (_label, bytes, sent, name, type) => {
+    const fakes = installFakes();
+    const content = bytes();
+    const res = await submit({ ...validFields(), attachment: file(content, sent) });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(await storedRow(id)).toMatchObject({
+      attachment_name: name,
+      attachment_type: type,
+      attachment_sha256: await sha256Hex(content),
+    });
+    const mail = fakes.resend.emails.find((e) => e.idempotencyKey === `inquiry-${id}`)!;
+    expect(mailedAttachment(fakes, id)?.filename).toBe(name);
+    // The staff get the file byte for byte, as the visitor's program wrote it.
+    expect(await sha256Hex(FakeResend.attachmentBytes(mail))).toBe(await sha256Hex(content));
+  });
+
+  it.each([
+    ["a Windows-1250 text", () => bin("Koli\xe8ina: 200 kosov\r\n")],
+    ["a UTF-16 text without its BOM", () => utf16("Quantity: 200\r\n", "le").subarray(2)],
+  ])("refuses %s and says to save it as UTF-8", async (_label, bytes) => {
+    const res = await submit({ ...validFields(), _lang: "en", attachment: file(bytes(), "a.txt") });
+    expect((await fieldError(res))[0]).toMatchObject({
+      code: "file_text_encoding",
+      message: expect.stringContaining("Save it as UTF-8"),
+    });
+  });
+
+  it("refuses a text whose end is binary", async () => {
+    const bytes = concat("text\n".repeat(20_000), new Uint8Array([0, 1, 2, 3]));
+    const res = await submit({ ...validFields(), attachment: file(bytes, "a.txt") });
+    expect((await fieldError(res))[0]?.code).toBe("file_type_not_allowed");
   });
 });

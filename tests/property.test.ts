@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
-import { installFakes, submit, type FieldValue } from "./helpers.ts";
+import { detectFileKind } from "../src/inquiry/file-type.ts";
+import { concat, samples, type SampleKind } from "./file-samples.ts";
+import { installFakes, submit, validFields, type FieldValue } from "./helpers.ts";
 
 beforeEach(() => {
   installFakes();
@@ -140,6 +142,136 @@ describe("valid inquiries", () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+});
+
+// --- File-type detection ------------------------------------------------------
+
+/** Lines as the text formats we sniff write them, and as attackers bend them. */
+const textToken = fc.constantFrom(
+  "999",
+  "0",
+  "  0",
+  "SECTION",
+  "x",
+  "",
+  " ",
+  "ISO-10303-21;",
+  "solid part",
+  "facet normal 0 0 1",
+  "endsolid",
+  `${"S".padStart(73)}`,
+  `${"G".padStart(73)}`,
+  "%PDF-1.7",
+  "PK\u0003\u0004",
+  "Številka; količina",
+  "😀",
+);
+const lineEnd = fc.constantFrom("\n", "\r\n", "\r", "\r\r\n", "");
+const textShaped = fc
+  .tuple(
+    fc.constantFrom("", "\ufeff", " \t"),
+    fc.array(fc.tuple(fc.oneof(textToken, fc.string({ maxLength: 20 })), lineEnd), {
+      maxLength: 400,
+    }),
+    fc.constantFrom("", "1", "\u0000", "0\nSECTION\n"),
+  )
+  .map(([bom, lines, tail]) => bom + lines.map(([l, e]) => l + e).join("") + tail);
+
+const utf16Bytes = (s: string, le: boolean) => {
+  const out = new Uint8Array(2 + s.length * 2);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, 0xfeff, le);
+  for (let i = 0; i < s.length; i++) view.setUint16(2 + i * 2, s.charCodeAt(i), le);
+  return out;
+};
+
+/** A real sample with bytes overwritten, cut short, or something put before or after it. */
+const mutatedSample = fc
+  .tuple(
+    fc.constantFrom(...(Object.keys(samples) as SampleKind[])),
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+    fc.option(fc.nat()),
+    fc.uint8Array({ maxLength: 64 }),
+    fc.uint8Array({ maxLength: 64 }),
+  )
+  .map(([kind, edits, cut, before, after]) => {
+    const b = samples[kind]().slice();
+    for (const [at, value] of edits) if (b.length) b[at % b.length] = value;
+    const body = cut === null ? b : b.subarray(0, cut % (b.length + 1));
+    return concat(before, body, after);
+  });
+
+/** Runs of DXF comment pairs: what made the old pattern backtrack exponentially. */
+const commentRuns = fc
+  .tuple(
+    fc.integer({ min: 0, max: 80 }),
+    lineEnd,
+    fc.string({ maxLength: 3 }),
+    fc.constantFrom("", "1", "0\r\nSECTION\r\n", "0\r\nSECT"),
+  )
+  .map(([n, end, value, tail]) => `${`999${end}${value}${end}`.repeat(n)}${tail}`);
+
+const anyFile = fc.oneof(
+  fc.uint8Array({ maxLength: 4096 }),
+  commentRuns.map((s) => new TextEncoder().encode(s)),
+  textShaped.map((s) => new TextEncoder().encode(s)),
+  fc.tuple(textShaped, fc.boolean()).map(([s, le]) => utf16Bytes(s, le)),
+  mutatedSample,
+);
+
+describe("file-type detection", () => {
+  it("answers every file promptly and never throws", () => {
+    fc.assert(
+      fc.property(anyFile, (bytes) => {
+        const started = performance.now();
+        const detection = detectFileKind(bytes);
+        expect(performance.now() - started).toBeLessThan(100);
+        expect(typeof detection.ok).toBe("boolean");
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("does the same work for 10 MiB as for 256 KiB", () => {
+    // Summed over runs: the clock here ticks in whole milliseconds.
+    const total = (bytes: Uint8Array) => {
+      const started = performance.now();
+      for (let i = 0; i < 10; i++) detectFileKind(bytes);
+      return performance.now() - started;
+    };
+    const enc = new TextEncoder();
+    const noise = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 24);
+    const pdf = (n: number) => {
+      const b = new Uint8Array(n).fill(0x20);
+      b.set(enc.encode("%PDF-1.7\n"));
+      return b;
+    };
+    const shapes: [string, (n: number) => Uint8Array][] = [
+      ["noise", noise],
+      ["a PDF of spaces", pdf],
+      ["DXF comment pairs", (n) => enc.encode(`${"999\r\nx\r\n".repeat(n / 8)}1`)],
+      ["text", (n) => enc.encode("Številka; opis; količina\r\n".repeat(n / 28))],
+    ];
+    for (const [label, make] of shapes) {
+      const small = total(make(256 * 1024));
+      const big = total(make(10 * 1024 * 1024));
+      expect(big, label).toBeLessThan(small * 3 + 10);
+    }
+  });
+
+  it("through POST /inquiry, gets a 201 or a 422, never a 5xx", { timeout: 60_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        anyFile,
+        fc.constantFrom("a.txt", "a.pdf", "a.zip", ""),
+        async (bytes, name) => {
+          const res = await submit({ ...validFields(), attachment: new File([bytes], name) });
+          expect([201, 422]).toContain(res.status);
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 });

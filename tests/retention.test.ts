@@ -4,7 +4,7 @@ import { retentionCutoff } from "../src/retention/months.ts";
 import { purge } from "../src/retention/purge.ts";
 import { attachmentKey } from "../src/store/attachments.ts";
 import { insertInquiry } from "../src/store/inquiries.ts";
-import { logStatement } from "../src/log/technical-log.ts";
+import { appendLogEntry } from "../src/store/log.ts";
 import { installFakes, newInquiry, runCron, storedRow } from "./helpers.ts";
 
 beforeEach(() => {
@@ -133,16 +133,17 @@ describe("technical log entries are purged after LOG_RETENTION_DAYS", () => {
       [29, "keep-29"],
       [31, "drop-31"],
     ] as const) {
-      await logStatement(env.DB, {
-        at: now - age * day,
-        ip: "192.0.2.0",
+      await appendLogEntry(env.LOG_DB, {
+        minute: now - age * day,
+        network: "192.0.2.0",
+        ip: null,
         browser: "Firefox 140",
         referrer: null,
         outcome,
-      }).run();
+      });
     }
     await runCron(now);
-    const { results } = await env.DB.prepare(
+    const { results } = await env.LOG_DB.prepare(
       "SELECT outcome FROM tech_log WHERE outcome LIKE '%-%'",
     ).all<{ outcome: string }>();
     expect(results.map((r) => r.outcome)).toEqual(["keep-29"]);
@@ -156,6 +157,7 @@ describe("the purge itself", () => {
     const now = at("2026-11-21T00:00:00Z");
     const deps = {
       db: env.DB,
+      logDb: env.LOG_DB,
       bucket: env.ATTACHMENTS,
       now,
       retentionMonths: 24,

@@ -89,20 +89,25 @@ export async function startDev(opts: {
   vars?: Record<string, string>;
   config?: string;
   extraArgs?: string[];
+  /** D1 bindings to migrate: the worker's inquiries and technical log unless told. */
+  databases?: string[];
 }): Promise<DevServer> {
   const { port, persistTo, vars = {}, config, extraArgs = [] } = opts;
+  const databases = opts.databases ?? ["DB", "LOG_DB"];
   const configArgs = config ? ["--config", config] : [];
-  // As `npm run dev` does: the local database gets its schema first.
-  wrangler([
-    "d1",
-    "migrations",
-    "apply",
-    "DB",
-    "--local",
-    "--persist-to",
-    persistTo,
-    ...configArgs,
-  ]);
+  // As `npm run dev` does: the local databases get their schemas first.
+  for (const db of databases) {
+    wrangler([
+      "d1",
+      "migrations",
+      "apply",
+      db,
+      "--local",
+      "--persist-to",
+      persistTo,
+      ...configArgs,
+    ]);
+  }
   const args = ["dev", "--port", String(port), "--persist-to", persistTo, ...configArgs];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   args.push(...extraArgs);

@@ -1,8 +1,13 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/app.ts";
-import { AppError } from "../http/errors.ts";
+import { AppError, ERRORS } from "../http/errors.ts";
 
 const encoder = new TextEncoder();
+
+/** How long a client network that ran out of attempts is refused without a comparison: its Retry-After. */
+const LOCKOUT_MS = (ERRORS.too_many_attempts.retryAfter ?? 60) * 1000;
+/** Networks this isolate remembers as locked out; the oldest are forgotten first. */
+const MAX_LOCKED = 1000;
 
 /**
  * Compares two secrets in constant time. Both are hashed first so that their
@@ -16,17 +21,62 @@ export async function sameSecret(given: string, expected: string): Promise<boole
   return crypto.subtle.timingSafeEqual(a, b);
 }
 
-/** The operator API exists only with ADMIN_TOKEN set, and only for its bearer. */
-export function requireAdmin(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const token = c.get("config").adminToken;
-    if (!token) return c.notFound();
-    c.get("audience").html = false; // an API: always JSON
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match || !(await sameSecret(match[1]!, token))) {
-      throw new AppError("unauthorized");
-    }
-    await next();
+export interface AdminAuthOptions {
+  now: () => number;
+  /** The rate limiter's key for a client (its network), from `cf-connecting-ip`. */
+  clientKey: (ip: string | null) => string;
+}
+
+/**
+ * Who may see the operator's data: the bearer of ADMIN_TOKEN, compared in
+ * constant time. Failed attempts are limited per client network: each failure
+ * counts against the `ADMIN_LIMITER` rate limiter binding (10 per minute,
+ * wrangler.toml); past it the answer is 429 `too_many_attempts` with
+ * `Retry-After`, and this isolate refuses that network for that minute
+ * without comparing any token, so a locked-out guesser learns nothing, right
+ * guess or wrong. Successful calls never count, so the operator's own work is
+ * not slowed. One gate serves /admin and the counts of /health, so neither
+ * is a way around the other's limit.
+ */
+export interface AdminGate {
+  /** Returns when `request` carries the token; throws `unauthorized` or `too_many_attempts`. */
+  verify(request: Request, env: Env, token: string): Promise<void>;
+  /**
+   * The /admin middleware: 404 without ADMIN_TOKEN; 400 `email_in_url` for an
+   * address in the URL, before the token is looked at (an address must never
+   * travel in a URL, and the refusal says nothing about what is stored); then `verify`.
+   */
+  requireAdmin(): MiddlewareHandler<AppEnv>;
+}
+
+export function adminGate(opts: AdminAuthOptions): AdminGate {
+  const lockedUntil = new Map<string, number>();
+
+  async function verify(request: Request, env: Env, token: string): Promise<void> {
+    const key = opts.clientKey(request.headers.get("cf-connecting-ip"));
+    const now = opts.now();
+    const until = lockedUntil.get(key);
+    if (until !== undefined && until > now) throw new AppError("too_many_attempts");
+    const header = request.headers.get("authorization") ?? "";
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+    if (match && (await sameSecret(match[1]!, token))) return;
+    const { success } = await env.ADMIN_LIMITER.limit({ key });
+    if (success) throw new AppError("unauthorized");
+    lockedUntil.delete(key);
+    lockedUntil.set(key, now + LOCKOUT_MS);
+    if (lockedUntil.size > MAX_LOCKED) lockedUntil.delete(lockedUntil.keys().next().value!);
+    throw new AppError("too_many_attempts");
+  }
+
+  return {
+    verify,
+    requireAdmin: () => async (c, next) => {
+      const token = c.get("config").adminToken;
+      if (!token) throw new AppError("not_found");
+      c.get("audience").html = false; // an API: always JSON
+      if (new URL(c.req.url).searchParams.has("email")) throw new AppError("email_in_url");
+      await verify(c.req.raw, c.env, token);
+      await next();
+    },
   };
 }

@@ -13,7 +13,9 @@ import {
   updateFields,
 } from "../store/inquiries.ts";
 import type { StoredInquiry } from "../domain/inquiry.ts";
-import { requireAdmin } from "./auth.ts";
+import type { AdminGate } from "./auth.ts";
+import { deliveryRoutes } from "./deliveries.ts";
+import { readJsonObject } from "./json-body.ts";
 
 /** The export format: everything stored about an inquiry, nothing else. */
 export function exportInquiry(i: StoredInquiry) {
@@ -43,40 +45,35 @@ export function exportInquiry(i: StoredInquiry) {
 
 const EDITABLE = ["name", "email", "phone", "company", "message"] as const;
 
-async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
-  try {
-    const body: unknown = await request.json();
-    if (typeof body === "object" && body !== null && !Array.isArray(body)) {
-      return body as Record<string, unknown>;
-    }
-  } catch {
-    // answered below
-  }
-  throw new AppError("malformed_body");
-}
-
-function emailParam(url: string): string {
-  const email = new URL(url).searchParams.get("email")?.trim();
-  if (!email) {
+/** The address of a search or erasure, from a JSON body `{"email":"…"}` (never the URL). */
+async function emailFromBody(request: Request): Promise<string> {
+  const email = (await readJsonObject(request)).email;
+  if (typeof email !== "string" || email.trim() === "") {
     throw new AppError("validation_failed", { fields: [{ field: "email", code: "required" }] });
+  }
+  if (email.length > 254) {
+    throw new AppError("validation_failed", {
+      fields: [{ field: "email", code: "too_long", params: { max: 254 } }],
+    });
   }
   return email;
 }
 
 /**
- * Data-subject requests (README, "Operator API"): access/portability (GET), erasure
- * (DELETE), rectification (PATCH), restriction (hold), and the retention report.
+ * Data-subject requests (README, Operator API): access and portability
+ * (search, get), erasure, rectification (PATCH), restriction (hold), and the
+ * retention report. A person's address travels only in a request body.
  */
-export function adminRoutes() {
+export function adminRoutes(gate: AdminGate, now: () => number) {
   const admin = new Hono<AppEnv>();
-  admin.use("*", requireAdmin());
+  admin.use("*", gate.requireAdmin());
 
   const removeFiles = async (bucket: R2Bucket, keys: string[]) => {
     for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
   };
 
-  admin.get("/inquiries", async (c) => {
-    const found = await listByEmail(c.env.DB, emailParam(c.req.url));
+  admin.post("/inquiries/search", async (c) => {
+    const found = await listByEmail(c.env.DB, await emailFromBody(c.req.raw));
     return json({ ok: true, inquiries: found.map(exportInquiry) });
   });
 
@@ -86,8 +83,9 @@ export function adminRoutes() {
     return json({ ok: true, inquiry: exportInquiry(found) });
   });
 
-  admin.delete("/inquiries", async (c) => {
-    const { ids, keys } = await deleteInquiries(c.env.DB, { email: emailParam(c.req.url) });
+  admin.post("/inquiries/erase", async (c) => {
+    const email = await emailFromBody(c.req.raw);
+    const { ids, keys } = await deleteInquiries(c.env.DB, { email });
     await removeFiles(c.env.ATTACHMENTS, keys);
     return json({ ok: true, deleted: ids.length });
   });
@@ -141,6 +139,8 @@ export function adminRoutes() {
     if (!ok) throw new AppError("not_found");
     return json({ ok: true });
   });
+
+  admin.route("/deliveries", deliveryRoutes(now));
 
   admin.get("/retention", async (c) => {
     const config = c.get("config");

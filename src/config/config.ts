@@ -28,6 +28,8 @@ export interface Config {
   resendApiKey: string | null;
   adminToken: string | null;
   turnstileSecret: string | null;
+  /** Resend's webhook signing secret (`whsec_…`); without it POST /webhooks/resend does not exist. */
+  resendWebhookSecret: string | null;
   /** Public site key for the reference form's Turnstile widget. */
   turnstileSiteKey: string | null;
 }
@@ -55,6 +57,8 @@ export type ConfigProblemCode =
   | "out_of_range"
   /** `MAX_ATTACHMENT_BYTES` above what Resend carries or a send fits in memory. */
   | "attachment_limit_too_high"
+  /** A secret that does not have the shape its issuer gives it (`RESEND_WEBHOOK_SECRET`: `whsec_…`). */
+  | "invalid_secret"
   /** `ADMIN_TOKEN` shorter than 32 characters. */
   | "too_short"
   /** A value copied unchanged from `.dev.vars.example`. */
@@ -195,7 +199,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
       "RESEND_BASE_URL",
       "must use https: (plain http: only for localhost and 127.0.0.1): the API key and every inquiry travel to it",
     );
-  const resendBaseUrl = baseRaw.replace(/\/+$/, "");
+  const resendBaseUrl = baseRaw.replace(/(?<!\/)\/+$/, "");
 
   // Secrets: a value copied from .dev.vars.example is refused before anything else is said of it.
   const secret = (name: (typeof SECRET_NAMES)[number]): string | null => {
@@ -213,7 +217,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
   const resendApiKey = secret("RESEND_API_KEY");
   const adminToken = secret("ADMIN_TOKEN");
   const turnstileSecret = secret("TURNSTILE_SECRET_KEY");
-  secret("RESEND_WEBHOOK_SECRET");
+  const resendWebhookSecret = secret("RESEND_WEBHOOK_SECRET");
 
   if (adminToken !== null && adminToken.length < ADMIN_TOKEN_MIN_LENGTH) {
     bad(
@@ -261,6 +265,13 @@ export function parseConfig(env: RawEnv): ConfigResult {
     });
   }
 
+  if (resendWebhookSecret !== null && !isWebhookSecret(resendWebhookSecret))
+    bad(
+      "invalid_secret",
+      "RESEND_WEBHOOK_SECRET",
+      "must be the signing secret Resend shows for the webhook (whsec_…)",
+    );
+
   const common = { warnings };
   if (problems.length > 0 || mailFrom === null) return { ok: false, problems, ...common };
   return {
@@ -283,6 +294,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
       adminToken,
       turnstileSecret,
       turnstileSiteKey,
+      resendWebhookSecret,
     },
   };
 }
@@ -310,6 +322,17 @@ function int(
     return fallback;
   }
   return n;
+}
+
+/** `whsec_` and the base64 of at least 16 bytes, as Resend (Svix) issues signing secrets. */
+function isWebhookSecret(value: string): boolean {
+  const b64 = value.startsWith("whsec_") ? value.slice(6) : "";
+  return (
+    b64.length >= 24 &&
+    b64.length <= 256 &&
+    /^[A-Za-z0-9+/]+={0,2}$/.test(b64) &&
+    b64.length % 4 === 0
+  );
 }
 
 function isHttpUrl(value: string): boolean {

@@ -9,7 +9,9 @@ export type ErrorCode =
   | "rate_limited"
   | "unavailable"
   | "not_found"
-  | "unauthorized";
+  | "unauthorized"
+  | "too_many_attempts"
+  | "email_in_url";
 
 /** Stable per-field codes of a 422 answer. */
 export type FieldErrorCode =
@@ -24,6 +26,11 @@ export type FieldErrorCode =
   | "duplicate_field"
   | "file_too_large"
   | "file_type_not_allowed"
+  | "file_text_encoding"
+  | "file_hidden_content"
+  | "file_has_macros"
+  | "file_archive_program"
+  | "file_archive_unreadable"
   | "file_empty"
   | "too_many_files";
 
@@ -53,6 +60,9 @@ export const ERRORS: Readonly<Record<ErrorCode, { status: number; retryAfter?: n
   unavailable: { status: 503, retryAfter: 60 },
   not_found: { status: 404 },
   unauthorized: { status: 401 },
+  // Failed /admin sign-ins: the limiter's window (src/admin/auth.ts).
+  too_many_attempts: { status: 429, retryAfter: 60 },
+  email_in_url: { status: 400 },
 };
 
 /**

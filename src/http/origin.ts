@@ -7,11 +7,28 @@ import { AppError } from "./errors.ts";
 /**
  * Whether a browser request's `Origin` may post. No `Origin` (curl, a server)
  * is not refused for that; `Referer` is never consulted, it is easy to strip.
+ *
+ * `Origin: null` is what a browser sends for a plain form post from a page
+ * served with `Referrer-Policy: no-referrer` (Fetch standard, "serializing a
+ * request origin"), but also from sandboxed frames and opaque origins. It is
+ * accepted only for a top-level navigation, which the browser states in the
+ * Fetch Metadata headers a page cannot set (W3C Fetch Metadata, §2):
+ * `Sec-Fetch-Mode: navigate` and/or `Sec-Fetch-Dest: document`, with neither
+ * saying otherwise. A frame (`Sec-Fetch-Dest: iframe`), a `fetch()` (`cors`,
+ * `no-cors`) or a request without those headers is refused.
  */
 export function originAllowed(request: Request, config: Config): boolean {
   const origin = request.headers.get("origin");
   if (origin === null) return true;
+  if (origin === "null") return isTopLevelNavigation(request.headers);
   return origin === new URL(request.url).origin || config.allowedOrigins.includes(origin);
+}
+
+function isTopLevelNavigation(headers: Headers): boolean {
+  const mode = headers.get("sec-fetch-mode");
+  const dest = headers.get("sec-fetch-dest");
+  if (mode === null && dest === null) return false;
+  return (mode === null || mode === "navigate") && (dest === null || dest === "document");
 }
 
 /**
@@ -45,19 +62,29 @@ export function corsForAllowedOrigins(): MiddlewareHandler<AppEnv> {
   });
 }
 
-/** Same-origin and allowed-origin pages are safe targets for a "back to the form" link. */
-export function backUrl(request: Request, config: Config): string {
+/**
+ * The page a browser's post came from, for an error page's "back" link: the
+ * `Referer` (origin, path and query) when it is the worker's own origin or
+ * in `ALLOWED_ORIGINS`, else null (no link: a link to a blank form would
+ * lose what was typed, so the page only advises the browser's Back button).
+ */
+export function backUrl(request: Request, config: Config): string | null {
   const referer = request.headers.get("referer");
-  if (referer) {
-    try {
-      const u = new URL(referer);
-      const self = new URL(request.url).origin;
-      if (u.origin === self || config.allowedOrigins.includes(u.origin)) {
-        return u.origin + u.pathname + u.search;
-      }
-    } catch {
-      // an unparsable Referer gets the default
-    }
-  }
-  return "/";
+  if (!referer || !URL.canParse(referer)) return null;
+  const u = new URL(referer);
+  const own = u.origin === new URL(request.url).origin;
+  if (!own && !config.allowedOrigins.includes(u.origin)) return null;
+  return u.origin + u.pathname + u.search;
+}
+
+/**
+ * Whether a post came from a page of the worker itself (the reference form):
+ * its `Origin`, or without one its `Referer`, is the worker's own origin.
+ */
+export function fromOwnPage(request: Request): boolean {
+  const self = new URL(request.url).origin;
+  const origin = request.headers.get("origin");
+  if (origin !== null) return origin === self;
+  const referer = request.headers.get("referer");
+  return referer !== null && URL.canParse(referer) && new URL(referer).origin === self;
 }

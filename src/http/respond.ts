@@ -1,7 +1,9 @@
 import type { Context, ErrorHandler } from "hono";
 import type { Lang } from "../i18n/lang.ts";
 import { ERROR_MESSAGES, fieldErrorMessage } from "../i18n/messages.ts";
+import type { Config } from "../config/config.ts";
 import { errorPage, notFoundPage } from "../pages/error.ts";
+import { formPage, type TypedValues } from "../pages/form.ts";
 import type { AppEnv } from "./app.ts";
 import { AppError, asAppError } from "./errors.ts";
 import type { SafeHtml } from "../pages/html.ts";
@@ -10,12 +12,14 @@ import type { SafeHtml } from "../pages/html.ts";
 export interface Audience {
   lang: Lang;
   html: boolean;
-  /** Where an HTML error page's "back to the form" link goes. */
-  backUrl: string;
+  /** Where an HTML error page's "back to the form" link goes; null: no link, only the advice. */
+  backUrl: string | null;
+  /** The request came from the worker's own reference form. */
+  fromOwnPage: boolean;
 }
 
 /** Before the config middleware has run there is no better guess. */
-const FALLBACK_AUDIENCE: Audience = { lang: "en", html: false, backUrl: "/" };
+const FALLBACK_AUDIENCE: Audience = { lang: "en", html: false, backUrl: null, fromOwnPage: false };
 
 export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -35,8 +39,14 @@ export function page(body: SafeHtml, status = 200, headers: HeadersInit = {}): R
  * The one place a refusal becomes what the visitor sees: status and
  * `Retry-After` from `ERRORS`, the message in the visitor's language, as JSON
  * `{"ok":false,"code","message","errors"?}` or as a page (README, "Answers").
+ * A browser's post from the reference form whose body was read (`form`) gets
+ * the form itself back, with what was typed and each error beside its field.
  */
-export function errorResponse(err: AppError, audience: Audience): Response {
+export function errorResponse(
+  err: AppError,
+  audience: Audience,
+  form?: { config: Config; typed: TypedValues },
+): Response {
   const { lang } = audience;
   const headers: Record<string, string> = {};
   if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
@@ -45,7 +55,9 @@ export function errorResponse(err: AppError, audience: Audience): Response {
     const body =
       err.code === "not_found"
         ? notFoundPage(lang)
-        : errorPage(lang, err.code, err.fields, audience.backUrl);
+        : form && audience.fromOwnPage
+          ? formPage(form.config, lang, { typed: form.typed, error: err })
+          : errorPage(lang, err.code, err.fields, audience.backUrl);
     return page(body, err.status, headers);
   }
   const body: Record<string, unknown> = {
@@ -70,5 +82,8 @@ export function errorResponse(err: AppError, audience: Audience): Response {
  */
 export const answerError: ErrorHandler<AppEnv> = (err, c: Context<AppEnv>) => {
   if (!(err instanceof AppError)) console.error(`unexpected error: ${err.name}`);
-  return errorResponse(asAppError(err), c.get("audience") ?? FALLBACK_AUDIENCE);
+  const config = c.get("config");
+  const typed = c.get("typed");
+  const form = config && typed ? { config, typed } : undefined;
+  return errorResponse(asAppError(err), c.get("audience") ?? FALLBACK_AUDIENCE, form);
 };

@@ -41,6 +41,14 @@ export const ERROR_MESSAGES: Record<ErrorCode, Texts> = {
   },
   not_found: { sl: "Ne obstaja.", en: "Not found." },
   unauthorized: { sl: "Dostop ni dovoljen.", en: "Not authorized." },
+  too_many_attempts: {
+    sl: "Preveč neuspelih prijav. Počakajte minuto in poskusite znova.",
+    en: "Too many failed sign-in attempts. Please wait a minute and try again.",
+  },
+  email_in_url: {
+    sl: "E-poštnega naslova ne pošiljajte v naslovu URL; pošljite ga v telesu zahteve (JSON).",
+    en: "Do not put an e-mail address in the URL; send it in the request body (JSON).",
+  },
 };
 
 /** `{min}`, `{max}` and `{limit}` are filled from the issue. */
@@ -85,6 +93,26 @@ export const FIELD_MESSAGES: Record<FieldErrorCode, Texts> = {
   file_type_not_allowed: {
     sl: "Te vrste datoteke ne sprejemamo. Dovoljene vrste: {limit}.",
     en: "This type of file is not accepted. Allowed types: {limit}.",
+  },
+  file_text_encoding: {
+    sl: "Besedilo ni shranjeno v kodiranju UTF-8. Shranite ga kot UTF-8 (v Beležnici: Shrani kot → Kodiranje: UTF-8) in ga pošljite znova.",
+    en: "The text is not saved as UTF-8. Save it as UTF-8 (in Notepad: Save as → Encoding: UTF-8) and send it again.",
+  },
+  file_hidden_content: {
+    sl: "V datoteki je skrita še druga datoteka (npr. arhiv, pripet k sliki). Datoteko odprite, jo znova shranite ali izvozite in pošljite novo.",
+    en: "The file has another file hidden in it (for example an archive appended to an image). Open it, save or export it again and send the new file.",
+  },
+  file_has_macros: {
+    sl: "Dokument vsebuje makre, zato ga ne moremo sprejeti. Shranite ga brez makrov (npr. kot .docx, .xlsx ali PDF) in ga pošljite znova.",
+    en: "The document contains macros, so we cannot accept it. Save it without macros (for example as .docx, .xlsx or PDF) and send it again.",
+  },
+  file_archive_program: {
+    sl: "Arhiv vsebuje program, skripto, bližnjico, spletno stran, dokument z makri ali drug arhiv. Priložite arhiv samo z dokumenti in risbami.",
+    en: "The archive contains a program, script, shortcut, web page, document with macros or another archive. Attach an archive with documents and drawings only.",
+  },
+  file_archive_unreadable: {
+    sl: "Vsebine arhiva ne moremo preveriti (zaščiten je z geslom, je poškodovan ali pa bi se ob razširjanju mnogokrat povečal). Pošljite ga brez gesla ali priložite glavno datoteko samo.",
+    en: "We cannot check what the archive contains (it is password-protected, damaged or unpacks to far more than its size). Send it without a password, or attach the main file on its own.",
   },
   file_empty: { sl: "Priponka je prazna.", en: "The attachment is empty." },
   too_many_files: {

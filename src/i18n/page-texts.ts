@@ -34,6 +34,11 @@ export const PAGE_TEXTS = {
     en: "The connection failed. Please check your internet connection and try again.",
   },
   other: { sl: "English", en: "Slovenščina" },
+  errorPrefix: { sl: "Napaka", en: "Error" },
+  chooseFileAgain: {
+    sl: "Datoteko izberite znova: brskalnik je ob pošiljanju ne more ohraniti.",
+    en: "Please choose the file again: the browser cannot keep it after sending.",
+  },
 } as const;
 
 /**

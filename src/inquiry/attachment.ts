@@ -1,5 +1,11 @@
-import type { FieldError } from "../http/errors.ts";
-import { detectFileKind, kindNames, type FileKind } from "./file-type.ts";
+import type { FieldError, FieldErrorCode } from "../http/errors.ts";
+import {
+  detectFileKind,
+  kindNames,
+  type Detection,
+  type FileKind,
+  type Refusal,
+} from "./file-type.ts";
 import { safeFilename } from "./filename.ts";
 
 export interface Attachment {
@@ -42,7 +48,8 @@ export async function checkAttachment(
   }
   const bytes = new Uint8Array(await file.arrayBuffer());
   const detected = detectFileKind(bytes);
-  if (!detected.ok || !allowed.includes(detected.kind)) {
+  if (!detected.ok) return { ok: false, error: refusalError(detected, allowed) };
+  if (!allowed.includes(detected.kind)) {
     return {
       ok: false,
       error: { field, code: "file_type_not_allowed", params: { limit: kindNames(allowed) } },
@@ -58,4 +65,28 @@ export async function checkAttachment(
       sha256: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join(""),
     },
   };
+}
+
+/** Codes that tell the visitor what to change; `unknown` has nothing more to say than the list. */
+const REFUSAL_CODES: Record<Refusal, FieldErrorCode> = {
+  unknown: "file_type_not_allowed",
+  text_encoding: "file_text_encoding",
+  hidden_content: "file_hidden_content",
+  macros: "file_has_macros",
+  archive_program: "file_archive_program",
+  archive_unreadable: "file_archive_unreadable",
+};
+
+/**
+ * A refusal says why only when the file would otherwise be welcome: telling
+ * someone to save a text as UTF-8 is no help where text files are not taken.
+ */
+function refusalError(
+  detected: Detection & { ok: false },
+  allowed: readonly FileKind[],
+): FieldError {
+  const limit = kindNames(allowed);
+  const welcome = detected.as !== undefined && allowed.includes(detected.as);
+  const code = welcome ? REFUSAL_CODES[detected.reason] : "file_type_not_allowed";
+  return { field: "attachment", code, params: { limit } };
 }

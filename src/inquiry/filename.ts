@@ -1,4 +1,5 @@
 import type { FileKind } from "./file-type.ts";
+import { extensionOf, runnableKind } from "./runnable-names.ts";
 
 // Control characters, bidi overrides/isolates (which make "gpj.exe" read as
 // "exe.jpg"), zero-width characters and the characters Windows forbids.
@@ -16,13 +17,26 @@ export function safeFilename(original: string, kind: FileKind): string {
     .normalize("NFC")
     .replace(UNSAFE, "_")
     .replace(/\s+/g, " ")
-    .replace(/^[.\s_]+|[.\s]+$/g, "");
+    .replace(/^[.\s_]+|(?<![.\s])[.\s]+$/g, "");
 
   const dot = name.lastIndexOf(".");
   let stem = dot > 0 ? name.slice(0, dot) : name;
   const ext = dot > 0 ? name.slice(dot + 1).toLowerCase() : "";
-  const finalExt = kind.extensions.includes(ext) ? ext : kind.extensions[0]!;
+  let finalExt = kind.extensions.includes(ext) ? ext : kind.extensions[0]!;
+  // "photo.png.lnk" holding a PNG is "photo.png", not "photo.png.png".
+  if (ext !== finalExt && kind.extensions.includes(extensionOf(stem))) {
+    finalExt = extensionOf(stem);
+    stem = stem.slice(0, stem.lastIndexOf("."));
+  }
   if (stem === "" || WINDOWS_RESERVED.test(stem)) stem = `attachment${stem ? `_${stem}` : ""}`;
+  // "setup.exe.pdf" shows as "setup.exe" where Windows hides known extensions.
+  let end = stem.length;
+  while (end > 0 && (stem[end - 1] === "." || stem[end - 1] === " ")) end--;
+  stem = stem.slice(0, end);
+  while (extensionOf(stem) !== "" && runnableKind(stem) === "program") {
+    const dot = stem.lastIndexOf(".");
+    stem = `${stem.slice(0, dot)}_${stem.slice(dot + 1)}`;
+  }
   // Cut by code points so a surrogate pair is never split.
   stem = [...stem]
     .slice(0, MAX_LENGTH - finalExt.length - 1)

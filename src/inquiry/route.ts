@@ -4,8 +4,11 @@ import type { AppEnv } from "../http/app.ts";
 import { json } from "../http/respond.ts";
 import type { Config } from "../config/config.ts";
 import type { Claim, ClaimedInquiry } from "../domain/inquiry.ts";
-import { readSubmission } from "./read-body.ts";
+import { rateLimitKey } from "../net/ip.ts";
+import type { TypedValues } from "../pages/form.ts";
+import { readSubmission, type RawSubmission } from "./read-body.ts";
 import { submissionLang, submitInquiry } from "./submit.ts";
+import { TEXT_FIELDS } from "./validate.ts";
 
 export interface InquiryRouteOptions {
   /** The lease to store a new inquiry under when this request will mail it itself. */
@@ -28,10 +31,12 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
     const audience = c.get("audience");
     const now = opts.now();
     const ip = request.headers.get("cf-connecting-ip");
-    const { success } = await c.env.SUBMIT_LIMITER.limit({ key: ip ?? "unknown" });
+    const { success } = await c.env.SUBMIT_LIMITER.limit({ key: rateLimitKey(ip) });
     if (!success) throw new AppError("rate_limited");
 
     const raw = await readSubmission(request, config.maxAttachmentBytes);
+    // Kept for this answer only: a refused post from the reference form shows it again.
+    if (audience.html) c.set("typed", typedValues(raw));
     audience.lang = submissionLang(raw, request, config);
     const claim = opts.claimFor(config, now);
     const result = await submitInquiry(raw, audience.lang, config, {
@@ -56,4 +61,16 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
   });
 
   return route;
+}
+
+/** The text fields as typed (the first of each, if sent twice); never the file itself. */
+function typedValues(raw: RawSubmission): TypedValues {
+  const values: Partial<Record<string, string>> = {};
+  for (const name of TEXT_FIELDS) {
+    const first = raw.fields.get(name)?.[0];
+    if (typeof first === "string") values[name] = first;
+  }
+  const files = raw.fields.get("attachment") ?? [];
+  const fileSent = files.some((f) => f instanceof File && f.size > 0);
+  return { values, fileSent };
 }

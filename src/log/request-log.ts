@@ -1,13 +1,15 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/app.ts";
 import { asAppError } from "../http/errors.ts";
-import { logEntryFor, logStatement } from "./technical-log.ts";
+import { appendLogEntry } from "../store/log.ts";
+import { logEntryFor } from "./technical-log.ts";
 
 /**
  * Writes one technical-log line per `POST` it wraps, with the outcome: the
  * error code of a refusal (whatever threw it), or what the route recorded in
  * `outcome` ("stored", "honeypot"). The line never blocks or breaks the
- * answer: it is written after it.
+ * answer: it is written after it, to its own database (`LOG_DB`), never in a
+ * batch with the inquiry.
  *
  * @param now milliseconds since the epoch, read once per request
  */
@@ -19,7 +21,7 @@ export function logRequests(now: () => number): MiddlewareHandler<AppEnv> {
     const outcome = c.error ? asAppError(c.error).code : (c.get("outcome") ?? "stored");
     const entry = logEntryFor(c.req.raw, at, outcome, c.get("config").logIp);
     const written = Promise.resolve()
-      .then(() => logStatement(c.env.DB, entry).run())
+      .then(() => appendLogEntry(c.env.LOG_DB, entry))
       .then(() => true)
       .catch(() => false);
     c.executionCtx.waitUntil(

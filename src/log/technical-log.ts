@@ -1,38 +1,52 @@
+import { formatIp, parseIp, prefix } from "../net/ip.ts";
+
 /**
- * The technical log the README describes: exactly what the privacy notice names
- * (time, IP, browser type, referrer) plus the outcome, in a table of its own.
+ * The technical log: per request to /inquiry exactly what the privacy notice
+ * names (time, IP, browser type, referrer) plus the outcome, in its own
+ * database (`LOG_DB`) so that no query can join it to an inquiry.
  */
 export interface LogEntry {
-  at: number;
+  /** The request's minute: milliseconds since the epoch (UTC) with seconds and ms zero. */
+  minute: number;
+  /** The client's network, IPv4 /24 or IPv6 /48 (e.g. `203.0.113.0`, `2001:db8:abcd::`); "" if unknown. */
+  network: string;
+  /** The whole address, only with `LOG_IP=full`; otherwise null (the network is all that is kept). */
   ip: string | null;
+  /** Family and major version, e.g. `Firefox 140`. */
   browser: string | null;
+  /** Origin and path, e.g. `https://www.example.com/kontakt`. */
   referrer: string | null;
+  /** `stored`, `honeypot` or an error code. */
   outcome: string;
 }
 
-/** IPv4 to its /24, IPv6 to its /48: enough to see abuse, not to name a household. */
-export function truncateIp(ip: string, mode: "truncated" | "full"): string | null {
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  if (v4) return mode === "full" ? ip : `${v4[1]}.${v4[2]}.${v4[3]}.0`;
-  if (!/^[0-9a-f:.]+$/i.test(ip) || !ip.includes(":")) return null;
-  if (mode === "full") return ip.toLowerCase();
-  const groups = expandIpv6(ip);
-  if (!groups) return null;
-  return `${groups.slice(0, 3).join(":")}::`;
+const MINUTE_MS = 60_000;
+
+/**
+ * The start of `now`'s minute. An inquiry keeps its exact time (ms); its log
+ * entry only the minute, so time alone cannot pick one log entry for one inquiry.
+ */
+export function toMinute(now: number): number {
+  return now - (now % MINUTE_MS);
 }
 
-function expandIpv6(ip: string): string[] | null {
-  const halves = ip.toLowerCase().split("::");
-  if (halves.length > 2) return null;
-  const head = halves[0] ? halves[0].split(":") : [];
-  const tail = halves[1] ? halves[1].split(":") : [];
-  // An embedded IPv4 tail (::ffff:1.2.3.4) only matters past the /48 we keep.
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 0) return null;
-  const groups = [...head, ...Array<string>(Math.max(missing, 0)).fill("0"), ...tail];
-  return groups.map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? String(parseInt(g, 16).toString(16)) : g));
+/**
+ * IPv4 to its /24, IPv6 to its /48 (IPv4-mapped IPv6 counts as IPv4): enough to
+ * see abuse, not to name a household. Canonical text; null if `ip` is not an address.
+ */
+export function networkOf(ip: string): string | null {
+  const parsed = parseIp(ip);
+  if (!parsed) return null;
+  return formatIp(prefix(parsed, parsed.version === 4 ? 24 : 48));
 }
 
+/** The whole address in canonical text (for `LOG_IP=full`); null if not an address. */
+export function wholeIp(ip: string): string | null {
+  const parsed = parseIp(ip);
+  return parsed ? formatIp(parsed) : null;
+}
+
+// Each pattern is linear: no two quantifiers can match the same characters.
 const BROWSERS: [RegExp, string][] = [
   [/\bEdg(?:e|A|iOS)?\/(\d+)/, "Edge"],
   [/\bOPR\/(\d+)/, "Opera"],
@@ -41,11 +55,15 @@ const BROWSERS: [RegExp, string][] = [
   [/\bFxiOS\/(\d+)/, "Firefox"],
   [/\bCriOS\/(\d+)/, "Chrome"],
   [/\b(?:HeadlessChrome|Chrome|Chromium)\/(\d+)/, "Chrome"],
-  [/\bVersion\/(\d+)[^ ]* (?:Mobile\/\S+ )?Safari\//, "Safari"],
+  [/\bVersion\/(\d+)(?:\.\d+)* (?:Mobile\/\S+ )?Safari\//, "Safari"],
   [/^curl\/(\d+)/, "curl"],
 ];
 
-/** Family and major version, e.g. "Firefox 140"; never the whole user agent string. */
+/**
+ * Family and major version of a User-Agent (RFC 9110 §10.1.5), e.g.
+ * `Firefox 140`; never the whole string. `Bot` for self-declared crawlers,
+ * `Other` for the rest, null when there is none.
+ */
 export function browserOf(userAgent: string | null): string | null {
   if (!userAgent) return null;
   const ua = userAgent.slice(0, 512);
@@ -56,7 +74,7 @@ export function browserOf(userAgent: string | null): string | null {
   return /bot|crawler|spider/i.test(ua) ? "Bot" : "Other";
 }
 
-/** Origin and path only: a query string or fragment can carry personal data. */
+/** Origin and path of a Referer (RFC 9110 §10.1.3): a query string or fragment can carry personal data. */
 export function referrerOf(referer: string | null): string | null {
   if (!referer) return null;
   try {
@@ -68,25 +86,20 @@ export function referrerOf(referer: string | null): string | null {
   }
 }
 
+/** The entry for one request to /inquiry answered with `outcome` at `now` (ms). */
 export function logEntryFor(
   request: Request,
-  at: number,
+  now: number,
   outcome: string,
   ipMode: "truncated" | "full",
 ): LogEntry {
   const ip = request.headers.get("cf-connecting-ip");
   return {
-    at,
-    ip: ip ? truncateIp(ip.trim(), ipMode) : null,
+    minute: toMinute(now),
+    network: (ip && networkOf(ip)) ?? "",
+    ip: ip && ipMode === "full" ? wholeIp(ip) : null,
     browser: browserOf(request.headers.get("user-agent")),
     referrer: referrerOf(request.headers.get("referer")),
     outcome,
   };
-}
-
-/** The insert of one log line, for the caller to run or queue. */
-export function logStatement(db: D1Database, e: LogEntry): D1PreparedStatement {
-  return db
-    .prepare("INSERT INTO tech_log (at, ip, browser, referrer, outcome) VALUES (?, ?, ?, ?, ?)")
-    .bind(e.at, e.ip, e.browser, e.referrer, e.outcome);
 }

@@ -4,6 +4,7 @@ import { deleteAttachments, getAttachment } from "../store/attachments.ts";
 import { claimDue, markFailed, markRetry, markSent } from "../store/deliveries.ts";
 import { fromRow, type InquiryRow } from "../store/inquiries.ts";
 import { composeMail } from "./compose.ts";
+import { deliveryKey } from "./delivery-key.ts";
 import { resendSender, type Sender } from "./send.ts";
 
 export const MAX_ATTEMPTS = 12;
@@ -79,7 +80,7 @@ async function deliverOne(
       return retry(deps, row.id, token, attempts, "storage_unavailable", null);
     }
   }
-  return sendClaimed(deps, inquiry, attempts, file, token);
+  return sendClaimed(deps, inquiry, attempts, file, token, row.operator_retries);
 }
 
 /** Sends one inquiry this sender holds the claim on, and records the outcome. */
@@ -89,9 +90,11 @@ async function sendClaimed(
   attempts: number,
   file: Uint8Array | null,
   token: string,
+  operatorRetries: number,
 ): Promise<keyof DeliveryReport> {
   const { db, bucket, now } = deps;
-  const result = await deps.send(composeMail(inquiry, deps.config, file), `inquiry-${inquiry.id}`);
+  const key = deliveryKey(inquiry.id, operatorRetries);
+  const result = await deps.send(composeMail(inquiry, deps.config, file), key);
   if (result.ok) {
     // If the mark is lost, the row stays pending; once the lease ends the next
     // run sends again under the same idempotency key, and Resend sends nothing twice.
@@ -100,7 +103,7 @@ async function sendClaimed(
       at: now,
       resendId: result.id,
     });
-    // Once mailed, the file's only copy we need is in the staff's mailbox.
+    // Once mailed, the file's only copy we need is in the staff's mail.
     if (written && inquiry.attachment?.key)
       await deleteAttachments(bucket, [inquiry.attachment.key]);
     return "sent";
@@ -173,6 +176,7 @@ export async function deliverNow(env: Env, first: ClaimedInquiry): Promise<void>
       1,
       first.file,
       first.claim.token,
+      0, // a new inquiry has never been retried by an operator
     );
   } catch (err) {
     // The row stays pending; the next scheduled run picks it up once the lease ends.

@@ -1,4 +1,5 @@
 import { Resend } from "resend";
+import { DELIVERY_TAG } from "./delivery-key.ts";
 import type { MailMessage } from "./compose.ts";
 
 export type SendResult =
@@ -21,7 +22,10 @@ const SEND_TIMEOUT_MS = 15_000;
 export function resendSender(apiKey: string, baseUrl: string): Sender {
   const resend = new Resend(apiKey, { baseUrl });
   return async (message, idempotencyKey) => {
-    const { data, error, headers } = await resend.emails.send(message, {
+    // The key travels as a tag too: Resend echoes tags in its webhook events, so an
+    // event that arrives before the send's answer is stored still finds its inquiry.
+    const tags = [{ name: DELIVERY_TAG, value: idempotencyKey }];
+    const { data, error, headers } = await resend.emails.send({ ...message, tags }, {
       idempotencyKey,
       signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
     } as { idempotencyKey: string });

@@ -10,7 +10,7 @@ export function errorPage(
   lang: Lang,
   code: ErrorCode,
   fields: readonly FieldError[],
-  backUrl: string,
+  backUrl: string | null,
 ): SafeHtml {
   const items = fields.map(
     (f) =>
@@ -30,7 +30,7 @@ export function errorPage(
             </ul>`
           : ""
       }
-      <p><a href="${backUrl}">${T.back[lang]}</a></p>
+      ${backUrl === null ? "" : html`<p><a href="${backUrl}">${T.back[lang]}</a></p>`}
       <p class="hint">${T.backHint[lang]}</p>`,
   );
 }

@@ -20,6 +20,10 @@ button[disabled]{opacity:.6;cursor:wait}
 #form-status.success{background:#e3f4e8;border:1px solid #2e7d4f}
 #form-status.error{background:#fbe9e7;border:1px solid #b3261e}
 .errors{padding-left:1.2rem}
+.error-summary{padding:.8rem 1rem;border:2px solid #b3261e;border-radius:6px;background:#fbe9e7;margin:0 0 1rem}
+.error-summary h2{font-size:1.1rem;margin:0 0 .4rem}
+.error-summary ul{margin:0;padding-left:1.2rem}
+.error-summary a{color:#8c1d18;font-weight:600}
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 `;
 
@@ -29,6 +33,9 @@ export const FORM_JS = `"use strict";
   if (!form || !window.fetch || !window.FormData) return;
   var status = document.getElementById("form-status");
   var button = form.querySelector("button[type=submit]");
+  // A refused no-JavaScript post came back as this form with its error summary.
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
 
   function say(text, kind) {
     status.textContent = text;
@@ -38,6 +45,7 @@ export const FORM_JS = `"use strict";
   }
   function clearErrors() {
     status.hidden = true;
+    if (summary) { summary.remove(); summary = null; }
     form.querySelectorAll(".field-error").forEach(function (p) { p.hidden = true; p.textContent = ""; });
     form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
   }

@@ -1,6 +1,7 @@
 import type { Config } from "../config/config.ts";
 import type { Lang } from "../i18n/lang.ts";
-import { FIELD_LABELS } from "../i18n/messages.ts";
+import type { AppError } from "../http/errors.ts";
+import { ERROR_MESSAGES, FIELD_LABELS, fieldErrorMessage } from "../i18n/messages.ts";
 import { PAGE_TEXTS as T, privacyNotice } from "../i18n/page-texts.ts";
 import { formatBytes } from "../inquiry/attachment.ts";
 import { kindNames } from "../inquiry/file-type.ts";
@@ -8,18 +9,71 @@ import { FIELD_LIMITS as L } from "../inquiry/limits.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { layout } from "./layout.ts";
 
-/** GET /: the reference form; works without JavaScript, `form.js` enhances it. */
-export function formPage(config: Config, lang: Lang): SafeHtml {
+/** What a visitor typed into the reference form, for showing it again: text only, never the file. */
+export interface TypedValues {
+  values: Partial<Record<string, string>>;
+  /** A file was chosen: a browser cannot be handed it back, so the visitor is asked to choose it again. */
+  fileSent: boolean;
+}
+
+/** A refused post shown on the form itself: what was typed and why it was refused. */
+export interface FormState {
+  typed: TypedValues;
+  error: AppError;
+}
+
+/**
+ * GET /: the reference form; works without JavaScript, `form.js` enhances it.
+ * With `state`, the same form after a refused no-JavaScript post: every typed
+ * value back in its field (escaped), each field's error beside it and linked
+ * by `aria-describedby`/`aria-invalid`, and an error summary that takes focus
+ * (`autofocus`, `role="alert"`) and links to each field.
+ */
+export function formPage(config: Config, lang: Lang, state?: FormState): SafeHtml {
   const other: Lang = lang === "sl" ? "en" : "sl";
   const label = (field: string) => FIELD_LABELS[field]![lang];
+  const value = (name: string) => state?.typed.values[name] ?? "";
+  const errors = new Map((state?.error.fields ?? []).map((f) => [f.field, f] as const));
+  const errorText = (name: string) => {
+    const f = errors.get(name);
+    if (f) return fieldErrorMessage(f, lang);
+    if (name === "attachment" && state?.typed.fileSent) return T.chooseFileAgain[lang];
+    return null;
+  };
+  const invalid = (name: string) => (errors.has(name) ? html` aria-invalid="true"` : "");
   const types = kindNames(config.attachmentTypes);
   const accept = config.attachmentTypes.flatMap((k) => k.extensions.map((e) => `.${e}`)).join(",");
   const field = (name: string, input: SafeHtml, required: boolean, hint?: string): SafeHtml =>
     html`<div class="field">
       <label for="f-${name}">${label(name)}${required ? " *" : ""}</label>
       ${hint ? html`<p class="hint" id="hint-${name}">${hint}</p>` : ""} ${input}
-      <p class="field-error" id="err-${name}" hidden></p>
+      ${errorMessage(name)}
     </div>`;
+  const errorMessage = (name: string) => {
+    const text = errorText(name);
+    return text === null
+      ? html`<p class="field-error" id="err-${name}" hidden></p>`
+      : html`<p class="field-error" id="err-${name}">${text}</p>`;
+  };
+  const onForm = new Set(["name", "email", "phone", "company", "service", "message"]);
+  if (config.maxAttachmentBytes > 0) onForm.add("attachment");
+  const summary = state
+    ? html`<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus>
+        <h2>${ERROR_MESSAGES[state.error.code][lang]}</h2>
+        ${
+          state.error.fields.length
+            ? html`<ul>
+                ${state.error.fields.map((f) => {
+                  const text = `${FIELD_LABELS[f.field]?.[lang] ?? f.field}: ${fieldErrorMessage(f, lang)}`;
+                  return onForm.has(f.field)
+                    ? html`<li><a href="#f-${f.field}">${text}</a></li>`
+                    : html`<li>${text}</li>`;
+                })}
+              </ul>`
+            : ""
+        }
+      </div>`
+    : "";
   const described = (name: string, hint = false) => `err-${name}${hint ? ` hint-${name}` : ""}`;
 
   const body = html`<p class="lang">
@@ -27,6 +81,7 @@ export function formPage(config: Config, lang: Lang): SafeHtml {
     </p>
     <h1>${T.title[lang]}</h1>
     <p>${T.intro[lang]}</p>
+    ${summary}
     <div id="form-status" role="status" aria-live="polite" tabindex="-1" hidden></div>
     <form
       id="inquiry-form"
@@ -39,10 +94,10 @@ export function formPage(config: Config, lang: Lang): SafeHtml {
       data-thanks="${T.thanksTitle[lang]}. ${T.thanksBody[lang]}"
     >
       <input type="hidden" name="_lang" value="${lang}" />
-      ${field("name", html`<input id="f-name" name="name" required minlength="${L.name.min}" maxlength="${L.name.max}" autocomplete="name" aria-describedby="${described("name")}" />`, true)}
-      ${field("email", html`<input id="f-email" name="email" type="email" required maxlength="${L.email.max}" autocomplete="email" aria-describedby="${described("email")}" />`, true)}
-      ${field("phone", html`<input id="f-phone" name="phone" type="tel" maxlength="${L.phone.max}" autocomplete="tel" aria-describedby="${described("phone")}" />`, false)}
-      ${field("company", html`<input id="f-company" name="company" maxlength="${L.company.max}" autocomplete="organization" aria-describedby="${described("company")}" />`, false)}
+      ${field("name", html`<input id="f-name" name="name" required minlength="${L.name.min}" maxlength="${L.name.max}" autocomplete="name" aria-describedby="${described("name")}" value="${value("name")}" ${invalid("name")} />`, true)}
+      ${field("email", html`<input id="f-email" name="email" type="email" required maxlength="${L.email.max}" autocomplete="email" aria-describedby="${described("email")}" value="${value("email")}" ${invalid("email")} />`, true)}
+      ${field("phone", html`<input id="f-phone" name="phone" type="tel" maxlength="${L.phone.max}" autocomplete="tel" aria-describedby="${described("phone")}" value="${value("phone")}" ${invalid("phone")} />`, false)}
+      ${field("company", html`<input id="f-company" name="company" maxlength="${L.company.max}" autocomplete="organization" aria-describedby="${described("company")}" value="${value("company")}" ${invalid("company")} />`, false)}
       ${field(
         "service",
         html`<select
@@ -50,13 +105,18 @@ export function formPage(config: Config, lang: Lang): SafeHtml {
           name="service"
           required
           aria-describedby="${described("service")}"
+          ${invalid("service")}
         >
           <option value="">${T.choose[lang]}</option>
-          ${config.services.map((s) => html`<option>${s}</option>`)}
+          ${config.services.map((s) =>
+            s === value("service")
+              ? html`<option selected>${s}</option>`
+              : html`<option>${s}</option>`,
+          )}
         </select>`,
         true,
       )}
-      ${field("message", html`<textarea id="f-message" name="message" required maxlength="${L.message.max}" rows="8" aria-describedby="${described("message")}"></textarea>`, true)}
+      ${field("message", html`<textarea id="f-message" name="message" required maxlength="${L.message.max}" rows="8" aria-describedby="${described("message")}" ${invalid("message")}>${value("message")}</textarea>`, true)}
       ${
         config.maxAttachmentBytes > 0
           ? field(
@@ -67,6 +127,7 @@ export function formPage(config: Config, lang: Lang): SafeHtml {
                 type="file"
                 accept="${accept}"
                 aria-describedby="${described("attachment", true)}"
+                ${invalid("attachment")}
               />`,
               false,
               T.attachmentHint[lang]
@@ -85,7 +146,7 @@ export function formPage(config: Config, lang: Lang): SafeHtml {
                 data-sitekey="${config.turnstileSiteKey}"
                 data-language="${lang}"
               ></div>
-              <p class="field-error" id="err-cf-turnstile-response" hidden></p>`
+              ${errorMessage("cf-turnstile-response")}`
           : ""
       }
       <p class="privacy">${privacyNotice(lang, config.retentionMonths)}</p>
@@ -101,5 +162,6 @@ export function formPage(config: Config, lang: Lang): SafeHtml {
           ></script>`
         : ""
     }`;
-  return layout(lang, T.title[lang], body, scripts);
+  const title = state ? `${T.errorPrefix[lang]}: ${T.title[lang]}` : T.title[lang];
+  return layout(lang, title, body, scripts);
 }

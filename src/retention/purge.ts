@@ -1,5 +1,6 @@
 import { deleteAttachments, listAttachments } from "../store/attachments.ts";
 import { deleteExpired, liveAttachmentKeys } from "../store/inquiries.ts";
+import { purgeLogEntries } from "../store/log.ts";
 import { logCutoff, retentionCutoff } from "./months.ts";
 
 /** Rows per DELETE: large enough to be cheap per row, small enough for D1's statement limits. */
@@ -14,6 +15,8 @@ const ORPHAN_GRACE_MS = 60 * 60_000;
 
 export interface PurgeDeps {
   db: D1Database;
+  /** The technical log's own database. */
+  logDb: D1Database;
   bucket: R2Bucket;
   now: number;
   retentionMonths: number;
@@ -49,15 +52,9 @@ export async function purge(deps: PurgeDeps): Promise<PurgeReport> {
 
   const logsBefore = logCutoff(deps.now, deps.logRetentionDays);
   while (budget-- > 0) {
-    const { meta } = await deps.db
-      .prepare(
-        `DELETE FROM tech_log WHERE id IN (
-           SELECT id FROM tech_log WHERE at < ?1 ORDER BY at LIMIT ?2)`,
-      )
-      .bind(logsBefore, PURGE_CHUNK * 5)
-      .run();
-    report.logs += meta.changes;
-    if (meta.changes < PURGE_CHUNK * 5) break;
+    const changes = await purgeLogEntries(deps.logDb, logsBefore, PURGE_CHUNK * 5);
+    report.logs += changes;
+    if (changes < PURGE_CHUNK * 5) break;
   }
 
   if (budget > 0) report.orphans = await sweepOrphans(deps);

@@ -414,9 +414,24 @@ export class FakeResend {
         typeof b.headers === "object" &&
         b.headers !== null &&
         Object.entries(b.headers).every(
-          ([k, v]) => /^[!-9;-~]+$/.test(k) && typeof v === "string" && !/[\r\n]/.test(v),
+          ([k, v]) =>
+            /^[\x21-\x39\x3b-\x7e]+$/.test(k) && typeof v === "string" && !/[\r\n]/.test(v),
         );
       if (!ok) return invalid("Invalid `headers` field.");
+    }
+    if (b.tags !== undefined) {
+      // Resend: each tag's name and value hold only ASCII letters, digits, `_` and `-` (≤ 256).
+      const tag = /^[A-Za-z0-9_-]{1,256}$/;
+      const ok =
+        Array.isArray(b.tags) &&
+        b.tags.every(
+          (t: unknown) =>
+            typeof t === "object" &&
+            t !== null &&
+            tag.test(String((t as { name?: unknown }).name)) &&
+            tag.test(String((t as { value?: unknown }).value)),
+        );
+      if (!ok) return invalid("Invalid `tags` field.");
     }
     if (b.attachments !== undefined && !Array.isArray(b.attachments)) {
       return invalid("Invalid `attachments` field.");

@@ -1,0 +1,187 @@
+// `npm run dev`: the worker under `wrangler dev`, beside a local mail catcher.
+//
+// 1. Says what a newcomer is missing (dependencies, a `.dev.vars`) instead of failing.
+// 2. Starts the mail catcher (scripts/lib/mail-catcher.ts) on 127.0.0.1: it answers
+//    Resend's API and shows every mail in a browsable mailbox.
+// 3. Applies the D1 migrations to the local databases (DB and LOG_DB).
+// 4. Starts `wrangler dev` with RESEND_BASE_URL pointing at the catcher and a
+//    development key made for this run: the worker mails by the same code path
+//    as in production. Passing your own `--var RESEND_BASE_URL:…` skips the catcher.
+// Ctrl-C stops both, and every process wrangler started.
+//
+// Extra arguments go to `wrangler dev`, e.g. `npm run dev -- --port 8788`.
+// MAIL_CATCHER_PORT chooses the catcher's port (default 8025, any free one if taken).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { startMailCatcher, type MailCatcher } from "./lib/mail-catcher.ts";
+
+const args = process.argv.slice(2);
+const windows = process.platform === "win32";
+const say = (text: string) => console.log(`[dev] ${text}`);
+
+/** `--name value` or `--name=value` among the arguments for wrangler. */
+function argValue(name: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === name) return args[i + 1];
+    if (args[i]!.startsWith(`${name}=`)) return args[i]!.slice(name.length + 1);
+  }
+  return undefined;
+}
+const userVars = args.flatMap((a, i) => (args[i - 1] === "--var" ? [a.split(":")[0]] : []));
+
+/** `NAME=value` lines of a dotenv-style file (comments and blanks skipped). */
+function names(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#") && line.includes("="))
+    .map((line) =>
+      line
+        .slice(0, line.indexOf("="))
+        .replace(/^export\s+/, "")
+        .trim(),
+    );
+}
+
+function checkSetup(useCatcher: boolean): void {
+  if (!existsSync("node_modules/wrangler")) {
+    console.error(
+      "[dev] The dependencies are not installed. Run `npm ci` (or `npm install`) first.",
+    );
+    process.exit(1);
+  }
+  const example = names(".dev.vars.example");
+  if (!existsSync(".dev.vars")) {
+    say("No .dev.vars file: the worker runs with wrangler.toml's [vars] and no secrets.");
+    say("  /admin and `npm run admin` stay off until ADMIN_TOKEN is set. To set it:");
+    if (example.length > 0)
+      say("    cp .dev.vars.example .dev.vars   and replace each example value");
+    else say('    echo "ADMIN_TOKEN=$(openssl rand -hex 32)" > .dev.vars');
+  } else {
+    const have = new Set(names(".dev.vars"));
+    const missing = example.filter((n) => !have.has(n) && n !== "RESEND_API_KEY");
+    if (missing.length > 0) {
+      say(`.dev.vars lacks ${missing.join(", ")} (listed in .dev.vars.example).`);
+    }
+    if (useCatcher && have.has("RESEND_API_KEY")) {
+      say("RESEND_API_KEY in .dev.vars is not used: mail goes to the local mail catcher.");
+    }
+  }
+  if (useCatcher) say("Mail needs no Resend key here: it goes to the local mail catcher.");
+}
+
+async function startCatcher(): Promise<MailCatcher> {
+  const wanted = Number(process.env.MAIL_CATCHER_PORT ?? 8025);
+  const apiKey = `re_dev_${randomBytes(16).toString("hex")}`;
+  try {
+    return await startMailCatcher({ apiKey, port: wanted });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
+    say(`Port ${wanted} is taken; the mail catcher takes a free one.`);
+    return startMailCatcher({ apiKey, port: 0 });
+  }
+}
+
+const useCatcher = !userVars.includes("RESEND_BASE_URL");
+checkSetup(useCatcher);
+
+const catcher = useCatcher ? await startCatcher() : null;
+if (catcher) say(`Mailbox (the local mail catcher): ${catcher.url}/`);
+
+const persist = argValue("--persist-to");
+// Both databases: the inquiries (DB) and the technical log (LOG_DB).
+for (const binding of ["DB", "LOG_DB"]) {
+  const migrate = spawnSync(
+    "wrangler",
+    [
+      "d1",
+      "migrations",
+      "apply",
+      binding,
+      "--local",
+      ...(persist ? ["--persist-to", persist] : []),
+    ],
+    // CI=true answers wrangler's "OK to proceed?" prompt.
+    { stdio: "inherit", shell: windows, env: { ...process.env, CI: "true" } },
+  );
+  if (migrate.status !== 0) {
+    console.error(`[dev] Could not apply the D1 migrations to the local ${binding} (see above).`);
+    await catcher?.close();
+    process.exit(migrate.status ?? 1);
+  }
+}
+
+const vars = catcher
+  ? ["--var", `RESEND_BASE_URL:${catcher.url}`, "--var", `RESEND_API_KEY:${catcher.fake.apiKey}`]
+  : [];
+// Its own process group (not on Windows), so stopping it reaches every process
+// wrangler starts, and a terminal's Ctrl-C reaches wrangler once, through us.
+const dev: ChildProcess = spawn("wrangler", ["dev", ...vars, ...args], {
+  stdio: ["ignore", "inherit", "inherit"],
+  detached: !windows,
+  shell: windows,
+});
+
+let stopping = false;
+function stopGroup(signal: NodeJS.Signals): void {
+  try {
+    if (windows) dev.kill(signal);
+    else process.kill(-dev.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  stopGroup(signal);
+  const force = setTimeout(() => stopGroup("SIGKILL"), 5000);
+  if (dev.exitCode === null && dev.signalCode === null) {
+    await new Promise((resolve) => dev.once("exit", resolve));
+  }
+  clearTimeout(force);
+  stopGroup("SIGKILL"); // anything of wrangler's still in its group
+  await catcher?.close();
+}
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => void stop(signal).then(() => process.exit(0)));
+}
+// If whatever started us goes away (npm or its shell killed, the terminal closed),
+// take everything down rather than leave a worker and a catcher running unowned.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stop("SIGTERM").then(() => process.exit(0));
+}, 1000).unref();
+dev.on("error", async (err) => {
+  console.error(`[dev] Could not start wrangler: ${err.message}`);
+  await catcher?.close();
+  process.exit(1);
+});
+dev.on("exit", async (code) => {
+  if (stopping) return;
+  // wrangler stopped on its own: take its workerd processes and the catcher with it.
+  stopping = true;
+  stopGroup("SIGKILL");
+  await catcher?.close();
+  process.exit(code ?? 1);
+});
+
+// Once the worker answers, say where everything is.
+const base = `http://localhost:${argValue("--port") ?? "8787"}`;
+for (let i = 0; i < 240 && !stopping; i++) {
+  try {
+    await (await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) })).arrayBuffer();
+    say(`Form:    ${base}/   (${base}/?lang=en in English)`);
+    say(`Health:  ${base}/health`);
+    if (catcher) {
+      say(`Mailbox: ${catcher.url}/   (every mail the worker sends lands here)`);
+      say(`Refuse sends: curl -d mode=403 ${catcher.url}/_control   (mode=accept to accept again)`);
+    }
+    say("Ctrl-C stops everything.");
+    break;
+  } catch {
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

@@ -1,0 +1,545 @@
+// The operator tool behind `npm run admin` (scripts/admin.ts): argument
+// parsing, calls to the worker's operator API, and readable output. Every
+// outside effect comes in through `Io`, so the e2e test runs the real thing.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+export interface Io {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  fetch: typeof fetch;
+  out: (line: string) => void;
+  err: (line: string) => void;
+  now: () => Date;
+}
+
+const DEFAULT_URL = "http://127.0.0.1:8787";
+const TIMEOUT_MS = 30_000;
+const STATUSES = ["pending", "failed", "bounced", "quarantined"];
+const EDITABLE = ["name", "email", "phone", "company", "message"];
+
+const USAGE = `npm run admin -- <command> [options]
+
+Commands
+  export <email> [--out FILE]    every inquiry of an address, written to a JSON file
+  show <id>                      one inquiry
+  erase <email> --yes            erase every inquiry of an address, with its files
+  erase --id <id> --yes          erase one inquiry
+  rectify <id> field=value…      correct name, email, phone, company or message
+  hold <id> [--reason TEXT]      restrict (GDPR Art. 18): kept, neither mailed nor purged
+  release <id>                   lift the hold
+  deliveries [--status S]        failed and bounced mail (S: pending, failed, bounced, quarantined)
+  retry <id>… | --all            send again under a new key (--all: every failed and bounced one)
+  dismiss <id>… | --all          do not mail; keep, and clear from /health
+  retention                      what is stored, held and due for deletion
+  health                         /health with the counts (exit code 1 when not ok)
+
+Options
+  --url URL     the worker (else INQUIRY_URL, else the vars file's INQUIRY_URL, else ${DEFAULT_URL})
+  --vars FILE   a file of NAME=value lines with ADMIN_TOKEN (and INQUIRY_URL); default .dev.vars
+  --json        print the worker's JSON answer instead of a table
+
+ADMIN_TOKEN comes from the environment or the vars file; it is never printed.`;
+
+/** A refusal to show the operator as one clear line; exit code 1 (2 for usage). */
+class CliError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+interface Target {
+  url: string;
+  token: string;
+}
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+type Api = (method: string, path: string, body?: unknown) => Promise<Answer>;
+
+export async function runAdmin(argv: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        url: { type: "string" },
+        vars: { type: "string" },
+        out: { type: "string" },
+        status: { type: "string" },
+        reason: { type: "string" },
+        id: { type: "string" },
+        yes: { type: "boolean", default: false },
+        all: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    io.err(`${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values: o, positionals } = parsed;
+  const [command, ...args] = positionals;
+  if (o.help || !command) {
+    (o.help ? io.out : io.err)(USAGE);
+    return o.help ? 0 : 2;
+  }
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!run) {
+    io.err(`unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const target = findTarget(o.url, o.vars, io);
+    return await run({ args, o, api: client(target, io), io, target });
+  } catch (e) {
+    if (e instanceof CliError) {
+      io.err(`error: ${e.message}`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+/** Reads NAME=value lines (`.dev.vars`, dotenv style); quotes around a value are removed. */
+export function readVarsFile(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const eq = line.indexOf("=");
+    if (eq <= 0) continue;
+    const name = line
+      .slice(0, eq)
+      .trim()
+      .replace(/^export\s+/, "");
+    let value = line.slice(eq + 1).trim();
+    const q = value[0];
+    if ((q === '"' || q === "'") && value.length >= 2 && value.endsWith(q)) {
+      value = value.slice(1, -1);
+    }
+    vars[name] = value;
+  }
+  return vars;
+}
+
+function findTarget(urlOpt: string | undefined, varsOpt: string | undefined, io: Io): Target {
+  const varsPath = resolve(io.cwd, varsOpt ?? ".dev.vars");
+  let vars: Record<string, string> = {};
+  if (existsSync(varsPath)) vars = readVarsFile(readFileSync(varsPath, "utf8"));
+  else if (varsOpt) throw new CliError(`cannot read ${varsOpt}`, 2);
+
+  const raw = urlOpt ?? io.env.INQUIRY_URL ?? vars.INQUIRY_URL ?? DEFAULT_URL;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new CliError(
+      `"${raw}" is not a URL; give the worker's address, e.g. https://forms.example.com`,
+      2,
+    );
+  }
+  const local = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && local)) {
+    throw new CliError(
+      `refusing to send the token to ${url.origin}: use https (plain http only for localhost)`,
+      2,
+    );
+  }
+  const token = io.env.ADMIN_TOKEN || vars.ADMIN_TOKEN || "";
+  if (!token) {
+    throw new CliError(
+      `no ADMIN_TOKEN: set it in the environment or in ${varsOpt ?? ".dev.vars"} (ADMIN_TOKEN=…)`,
+      2,
+    );
+  }
+  let path = url.pathname;
+  while (path.endsWith("/")) path = path.slice(0, -1); // a loop, not /\/+$/: that regex is quadratic
+  return { url: url.origin + path, token };
+}
+
+function client(target: Target, io: Io): Api {
+  return async (method, path, body) => {
+    let res: Response;
+    try {
+      res = await io.fetch(`${target.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${target.token}`,
+          accept: "application/json",
+          "accept-language": "en",
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (e) {
+      const c = (e as { cause?: { code?: string; message?: string } }).cause;
+      const cause = c?.code ?? c?.message ?? (e as Error).name;
+      throw new CliError(`cannot reach ${target.url} (${cause}): is the worker running there?`);
+    }
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new CliError(
+        `${target.url} answered ${res.status} without JSON: is it the inquiry worker?`,
+      );
+    }
+    const answer: Answer = {
+      status: res.status,
+      headers: res.headers,
+      body:
+        typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {},
+    };
+    if (res.status === 401) {
+      throw new CliError(
+        "the worker refused the token (401): ADMIN_TOKEN here is not the one set on the worker",
+      );
+    }
+    if (res.status === 429) {
+      const wait = res.headers.get("retry-after") ?? "60";
+      throw new CliError(`too many failed sign-ins from this network; try again in ${wait} s`);
+    }
+    if (res.status === 422) {
+      const errors = (answer.body.errors as { field: string; message: string }[] | undefined) ?? [];
+      throw new CliError(
+        ["refused (422):", ...errors.map((e) => `  ${e.field}: ${e.message}`)].join("\n"),
+      );
+    }
+    if (res.status === 503 && path !== "/health") {
+      throw new CliError(`the worker cannot serve this now (503): ${String(answer.body.message)}`);
+    }
+    return answer;
+  };
+}
+
+/** A 404 means "no such inquiry" only if the operator API answers at all. */
+async function notFound(api: Api, what: string): Promise<never> {
+  const probe = await api("GET", "/admin/retention");
+  if (probe.status === 404) {
+    throw new CliError(
+      "the operator API answers 404: ADMIN_TOKEN is not set on the worker, or the URL is not the inquiry worker",
+    );
+  }
+  throw new CliError(`${what} (404)`);
+}
+
+async function expectOk(api: Api, answer: Answer, what: string): Promise<Answer> {
+  if (answer.status === 404) return notFound(api, what);
+  if (answer.status >= 400 || answer.body.ok !== true) {
+    throw new CliError(
+      `the worker answered ${answer.status} ${String(answer.body.code ?? "")}: ${String(answer.body.message ?? "")}`,
+    );
+  }
+  return answer;
+}
+
+interface Run {
+  args: string[];
+  o: {
+    out?: string;
+    status?: string;
+    reason?: string;
+    id?: string;
+    yes: boolean;
+    all: boolean;
+    json: boolean;
+  };
+  api: Api;
+  io: Io;
+  target: Target;
+}
+
+/** A table with a header row, columns padded to their widest cell. */
+export function table(headers: string[], rows: (string | number | null)[][]): string[] {
+  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null ? "–" : String(c))))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
+  return [line(cells[0]!), line(widths.map((w) => "-".repeat(w))), ...cells.slice(1).map(line)];
+}
+
+const short = (s: unknown, n = 40) => {
+  const v = s === null || s === undefined ? null : String(s);
+  return v !== null && v.length > n ? `${v.slice(0, n - 1)}…` : v;
+};
+const minute = (iso: unknown) =>
+  typeof iso === "string" ? iso.replace("T", " ").slice(0, 16) : iso === null ? null : String(iso);
+
+interface ExportedInquiry {
+  id: string;
+  created_at: string;
+  service: string;
+  delivery: { status: string; attempts: number };
+  attachment: { filename: string } | null;
+  hold: boolean;
+}
+
+function inquiryRows(list: ExportedInquiry[]): string[] {
+  return table(
+    ["id", "created (UTC)", "service", "delivery", "attachment", "hold"],
+    list.map((i) => [
+      i.id,
+      minute(i.created_at),
+      short(i.service, 30),
+      i.delivery.status,
+      short(i.attachment?.filename ?? null, 30),
+      i.hold ? "held" : "",
+    ]),
+  );
+}
+
+function need(args: string[], n: number, usage: string): void {
+  if (args.length < n) throw new CliError(`usage: npm run admin -- ${usage}`, 2);
+}
+
+const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
+  async export({ args, o, api, io }) {
+    need(args, 1, "export <email> [--out FILE]");
+    const answer = await expectOk(
+      api,
+      await api("POST", "/admin/inquiries/search", { email: args[0] }),
+      "search",
+    );
+    const inquiries = answer.body.inquiries as ExportedInquiry[];
+    const stamp = io.now().toISOString().replace(/[:.]/g, "-").slice(0, 19);
+    const file = resolve(io.cwd, o.out ?? `inquiries-export-${stamp}.json`);
+    const document = { exported_at: io.now().toISOString(), inquiries };
+    try {
+      // Personal data: readable by this user only, and never over an existing file.
+      writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600, flag: "wx" });
+    } catch (e) {
+      throw new CliError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? "error"}`);
+    }
+    io.out(`${inquiries.length} inquiries of that address written to ${file}`);
+    if (inquiries.length > 0) inquiryRows(inquiries).forEach((l) => io.out(l));
+    if (inquiries.some((i) => i.attachment))
+      io.out(
+        "Attached files are not in the export; they were mailed to the staff with each inquiry.",
+      );
+    return 0;
+  },
+
+  async show({ args, o, api, io }) {
+    need(args, 1, "show <id>");
+    const answer = await expectOk(
+      api,
+      await api("GET", `/admin/inquiries/${encodeURIComponent(args[0]!)}`),
+      `no inquiry with id ${args[0]}`,
+    );
+    const i = answer.body.inquiry as Record<string, unknown>;
+    if (o.json) io.out(JSON.stringify(i, null, 2));
+    else
+      for (const [k, v] of Object.entries(i))
+        io.out(
+          `${k.padEnd(12)} ${typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)}`,
+        );
+    return 0;
+  },
+
+  async erase({ args, o, api, io }) {
+    if (!o.id) need(args, 1, "erase <email> --yes | erase --id <id> --yes");
+    if (o.id) {
+      if (!o.yes) {
+        io.err(`This erases inquiry ${o.id} and its file for good. Add --yes to do it.`);
+        return 2;
+      }
+      await expectOk(
+        api,
+        await api("DELETE", `/admin/inquiries/${encodeURIComponent(o.id)}`),
+        `no inquiry with id ${o.id}`,
+      );
+      io.out(`erased inquiry ${o.id}`);
+      return 0;
+    }
+    if (!o.yes) {
+      const found = await expectOk(
+        api,
+        await api("POST", "/admin/inquiries/search", { email: args[0] }),
+        "search",
+      );
+      const n = (found.body.inquiries as unknown[]).length;
+      io.err(
+        `This erases ${n} inquiries of that address, with their files, for good. Add --yes to do it.`,
+      );
+      return 2;
+    }
+    const answer = await expectOk(
+      api,
+      await api("POST", "/admin/inquiries/erase", { email: args[0] }),
+      "erase",
+    );
+    io.out(`erased ${String(answer.body.deleted)} inquiries of that address`);
+    return 0;
+  },
+
+  async rectify({ args, api, io }) {
+    need(args, 2, "rectify <id> field=value…");
+    const [id, ...pairs] = args;
+    const patch: Record<string, string> = {};
+    for (const p of pairs) {
+      const eq = p.indexOf("=");
+      const field = eq > 0 ? p.slice(0, eq) : "";
+      if (!EDITABLE.includes(field)) {
+        throw new CliError(`"${p}": give field=value with a field of ${EDITABLE.join(", ")}`, 2);
+      }
+      patch[field] = p.slice(eq + 1);
+    }
+    await expectOk(
+      api,
+      await api("PATCH", `/admin/inquiries/${encodeURIComponent(id!)}`, patch),
+      `no inquiry with id ${id}`,
+    );
+    io.out(`inquiry ${id}: ${Object.keys(patch).join(", ")} corrected`);
+    return 0;
+  },
+
+  async hold({ args, o, api, io }) {
+    need(args, 1, "hold <id> [--reason TEXT]");
+    await expectOk(
+      api,
+      await api("PUT", `/admin/inquiries/${encodeURIComponent(args[0]!)}/hold`, {
+        hold: true,
+        reason: o.reason ?? null,
+      }),
+      `no inquiry with id ${args[0]}`,
+    );
+    io.out(`inquiry ${args[0]} is on hold: kept, neither mailed nor purged until released`);
+    return 0;
+  },
+
+  async release({ args, api, io }) {
+    need(args, 1, "release <id>");
+    await expectOk(
+      api,
+      await api("PUT", `/admin/inquiries/${encodeURIComponent(args[0]!)}/hold`, { hold: false }),
+      `no inquiry with id ${args[0]}`,
+    );
+    io.out(`inquiry ${args[0]} released: mail and purge resume`);
+    return 0;
+  },
+
+  async deliveries({ o, api, io }) {
+    if (o.status && !STATUSES.includes(o.status)) {
+      throw new CliError(`--status must be one of ${STATUSES.join(", ")}`, 2);
+    }
+    const query = o.status ? `?status=${o.status}` : "";
+    const answer = await expectOk(api, await api("GET", `/admin/deliveries${query}`), "deliveries");
+    const list = answer.body.deliveries as Record<string, unknown>[];
+    if (o.json) {
+      io.out(JSON.stringify(list, null, 2));
+      return 0;
+    }
+    io.out(`${list.length} ${o.status ?? "failed or bounced"} deliveries, oldest first`);
+    if (list.length > 0) {
+      table(
+        ["id", "created (UTC)", "status", "attempts", "last error", "next attempt (UTC)"],
+        list.map((d) => [
+          String(d.id),
+          minute(d.created_at),
+          String(d.status),
+          Number(d.attempts),
+          short(d.last_error),
+          minute(d.next_attempt_at),
+        ]),
+      ).forEach((l) => io.out(l));
+    }
+    return 0;
+  },
+
+  retry: (r) => requeue(r, "retry", "requeued", "queued to be sent again"),
+  dismiss: (r) => requeue(r, "dismiss", "dismissed", "dismissed: kept, not mailed"),
+
+  async retention({ o, api, io }) {
+    const answer = await expectOk(api, await api("GET", "/admin/retention"), "retention");
+    const b = answer.body;
+    if (o.json) {
+      io.out(JSON.stringify(b, null, 2));
+      return 0;
+    }
+    table(
+      ["", ""],
+      [
+        ["inquiries stored", Number(b.inquiries)],
+        ["on hold", Number(b.held)],
+        ["due for deletion", Number(b.due)],
+        ["oldest", minute(b.oldest)],
+        ["kept for", `${String(b.retention_months)} months`],
+        ["technical log kept for", `${String(b.log_retention_days)} days`],
+      ],
+    )
+      .slice(2)
+      .forEach((l) => io.out(l));
+    return 0;
+  },
+
+  async health({ o, api, io }) {
+    const answer = await api("GET", "/health");
+    const b = answer.body;
+    if (o.json) {
+      io.out(JSON.stringify(b, null, 2));
+      return answer.status === 200 ? 0 : 1;
+    }
+    io.out(`${answer.status === 200 ? "ok" : "NOT OK"} (${answer.status})`);
+    const problems = (b.problems as { code: string; names?: string[]; name?: string }[]) ?? [];
+    for (const p of problems) {
+      const names = p.names ?? (p.name ? [p.name] : []);
+      io.out(`  problem: ${p.code ?? "?"}${names.length ? ` (${names.join(", ")})` : ""}`);
+    }
+    const warnings = (b.warnings as { code?: string; names?: string[]; name?: string }[]) ?? [];
+    for (const w of warnings) {
+      const names = w.names ?? (w.name ? [w.name] : []);
+      io.out(`  warning: ${w.code ?? "?"}${names.length ? ` (${names.join(", ")})` : ""}`);
+    }
+    if (b.deliveries && typeof b.deliveries === "object") {
+      const counts = Object.entries(b.deliveries as Record<string, unknown>)
+        .map(([k, v]) => `${k} ${String(v)}`)
+        .join(", ");
+      io.out(`  deliveries: ${counts}`);
+    }
+    return answer.status === 200 ? 0 : 1;
+  },
+};
+
+async function requeue(
+  { args, o, api, io }: Run,
+  action: "retry" | "dismiss",
+  field: string,
+  done: string,
+): Promise<number> {
+  let ids = args;
+  if (o.all) {
+    const list = await expectOk(api, await api("GET", "/admin/deliveries"), "deliveries");
+    ids = (list.body.deliveries as { id: string }[]).map((d) => d.id);
+    if (ids.length === 0) {
+      io.out("no failed or bounced deliveries");
+      return 0;
+    }
+  }
+  need(ids, 1, `${action} <id>… | ${action} --all`);
+  const answer = await expectOk(
+    api,
+    await api("POST", `/admin/deliveries/${action}`, { ids }),
+    action,
+  );
+  const n = Number(answer.body[field]);
+  io.out(`${n} of ${ids.length} ${done}`);
+  if (n < ids.length) {
+    io.out("(the others were not failed, bounced or quarantined, or do not exist)");
+  }
+  return 0;
+}

@@ -1,0 +1,149 @@
+/**
+ * A ZIP archive's table of contents, read the way unzip tools find it (PKWARE
+ * APPNOTE 6.3.10): the end-of-central-directory record within the last
+ * 64 KiB + 22 bytes, the central directory it points at, and each entry's
+ * local header. Nothing is decompressed. The work is bounded: one tail window,
+ * at most `MAX_ENTRIES` entries in at most `MAX_DIRECTORY_BYTES`, one local
+ * header per entry.
+ */
+
+export interface ZipEntry {
+  /**
+   * Every name the entry goes by: the central directory's, the local header's,
+   * and the Unicode Path extra field (0x7075, APPNOTE 4.6.9) of either, which
+   * tools such as 7-Zip and Info-ZIP prefer when present.
+   */
+  names: string[];
+  compressed: number;
+  uncompressed: number;
+  /** General purpose flag bit 0 (APPNOTE 4.4.4). */
+  encrypted: boolean;
+  /** The Unix st_mode when "version made by" says Unix (APPNOTE 4.4.2, 4.4.15), else null. */
+  unixMode: number | null;
+}
+
+export interface ZipDirectory {
+  entries: ZipEntry[];
+  /** Offset of the first local header: 0 for an archive nothing is prepended to. */
+  localHeaderAt: number;
+}
+
+/**
+ * `found`: a directory that reads in full. `unreadable`: an end record exists
+ * but its directory is cut off, too large, split over disks, ZIP64, or there
+ * are more end records than a real archive has. `none`: no end record.
+ */
+export type ZipRead =
+  { state: "found"; directory: ZipDirectory } | { state: "unreadable" } | { state: "none" };
+
+export const MAX_ENTRIES = 10_000;
+export const MAX_DIRECTORY_BYTES = 4 * 1024 * 1024;
+/** End records a real archive has one of; more in the tail window is a decoy. */
+const MAX_END_RECORDS = 4;
+
+const EOCD = 0x06054b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+const UNICODE_PATH = 0x7075;
+const HOST_UNIX = 3;
+
+const u16 = (b: Uint8Array, o: number) => (b[o] ?? 0) | ((b[o + 1] ?? 0) << 8);
+const u32 = (b: Uint8Array, o: number) => (u16(b, o) | (u16(b, o + 2) << 16)) >>> 0;
+const utf8 = new TextDecoder("utf-8");
+
+export function readZip(b: Uint8Array): ZipRead {
+  const stop = Math.max(0, b.length - 22 - 0xffff);
+  let records = 0;
+  let unreadable = false;
+  // Searched within the window only: lastIndexOf on the whole file would walk
+  // all of it when the window holds no "P".
+  const window = b.subarray(stop);
+  for (let at = b.length - 22; at >= stop; at--) {
+    const found = window.lastIndexOf(0x50, at - stop);
+    if (found === -1) break;
+    at = stop + found;
+    if (u32(b, at) !== EOCD) continue;
+    if (++records > MAX_END_RECORDS) return { state: "unreadable" };
+    const directory = readDirectory(b, at);
+    if (directory === "unreadable") unreadable = true;
+    else if (directory) return { state: "found", directory };
+  }
+  return unreadable ? { state: "unreadable" } : { state: "none" };
+}
+
+/** The directory an end record at `eocd` points at; null when the record is not a real one. */
+function readDirectory(b: Uint8Array, eocd: number): ZipDirectory | "unreadable" | null {
+  if (u16(b, eocd + 4) !== 0 || u16(b, eocd + 6) !== 0) return "unreadable";
+  const count = u16(b, eocd + 10);
+  const size = u32(b, eocd + 12);
+  const offset = u32(b, eocd + 16);
+  // 0xFFFF / 0xFFFFFFFF defer to a ZIP64 record: never needed at our sizes.
+  if (count === 0xffff || size === 0xffffffff || offset === 0xffffffff) return "unreadable";
+  if (count > MAX_ENTRIES || size > MAX_DIRECTORY_BYTES) return "unreadable";
+  // The directory ends where the end record starts. Data prepended to the
+  // archive (a self-extractor, a polyglot's other half) shifts every offset
+  // by the same amount, as unzip tools allow for.
+  const start = eocd - size;
+  const shift = start - offset;
+  if (start < 0 || shift < 0) return null;
+
+  const entries: ZipEntry[] = [];
+  let localHeaderAt = count === 0 ? 0 : Number.MAX_SAFE_INTEGER;
+  let p = start;
+  for (let i = 0; i < count; i++) {
+    if (p + 46 > eocd || u32(b, p) !== CENTRAL) return i === 0 ? null : "unreadable";
+    const nameLen = u16(b, p + 28);
+    const extraLen = u16(b, p + 30);
+    const commentLen = u16(b, p + 32);
+    const next = p + 46 + nameLen + extraLen + commentLen;
+    if (next > eocd) return "unreadable";
+    const names = [utf8.decode(b.subarray(p + 46, p + 46 + nameLen))];
+    names.push(...unicodePaths(b, p + 46 + nameLen, extraLen));
+
+    const local = u32(b, p + 42) + shift;
+    if (local + 30 > eocd || u32(b, local) !== LOCAL) return "unreadable";
+    localHeaderAt = Math.min(localHeaderAt, local);
+    const localName = u16(b, local + 26);
+    const localExtra = u16(b, local + 28);
+    names.push(utf8.decode(b.subarray(local + 30, local + 30 + localName)));
+    names.push(...unicodePaths(b, local + 30 + localName, localExtra));
+
+    entries.push({
+      names,
+      encrypted: (u16(b, p + 8) & 1) === 1,
+      compressed: u32(b, p + 20),
+      uncompressed: u32(b, p + 24),
+      unixMode: b[p + 5] === HOST_UNIX ? u32(b, p + 38) >>> 16 : null,
+    });
+    p = next;
+  }
+  return { entries, localHeaderAt };
+}
+
+/** Names in Unicode Path extra fields: version (1 byte), CRC-32 of the plain name, UTF-8 name. */
+function unicodePaths(b: Uint8Array, start: number, length: number): string[] {
+  const names: string[] = [];
+  const end = Math.min(start + length, b.length);
+  for (let p = start; p + 4 <= end;) {
+    const id = u16(b, p);
+    const size = u16(b, p + 2);
+    if (id === UNICODE_PATH && size >= 5 && p + 4 + size <= end) {
+      names.push(utf8.decode(b.subarray(p + 9, p + 4 + size)));
+    }
+    p += 4 + size;
+  }
+  return names;
+}
+
+/** The bytes of an entry stored uncompressed at the very start (OpenDocument's `mimetype`). */
+export function firstStoredEntry(b: Uint8Array): { name: string; data: Uint8Array } | null {
+  if (u32(b, 0) !== LOCAL || u16(b, 8) !== 0) return null;
+  const nameLen = u16(b, 26);
+  const dataAt = 30 + nameLen + u16(b, 28);
+  const size = u32(b, 18);
+  if (size > 1024 || dataAt + size > b.length) return null;
+  return {
+    name: utf8.decode(b.subarray(30, 30 + nameLen)),
+    data: b.subarray(dataAt, dataAt + size),
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The Resend tag every send carries with its Idempotency-Key as value (tag
+ * values allow ASCII letters, digits, `_` and `-`: Resend docs, "Send email",
+ * `tags`). Resend echoes tags in webhook events (`data.tags`).
+ */
+export const DELIVERY_TAG = "delivery";
+
+/**
+ * The Idempotency-Key an inquiry's mail is sent under (Resend docs,
+ * "Idempotency keys": one key, one e-mail, for 24 hours). `inquiry-<id>` for
+ * the automatic sends; `inquiry-<id>-r<n>` after the operator's n-th retry, so
+ * a retry is a new e-mail to Resend and not a replay of the refused one.
+ * The only place the key is built or read.
+ *
+ * @param operatorRetries the row's operator-retry counter (0: never retried by an operator)
+ */
+export function deliveryKey(inquiryId: string, operatorRetries: number): string {
+  return operatorRetries > 0 ? `inquiry-${inquiryId}-r${operatorRetries}` : `inquiry-${inquiryId}`;
+}
+
+/**
+ * The inquiry id and operator-retry number a key names, or null for a key not
+ * of this form. Read: `inquiry-<uuid>`, then optionally `-r<n>` (the n-th
+ * operator retry), then optionally `-noreply` (the send repeated without the
+ * refused reply_to, which is the same delivery).
+ */
+export function parseDeliveryKey(
+  key: string,
+): { inquiryId: string; operatorRetries: number } | null {
+  if (key.length > 200 || !key.startsWith("inquiry-")) return null;
+  const parts = key.slice("inquiry-".length).split("-");
+  if (parts.length < 5) return null;
+  const id = parts.slice(0, 5).join("-");
+  const rest = parts.slice(5);
+  if (rest[rest.length - 1] === "noreply") rest.pop();
+  let retries = 0;
+  if (rest.length === 1 && /^r[1-9][0-9]{0,5}$/.test(rest[0]!)) retries = Number(rest[0]!.slice(1));
+  else if (rest.length !== 0) return null;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return null;
+  return { inquiryId: id, operatorRetries: retries };
+}

@@ -1,0 +1,89 @@
+import { Webhook } from "standardwebhooks";
+import { DELIVERY_TAG } from "../mail/delivery-key.ts";
+
+/**
+ * What a verified Resend event means for an inquiry's delivery state.
+ * `delivered`: `email.delivered`. `bounced`: `email.bounced`, `email.failed`,
+ * `email.suppressed` or `email.complained` (a mailbox that refuses or reports
+ * the staff's mail is a problem to see). Anything else changes nothing.
+ */
+export type DeliveryOutcome = "delivered" | "bounced";
+
+export interface ResendEvent {
+  /** The event's `svix-id`: the same on every redelivery of one event. */
+  eventId: string;
+  type: string;
+  outcome: DeliveryOutcome | null;
+  /** Resend's e-mail id (`data.email_id`), as its send answer gave it. */
+  emailId: string | null;
+  /**
+   * The Idempotency-Key the mail was sent under, from the `delivery` tag the
+   * worker adds to every send (Resend echoes tags as `data.tags`): matches an
+   * event that arrives before the worker has stored `emailId`.
+   */
+  deliveryKey: string | null;
+}
+
+const OUTCOMES: Record<string, DeliveryOutcome> = {
+  "email.delivered": "delivered",
+  "email.bounced": "bounced",
+  "email.failed": "bounced",
+  "email.suppressed": "bounced",
+  "email.complained": "bounced",
+};
+
+/**
+ * Verifies a Resend webhook request and reads its event, or returns null when
+ * the signature is missing, wrong or its timestamp is more than 5 minutes from
+ * now. Resend signs with Svix, i.e. the Standard Webhooks scheme
+ * (https://www.standardwebhooks.com/, "Verifying webhook authenticity"):
+ * `svix-signature` holds space-separated `v1,<base64 HMAC-SHA256>` over
+ * `${svix-id}.${svix-timestamp}.${raw body}`, keyed by the base64 part of the
+ * `whsec_…` secret (Resend docs, "Verify webhooks requests"). The check itself,
+ * constant-time comparison and the tolerance are the `standardwebhooks`
+ * package's, which reads the clock itself.
+ *
+ * @param secret RESEND_WEBHOOK_SECRET as Resend shows it (`whsec_…`)
+ * @param rawBody the request body exactly as received (a re-serialised JSON would not verify)
+ */
+export function verifyResendEvent(
+  secret: string,
+  rawBody: string,
+  headers: Headers,
+): ResendEvent | null {
+  const id = headers.get("svix-id");
+  const timestamp = headers.get("svix-timestamp");
+  const signature = headers.get("svix-signature");
+  if (!id || !timestamp || !signature) return null;
+  let payload: unknown;
+  try {
+    payload = new Webhook(secret).verify(rawBody, {
+      "webhook-id": id,
+      "webhook-timestamp": timestamp,
+      "webhook-signature": signature,
+    });
+  } catch {
+    // A wrong signature, a stale or future timestamp, or a body that is not JSON.
+    return null;
+  }
+  return readEvent(id, payload);
+}
+
+function readEvent(eventId: string, payload: unknown): ResendEvent {
+  const event = isObject(payload) ? payload : {};
+  const type = typeof event.type === "string" ? event.type : "";
+  const data = isObject(event.data) ? event.data : {};
+  const tags = isObject(data.tags) ? data.tags : {};
+  const key = tags[DELIVERY_TAG];
+  return {
+    eventId,
+    type,
+    outcome: OUTCOMES[type] ?? null,
+    emailId: typeof data.email_id === "string" && data.email_id ? data.email_id : null,
+    deliveryKey: typeof key === "string" && key ? key : null,
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
