@@ -21,6 +21,8 @@ import { adminGate } from "./admin/auth.ts";
 import { rateLimitKey } from "./net/ip.ts";
 import { adminRoutes } from "./admin/routes.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
+import { FILES_PATH } from "./files/link.ts";
+import { fileRoutes } from "./files/route.ts";
 
 const app = new Hono<AppEnv>();
 
@@ -80,6 +82,8 @@ app.route("/inquiry", inquiryRoute({ claimFor: firstSendClaim, afterStore: deliv
 
 app.route("/admin", adminRoutes(gate, now));
 app.route("/webhooks", webhookRoutes({ now }));
+// Resend fetches a mail's attachment here (Resend's `path`).
+app.route(FILES_PATH, fileRoutes(now));
 
 app.notFound(() => {
   throw new AppError("not_found");

@@ -43,6 +43,13 @@ export interface NewInquiry extends InquiryFields {
   createdAt: number;
   lang: Lang;
   attachment: AttachmentMeta | null;
+  /**
+   * The worker's own origin (`https://host[:port]`) as the request that stored
+   * the inquiry addressed it, where a link to its file can be fetched: the
+   * worker's address, not the visitor's data. Kept only with a file; absent or
+   * null when unknown (the file is then mailed inline).
+   */
+  workerOrigin?: string | null;
 }
 
 export interface StoredInquiry extends NewInquiry {

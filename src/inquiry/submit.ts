@@ -125,6 +125,8 @@ export async function submitInquiry(
             sha256: attachment.sha256,
           }
         : null,
+    // Where Resend can fetch the file by link: the worker's own address.
+    workerOrigin: attachment ? new URL(deps.requestUrl).origin : null,
   };
   try {
     if (attachment && key) {

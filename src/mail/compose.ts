@@ -13,8 +13,19 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
-  attachments?: { filename: string; content: Uint8Array; contentType: string }[];
+  attachments?: MailAttachment[];
 }
+
+/** The bytes inline (the SDK sends them base64-encoded in the JSON body), or a link Resend fetches. */
+export type MailAttachment = { filename: string; contentType: string } & (
+  { content: Uint8Array } | { path: string }
+);
+
+/**
+ * Where the mail's file comes from: a link to the worker (`path`), the bytes
+ * themselves (`content`), or null when the file could not be read from storage.
+ */
+export type FileSource = { path: string } | { content: Uint8Array } | null;
 
 const L = {
   heading: {
@@ -65,11 +76,7 @@ export function headerSafe(text: string, max = 200): string {
  * The staff's e-mail for one inquiry, in the company's language (DEFAULT_LANG).
  * Every value is escaped in the HTML part; the subject is header-safe.
  */
-export function composeMail(
-  inquiry: NewInquiry,
-  config: Config,
-  file: Uint8Array | null,
-): MailMessage {
+export function composeMail(inquiry: NewInquiry, config: Config, file: FileSource): MailMessage {
   const lang: Lang = config.defaultLang;
   const t = <K extends keyof typeof L>(k: K) => (L[k] as Record<Lang, string>)[lang];
   const received =
@@ -122,9 +129,7 @@ ${present.map(([k, v]) => `<tr><th align="left" valign="top">${escapeHtml(k)}</t
     html,
   };
   if (a && file) {
-    message.attachments = [
-      { filename: headerSafe(a.filename, 100), content: file, contentType: a.type },
-    ];
+    message.attachments = [{ filename: headerSafe(a.filename, 100), contentType: a.type, ...file }];
   }
   return message;
 }

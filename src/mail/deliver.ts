@@ -1,6 +1,7 @@
 import { loadConfig, type Config } from "../config/config.ts";
 import type { Claim, ClaimedInquiry, NewInquiry } from "../domain/inquiry.ts";
-import { getAttachment } from "../store/attachments.ts";
+import { filePath, linkOrigin } from "../files/link.ts";
+import { attachmentExists, getAttachment } from "../store/attachments.ts";
 import {
   claimDue,
   giveUpExpired,
@@ -12,7 +13,7 @@ import {
   renewClaim,
 } from "../store/deliveries.ts";
 import { fromRow, type InquiryRow } from "../store/inquiries.ts";
-import { composeMail, type MailMessage } from "./compose.ts";
+import { composeMail, type FileSource, type MailMessage } from "./compose.ts";
 import { deliveryKey } from "./delivery-key.ts";
 import { resendSender, SEND_TIMEOUT_MS, type Sender } from "./send.ts";
 
@@ -65,9 +66,15 @@ export interface DeliveryReport {
   deferred: number;
 }
 
-/** Whether retrying could help: network errors, rate limits, Resend's own faults, conflicts in flight. */
-export function retryable(status: number | null, name: string): boolean {
+/**
+ * Whether retrying could help: network errors, rate limits, Resend's own
+ * faults, conflicts in flight, and, for a mail whose file went as a link,
+ * Resend's `invalid_attachment` (it could not fetch the link: our own storage
+ * or network hiccuped, and the link stays valid while the file is kept).
+ */
+export function retryable(status: number | null, name: string, linked = false): boolean {
   if (status === null || status === 429 || status >= 500) return true;
+  if (linked && status === 422 && name === "invalid_attachment") return true;
   return status === 409 && name === "concurrent_idempotent_requests";
 }
 
@@ -161,10 +168,10 @@ async function deliverOne(
 ): Promise<keyof DeliveryReport> {
   const inquiry = fromRow(row);
   const firstAttemptAt = row.first_attempt_at ?? deps.now;
-  let file: Uint8Array | null = null;
+  let file: FileSource = null;
   if (inquiry.attachment?.key) {
     try {
-      file = await getAttachment(deps.bucket, inquiry.attachment.key);
+      file = await storedFile(deps, inquiry, inquiry.attachment.key);
     } catch {
       // R2 unavailable: try again later rather than mail without the file.
       return retryOrFail(deps, row.id, token, row.delivery_attempts, firstAttemptAt, {
@@ -190,6 +197,32 @@ async function deliverOne(
   return sendClaimed(deps, attempt, file, token);
 }
 
+/**
+ * The link Resend fetches the file by (README, Delivery), or null when no
+ * public URL of the worker is known for this inquiry: then the file goes inline.
+ */
+async function fileLink(config: Config, inquiry: NewInquiry, key: string): Promise<string | null> {
+  const origin = linkOrigin(inquiry.workerOrigin, config.resendBaseUrl);
+  if (!origin || !config.resendApiKey) return null;
+  return origin + (await filePath(config.resendApiKey, inquiry.id, key));
+}
+
+/**
+ * The stored file for a later send: a link when one can be made (only its
+ * metadata is read, to mail "could not be read" rather than a dead link),
+ * else its bytes. Null when it is gone; throws when R2 is unreachable.
+ */
+async function storedFile(
+  deps: DeliveryDeps,
+  inquiry: NewInquiry,
+  key: string,
+): Promise<FileSource> {
+  const link = await fileLink(deps.config, inquiry, key);
+  if (link) return (await attachmentExists(deps.bucket, key)) ? { path: link } : null;
+  const bytes = await getAttachment(deps.bucket, key);
+  return bytes ? { content: bytes } : null;
+}
+
 function withoutReplyTo(mail: MailMessage): MailMessage {
   const { replyTo: _dropped, ...rest } = mail;
   return rest;
@@ -199,7 +232,7 @@ function withoutReplyTo(mail: MailMessage): MailMessage {
 async function sendClaimed(
   deps: DeliveryDeps,
   a: Attempt,
-  file: Uint8Array | null,
+  file: FileSource,
   token: string,
 ): Promise<keyof DeliveryReport> {
   const { db, now } = deps;
@@ -225,7 +258,8 @@ async function sendClaimed(
     return "sent";
   }
   const code = `${result.status ?? "network"}:${result.name}`;
-  if (!retryable(result.status, result.name)) return fail(deps, id, token, code);
+  const linked = file !== null && "path" in file;
+  if (!retryable(result.status, result.name, linked)) return fail(deps, id, token, code);
   return retryOrFail(deps, id, token, a.attempts, a.firstAttemptAt, {
     code,
     retryAfter: result.retryAfter,
@@ -318,7 +352,10 @@ export async function deliverNow(env: Env, first: ClaimedInquiry): Promise<void>
     // No re-check before this send: the row was stored claimed a moment ago,
     // before anyone outside could know its id to erase or hold it.
     const deps = deliveryDeps(env, result.config, send, Date.now());
-    await sendClaimed(deps, attempt, first.file, first.claim.token);
+    const key = first.inquiry.attachment?.key;
+    const link = key ? await fileLink(result.config, first.inquiry, key) : null;
+    const file: FileSource = link ? { path: link } : first.file ? { content: first.file } : null;
+    await sendClaimed(deps, attempt, file, first.claim.token);
   } catch (err) {
     // The row stays pending; the next scheduled run picks it up once the lease ends.
     console.error(`immediate delivery failed: ${err instanceof Error ? err.name : "error"}`);

@@ -27,6 +27,23 @@ export async function getAttachment(bucket: R2Bucket, key: string): Promise<Uint
   return object ? new Uint8Array(await object.arrayBuffer()) : null;
 }
 
+/**
+ * The stored file as a stream with its size, or null when it is gone; nothing
+ * is buffered (the file route hands the body on). Throws when R2 is unreachable.
+ */
+export async function openAttachment(
+  bucket: R2Bucket,
+  key: string,
+): Promise<{ body: ReadableStream<Uint8Array>; size: number } | null> {
+  const object = await bucket.get(key);
+  return object ? { body: object.body, size: object.size } : null;
+}
+
+/** Whether the file is stored, from its metadata only. Throws when R2 is unreachable. */
+export async function attachmentExists(bucket: R2Bucket, key: string): Promise<boolean> {
+  return (await bucket.head(key)) !== null;
+}
+
 /** Deletes files by key, in R2's batches of at most 1,000 keys. */
 export async function deleteAttachments(bucket: R2Bucket, keys: string[]): Promise<void> {
   for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));

@@ -32,6 +32,8 @@ export interface InquiryRow {
   reply_to_refused: number;
   sent_at: number | null;
   resend_id: string | null;
+  /** The worker's own origin as the request that stored it addressed it (for file links). */
+  worker_origin: string | null;
 }
 
 export function fromRow(r: InquiryRow): StoredInquiry {
@@ -55,6 +57,7 @@ export function fromRow(r: InquiryRow): StoredInquiry {
             type: r.attachment_type ?? "",
             sha256: r.attachment_sha256 ?? "",
           },
+    workerOrigin: r.worker_origin,
     hold: r.hold === 1,
     holdReason: r.hold_reason,
     delivery: {
@@ -81,9 +84,9 @@ export async function insertInquiry(
       `INSERT INTO inquiries (id, created_at, name, email, email_key, phone, company, service,
          message, lang, attachment_key, attachment_name, attachment_size, attachment_type,
          attachment_sha256, next_attempt_at, claimed_until, claim_token, delivery_attempts,
-         first_attempt_at)
+         first_attempt_at, worker_origin)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?2, ?16, ?17,
-         ?18, ?19)`,
+         ?18, ?19, ?20)`,
     )
     .bind(
       i.id,
@@ -105,9 +108,26 @@ export async function insertInquiry(
       claim?.token ?? null,
       claim ? 1 : 0,
       claim ? i.createdAt : null,
+      i.attachment ? (i.workerOrigin ?? null) : null,
     );
   await insert.run();
 }
+
+/** What a file link needs to know about an inquiry's file, or null when no such inquiry is stored. */
+export async function linkedFile(db: D1Database, id: string): Promise<LinkedFileRow | null> {
+  return db
+    .prepare(
+      `SELECT attachment_key, attachment_name, attachment_type, delivery_status, hold, sent_at
+       FROM inquiries WHERE id = ?`,
+    )
+    .bind(id)
+    .first<LinkedFileRow>();
+}
+
+export type LinkedFileRow = Pick<
+  InquiryRow,
+  "attachment_key" | "attachment_name" | "attachment_type" | "delivery_status" | "hold" | "sent_at"
+>;
 
 export async function getInquiry(db: D1Database, id: string): Promise<StoredInquiry | null> {
   const row = await db.prepare("SELECT * FROM inquiries WHERE id = ?").bind(id).first<InquiryRow>();
