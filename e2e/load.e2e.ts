@@ -2,7 +2,7 @@
 // while the fake Resend (a real HTTP server) fails a share of calls with 429s,
 // 5xx, dropped connections, answers that never arrive and timeouts longer than
 // the worker waits. Afterwards every inquiry must be stored, and after the
-// scheduled runs every one mailed exactly once.
+// scheduled runs every one mailed exactly once, its file fetched by link.
 //   npm run test:e2e -- load              # only this file
 //   LOAD_TOTAL=200 LOAD_SEED=7 npm run test:e2e -- load
 import { createHash } from "node:crypto";
@@ -237,7 +237,12 @@ describe(`load: ${TOTAL} submissions, ${CONCURRENCY} at a time, Resend failing $
         expect(mail.body.reply_to).toBe(fields.email);
         expect(mail.body.text).toContain(fields.message);
         expect(mail.body.attachments?.length ?? 0).toBe(file ? 1 : 0);
-        if (file) expect(sha256(FakeResend.attachmentBytes(mail))).toBe(sha256(file));
+        if (file) {
+          // Fetched by link from the worker, as Resend does, not carried inline.
+          expect(mail.attachments[0]!.path).toMatch(new RegExp(`/files/${id}/[\\w-]{43}$`));
+          expect(mail.body.attachments![0]!.content).toBeUndefined();
+          expect(sha256(FakeResend.attachmentBytes(mail))).toBe(sha256(file));
+        }
       }
 
       // And the stored rows say so.

@@ -22,12 +22,14 @@ export const RESEND_ATTACHMENT_CEILING =
 
 /**
  * The largest file a send fits in a worker's memory: 15 MiB (15,728,640 bytes).
- * An isolate has 128 MB (Cloudflare Workers limits, "Memory"). While a file is
- * mailed it is held about 5 times at once (the bytes read from R2, the base64
- * string, the JSON body and its UTF-8 encoding for `fetch`): 75 MiB for 15 MiB,
- * which leaves about a third of the isolate for the runtime, the code and a
- * second request's upload arriving meanwhile. Past this a single send can end
- * the isolate, and every scheduled run with it.
+ * An isolate has 128 MB (Cloudflare Workers limits, "Memory"). A mail sent by
+ * link (src/files/) holds no copy of the file, but where no link can work the
+ * file goes inline, and then it is held about 5 times at once (the bytes read
+ * from R2, the base64 string, the JSON body and its UTF-8 encoding for
+ * `fetch`): 75 MiB for 15 MiB, which leaves about a third of the isolate for
+ * the runtime, the code and a second request's upload arriving meanwhile.
+ * Past this a single inline send can end the isolate, and every scheduled run
+ * with it.
  */
 export const MEMORY_ATTACHMENT_CEILING = 15 * 1024 * 1024;
 
