@@ -54,6 +54,8 @@ interface Measured {
   isolateCpuMsPerRequest: number;
   isolateGcMsPerRequest: number;
   isolatePeakMb: number;
+  /** Submissions not answered 201: the connection was reset (workerd ended the isolate). */
+  failedRequests: number;
   /** Mails Resend refused or never answered on their first send (a retry followed). */
   firstSendMisses: number;
 }
@@ -143,33 +145,41 @@ function form(fileBytes: number): FormData {
   return body;
 }
 
-async function post(dev: DevServer, fileBytes: number): Promise<number> {
+/** One submission's latency in ms, or null when it was not answered 201 (the isolate fell over). */
+async function post(dev: DevServer, fileBytes: number): Promise<number | null> {
   const body = form(fileBytes);
   const start = performance.now();
-  const res = await fetch(`${dev.direct}/inquiry`, {
-    method: "POST",
-    body,
-    // Each request from its own address, as real visitors are: the per-IP limiter stays in the path.
-    headers: {
-      accept: "application/json",
-      "cf-connecting-ip": `198.18.${(seq >> 8) & 255}.${seq & 255}`,
-    },
-  });
-  await res.arrayBuffer();
-  const ms = performance.now() - start;
-  if (res.status !== 201) throw new Error(`answer ${res.status}, expected 201`);
-  return ms;
+  try {
+    const res = await fetch(`${dev.direct}/inquiry`, {
+      method: "POST",
+      body,
+      // Each request from its own address, as real visitors are: the per-IP limiter stays in the path.
+      headers: {
+        accept: "application/json",
+        "cf-connecting-ip": `198.18.${(seq >> 8) & 255}.${seq & 255}`,
+      },
+    });
+    await res.arrayBuffer();
+    return res.status === 201 ? performance.now() - start : null;
+  } catch {
+    return null; // connection reset: workerd ended the isolate (out of memory)
+  }
 }
 
 async function run(dev: DevServer, n: number, concurrency: number, fileBytes: number) {
   const latencies: number[] = [];
+  let failed = 0;
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next++ < n) latencies.push(await post(dev, fileBytes));
+      while (next++ < n) {
+        const ms = await post(dev, fileBytes);
+        if (ms === null) failed++;
+        else latencies.push(ms);
+      }
     }),
   );
-  return latencies;
+  return { latencies, failed };
 }
 
 async function until(check: () => boolean, ms: number, what: () => string) {
@@ -196,27 +206,32 @@ async function measure(c: Case, t: Target, port: number): Promise<Measured> {
   const isolate = await connectIsolate(inspectorPort);
   try {
     const mailed = (n: number) => () => resend.fake.emails.length >= n && resend.inFlight() === 0;
-    await run(dev, c.warmup, c.concurrency, c.fileBytes);
+    const warm = await run(dev, c.warmup, c.concurrency, c.fileBytes);
+    // Inquiries stored (answered 201): each must be mailed once.
+    let stored = c.warmup - warm.failed;
     const seen = () =>
       `${t.name}: ${resend.fake.emails.length} mails, answers ${resend.fake.requests.map((r) => r.status).join(",")}`;
-    await until(mailed(c.warmup), 120_000, seen);
+    await until(mailed(stored), 120_000, seen);
     const requestsBefore = resend.fake.requests.length;
 
     await isolate.start();
     const memory = sampleRss(dev.pid, 5);
     const cpu0 = cpuMs(dev.pid);
     const t0 = performance.now();
-    const latencies = await run(dev, c.requests, c.concurrency, c.fileBytes);
+    const done = await run(dev, c.requests, c.concurrency, c.fileBytes);
+    stored += done.latencies.length;
+    const latencies = done.latencies;
     const seconds = (performance.now() - t0) / 1000;
     // CPU counts until every mail of the run has been accepted: delivery is part of the job.
-    await until(mailed(c.warmup + c.requests), 300_000, seen);
+    await until(mailed(stored), 300_000, seen);
     const cpu = cpuMs(dev.pid) - cpu0;
     const peak = memory.stop();
-    const own = await isolate.stop();
-    if (resend.fake.emails.length !== c.warmup + c.requests) {
-      throw new Error(
-        `${t.name}: ${resend.fake.emails.length} mails for ${c.warmup + c.requests} inquiries`,
-      );
+    // An isolate workerd ended (out of memory) takes its profile with it.
+    const own = await isolate
+      .stop()
+      .catch(() => ({ cpuMs: NaN, gcMs: NaN, programMs: NaN, peakBytes: NaN, samples: 0 }));
+    if (resend.fake.emails.length !== stored) {
+      throw new Error(`${t.name}: ${resend.fake.emails.length} mails for ${stored} inquiries`);
     }
     const sends = resend.fake.requests.slice(requestsBefore);
     const sorted = latencies.sort((a, b) => a - b);
@@ -224,6 +239,7 @@ async function measure(c: Case, t: Target, port: number): Promise<Measured> {
       rps: c.requests / seconds,
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
+      failedRequests: done.failed,
       cpuMsPerRequest: cpu / c.requests,
       peakRssMb: peak / MB,
       isolateCpuMsPerRequest: own.cpuMs / c.requests,
@@ -247,6 +263,7 @@ const METRICS: { key: keyof Measured; label: string; digits: number }[] = [
   { key: "isolateCpuMsPerRequest", label: "CPU ms/req, isolate", digits: 2 },
   { key: "isolateGcMsPerRequest", label: "  of which GC", digits: 2 },
   { key: "isolatePeakMb", label: "peak MB, isolate", digits: 1 },
+  { key: "failedRequests", label: "requests failed", digits: 0 },
   { key: "firstSendMisses", label: "first sends missed", digits: 0 },
 ];
 
@@ -279,9 +296,11 @@ for (const c of cases) {
     );
   }
   if (c.fileBytes > 0) {
-    const ok = ours.firstSendMisses === 0;
+    const ok = ours.firstSendMisses === 0 && ours.failedRequests === 0;
     if (!ok) missed++;
-    console.log(`  every mail accepted on its first send: ${ok ? "ok" : "MISSED"}`);
+    console.log(
+      `  every submission stored, every mail accepted on its first send: ${ok ? "ok" : "MISSED"}`,
+    );
   } else {
     const ok = ours.isolateCpuMsPerRequest <= FREE_PLAN_CPU_MS / 2;
     if (!ok) missed++;

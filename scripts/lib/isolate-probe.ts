@@ -108,7 +108,12 @@ export async function connectIsolate(inspectorPort: number): Promise<IsolateProb
     async start() {
       peak = 0;
       await sampleHeap();
-      polling = setInterval(() => void sampleHeap(), 20);
+      // An isolate that workerd ends stops answering: its peak so far stands.
+      polling = setInterval(() => {
+        sampleHeap().catch(() => {
+          inFlight = false;
+        });
+      }, 20);
       await send("Profiler.start");
     },
     async stop() {
