@@ -16,6 +16,8 @@ import { inquiryRoute } from "./inquiry/route.ts";
 import { logRequests } from "./log/request-log.ts";
 import { runScheduled } from "./scheduled.ts";
 import { deliverNow, firstSendClaim } from "./mail/deliver.ts";
+import { adminGate } from "./admin/auth.ts";
+import { rateLimitKey } from "./net/ip.ts";
 import { adminRoutes } from "./admin/routes.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
 
@@ -31,6 +33,8 @@ function asset(body: string, type: string): Response {
 }
 
 const now = () => Date.now();
+// One attempt limit for every use of ADMIN_TOKEN (/admin and the counts of /health).
+const gate = adminGate({ now, clientKey: rateLimitKey });
 
 app.use("*", securityHeaders(), noStoreVaryBy("Accept", "Accept-Language"));
 
@@ -45,7 +49,7 @@ app.use("*", async (c, next) => {
     fromOwnPage: fromOwnPage(c.req.raw),
   });
   if (!result.ok) {
-    if (c.req.path === "/health") return health(c.env, result);
+    if (c.req.path === "/health") return health(c.req.raw, c.env, result, { gate, now: now() });
     throw new AppError("unavailable");
   }
   c.set("config", result.config);
@@ -57,7 +61,7 @@ app.get("/thanks", (c) => page(thanksPage(c.get("audience").lang)));
 app.get("/assets/form.css", () => asset(FORM_CSS, "text/css"));
 app.get("/assets/form.js", () => asset(FORM_JS, "text/javascript"));
 app.get("/favicon.ico", () => new Response(null, { status: 204, headers: PUBLIC_CACHE }));
-app.get("/health", (c) => health(c.env, loadConfig(c.env)));
+app.get("/health", (c) => health(c.req.raw, c.env, loadConfig(c.env), { gate, now: now() }));
 
 // Outer to inner: the log line sees every outcome, refused origins get no CORS headers.
 app.use(
@@ -69,7 +73,7 @@ app.use(
 );
 app.route("/inquiry", inquiryRoute({ claimFor: firstSendClaim, afterStore: deliverNow, now }));
 
-app.route("/admin", adminRoutes({ now, clientKey: (ip) => ip ?? "unknown" }));
+app.route("/admin", adminRoutes(gate, now));
 app.route("/webhooks", webhookRoutes({ now }));
 
 app.notFound(() => {

@@ -99,6 +99,19 @@ describe("access to the operator API", () => {
     const right = await admin("GET", "/retention", undefined, ADMIN_TOKEN, {}, ip);
     expect(right.status).toBe(429);
     expect(Number(right.headers.get("retry-after"))).toBeGreaterThan(0);
+    // The whole IPv6 /64 is one network: another address in it is locked out too.
+    for (let i = 0; i < 11; i++) {
+      await admin("GET", "/retention", undefined, "wrong", {}, `2001:db8:5:7::${i + 1}`);
+    }
+    const sameNet = await admin(
+      "GET",
+      "/retention",
+      undefined,
+      ADMIN_TOKEN,
+      {},
+      "2001:db8:5:7::ff",
+    );
+    expect(sameNet.status).toBe(429);
     // Another network is not affected.
     expect(
       (await admin("GET", "/retention", undefined, ADMIN_TOKEN, {}, "192.0.2.45")).status,

@@ -7,6 +7,7 @@ import { getInquiry } from "../src/store/inquiries.ts";
 import { FakeResend } from "./fakes/resend.ts";
 import { samples } from "./file-samples.ts";
 import {
+  ADMIN_TOKEN,
   call,
   file,
   installFakes,
@@ -210,7 +211,10 @@ describe("without an API key", () => {
     await runCron(Date.now() + MIN, NO_KEY);
     expect(fakes.resend.requests).toHaveLength(0);
     expect(await storedRow(id)).toMatchObject({ delivery_status: "pending", delivery_attempts: 0 });
-    const health = (await (await call(new Request("https://x.example/health"), NO_KEY)).json()) as {
+    const withToken = new Request("https://x.example/health", {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    const health = (await (await call(withToken, NO_KEY)).json()) as {
       mail: string;
       warnings: { name: string }[];
       deliveries: { pending: number };

@@ -502,7 +502,7 @@ describe("origin, rate limit, captcha, storage", () => {
     expect(res.status).toBe(503);
     expect(((await res.json()) as { code: string }).code).toBe("unavailable");
     const health = await call(new Request("https://forms.example.com/health"), vars);
-    expect(health.status).toBe(200);
+    expect(health.status).toBe(503);
     const body = (await health.json()) as { ok: boolean; problems: { name: string }[] };
     expect(body.ok).toBe(false);
     expect(body.problems.map((p) => p.name).sort()).toEqual(["MAX_ATTACHMENT_BYTES", "SERVICES"]);

@@ -28,45 +28,55 @@ export interface AdminAuthOptions {
 }
 
 /**
- * The operator API exists only with ADMIN_TOKEN set (else 404), and only for
- * its bearer (else 401, compared in constant time).
- *
- * Failed attempts are limited per client network: each failure counts against
- * the `ADMIN_LIMITER` rate limiter binding (10 per minute, wrangler.toml);
- * past it the answer is 429 `too_many_attempts` with `Retry-After`, and this
- * isolate refuses that network for that minute without comparing any
- * token, so a locked-out guesser learns nothing, right guess or wrong.
- * Successful calls never count, so the operator's own work is not slowed.
- *
- * `email` in the URL is refused first (400 `email_in_url`), before the token
- * is looked at: an address must never travel in a URL, and the refusal says
- * nothing about what is stored.
+ * Who may see the operator's data: the bearer of ADMIN_TOKEN, compared in
+ * constant time. Failed attempts are limited per client network: each failure
+ * counts against the `ADMIN_LIMITER` rate limiter binding (10 per minute,
+ * wrangler.toml); past it the answer is 429 `too_many_attempts` with
+ * `Retry-After`, and this isolate refuses that network for that minute
+ * without comparing any token, so a locked-out guesser learns nothing, right
+ * guess or wrong. Successful calls never count, so the operator's own work is
+ * not slowed. One gate serves /admin and the counts of /health, so neither
+ * is a way around the other's limit.
  */
-export function requireAdmin(opts: AdminAuthOptions): MiddlewareHandler<AppEnv> {
-  const lockedUntil = new Map<string, number>();
-  return async (c, next) => {
-    const token = c.get("config").adminToken;
-    if (!token) return c.notFound();
-    c.get("audience").html = false; // an API: always JSON
-    if (new URL(c.req.url).searchParams.has("email")) throw new AppError("email_in_url");
+export interface AdminGate {
+  /** Returns when `request` carries the token; throws `unauthorized` or `too_many_attempts`. */
+  verify(request: Request, env: Env, token: string): Promise<void>;
+  /**
+   * The /admin middleware: 404 without ADMIN_TOKEN; 400 `email_in_url` for an
+   * address in the URL, before the token is looked at (an address must never
+   * travel in a URL, and the refusal says nothing about what is stored); then `verify`.
+   */
+  requireAdmin(): MiddlewareHandler<AppEnv>;
+}
 
-    const key = opts.clientKey(c.req.header("cf-connecting-ip") ?? null);
+export function adminGate(opts: AdminAuthOptions): AdminGate {
+  const lockedUntil = new Map<string, number>();
+
+  async function verify(request: Request, env: Env, token: string): Promise<void> {
+    const key = opts.clientKey(request.headers.get("cf-connecting-ip"));
     const now = opts.now();
     const until = lockedUntil.get(key);
-    if (until !== undefined && until > now) {
-      throw new AppError("too_many_attempts");
-    }
-    const header = c.req.header("authorization") ?? "";
+    if (until !== undefined && until > now) throw new AppError("too_many_attempts");
+    const header = request.headers.get("authorization") ?? "";
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
-    if (match && (await sameSecret(match[1]!, token))) {
-      await next();
-      return;
-    }
-    const { success } = await c.env.ADMIN_LIMITER.limit({ key });
+    if (match && (await sameSecret(match[1]!, token))) return;
+    const { success } = await env.ADMIN_LIMITER.limit({ key });
     if (success) throw new AppError("unauthorized");
     lockedUntil.delete(key);
     lockedUntil.set(key, now + LOCKOUT_MS);
     if (lockedUntil.size > MAX_LOCKED) lockedUntil.delete(lockedUntil.keys().next().value!);
     throw new AppError("too_many_attempts");
+  }
+
+  return {
+    verify,
+    requireAdmin: () => async (c, next) => {
+      const token = c.get("config").adminToken;
+      if (!token) throw new AppError("not_found");
+      c.get("audience").html = false; // an API: always JSON
+      if (new URL(c.req.url).searchParams.has("email")) throw new AppError("email_in_url");
+      await verify(c.req.raw, c.env, token);
+      await next();
+    },
   };
 }

@@ -13,7 +13,9 @@ import {
   updateFields,
 } from "../store/inquiries.ts";
 import type { StoredInquiry } from "../domain/inquiry.ts";
-import { requireAdmin, type AdminAuthOptions } from "./auth.ts";
+import type { AdminGate } from "./auth.ts";
+import { deliveryRoutes } from "./deliveries.ts";
+import { readJsonObject } from "./json-body.ts";
 
 /** The export format: everything stored about an inquiry, nothing else. */
 export function exportInquiry(i: StoredInquiry) {
@@ -43,18 +45,6 @@ export function exportInquiry(i: StoredInquiry) {
 
 const EDITABLE = ["name", "email", "phone", "company", "message"] as const;
 
-async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
-  try {
-    const body: unknown = await request.json();
-    if (typeof body === "object" && body !== null && !Array.isArray(body)) {
-      return body as Record<string, unknown>;
-    }
-  } catch {
-    // answered below
-  }
-  throw new AppError("malformed_body");
-}
-
 /** The address of a search or erasure, from a JSON body `{"email":"…"}` (never the URL). */
 async function emailFromBody(request: Request): Promise<string> {
   const email = (await readJsonObject(request)).email;
@@ -74,9 +64,9 @@ async function emailFromBody(request: Request): Promise<string> {
  * (search, get), erasure, rectification (PATCH), restriction (hold), and the
  * retention report. A person's address travels only in a request body.
  */
-export function adminRoutes(auth: AdminAuthOptions) {
+export function adminRoutes(gate: AdminGate, now: () => number) {
   const admin = new Hono<AppEnv>();
-  admin.use("*", requireAdmin(auth));
+  admin.use("*", gate.requireAdmin());
 
   const removeFiles = async (bucket: R2Bucket, keys: string[]) => {
     for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
@@ -149,6 +139,8 @@ export function adminRoutes(auth: AdminAuthOptions) {
     if (!ok) throw new AppError("not_found");
     return json({ ok: true });
   });
+
+  admin.route("/deliveries", deliveryRoutes(now));
 
   admin.get("/retention", async (c) => {
     const config = c.get("config");

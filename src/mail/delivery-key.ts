@@ -18,21 +18,24 @@ export function deliveryKey(inquiryId: string, operatorRetries: number): string 
   return operatorRetries > 0 ? `inquiry-${inquiryId}-r${operatorRetries}` : `inquiry-${inquiryId}`;
 }
 
-/** The inquiry id and operator-retry number a key names, or null for a key not of this form. */
+/**
+ * The inquiry id and operator-retry number a key names, or null for a key not
+ * of this form. Read: `inquiry-<uuid>`, then optionally `-r<n>` (the n-th
+ * operator retry), then optionally `-noreply` (the send repeated without the
+ * refused reply_to, which is the same delivery).
+ */
 export function parseDeliveryKey(
   key: string,
 ): { inquiryId: string; operatorRetries: number } | null {
   if (key.length > 200 || !key.startsWith("inquiry-")) return null;
-  let id = key.slice("inquiry-".length);
+  const parts = key.slice("inquiry-".length).split("-");
+  if (parts.length < 5) return null;
+  const id = parts.slice(0, 5).join("-");
+  const rest = parts.slice(5);
+  if (rest[rest.length - 1] === "noreply") rest.pop();
   let retries = 0;
-  // Ids are UUIDs (8-4-4-4-12): a retry suffix is what follows the fifth group.
-  const parts = id.split("-");
-  if (parts.length === 6) {
-    const suffix = parts.pop()!;
-    if (!/^r[1-9][0-9]{0,5}$/.test(suffix)) return null;
-    retries = Number(suffix.slice(1));
-    id = parts.join("-");
-  }
+  if (rest.length === 1 && /^r[1-9][0-9]{0,5}$/.test(rest[0]!)) retries = Number(rest[0]!.slice(1));
+  else if (rest.length !== 0) return null;
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return null;
   return { inquiryId: id, operatorRetries: retries };
 }

@@ -32,8 +32,10 @@ export async function applyDeliveryEvent(db: D1Database, e: DeliveryEvent): Prom
          last_error = CASE WHEN ?1 = 'bounced' THEN ?4 ELSE NULL END,
          next_attempt_at = NULL, claimed_until = NULL, claim_token = NULL
        WHERE id IN (
-           SELECT id FROM inquiries WHERE resend_id = ?2
+           -- Resend's id, unless the tag names an earlier send (the operator retried since).
+           SELECT id FROM inquiries WHERE resend_id = ?2 AND (?6 IS NULL OR operator_retries = ?6)
            UNION ALL
+           -- The send's key, for an event that arrives before Resend's id is stored.
            SELECT id FROM inquiries WHERE id = ?5 AND operator_retries = ?6)
          AND (delivery_status IN ('pending', 'sent', 'failed')
            OR (delivery_status = 'delivered' AND ?1 = 'bounced'))

@@ -31,13 +31,17 @@ export function webhookRoutes(opts: WebhookRouteOptions) {
     const event = verifyResendEvent(secret, body, c.req.raw.headers);
     if (!event) throw new AppError("unauthorized");
     if (event.outcome) {
-      await applyDeliveryEvent(c.env.DB, {
+      const moved = await applyDeliveryEvent(c.env.DB, {
         outcome: event.outcome,
         emailId: event.emailId,
         sentAs: event.deliveryKey ? parseDeliveryKey(event.deliveryKey) : null,
         type: event.type,
         at: opts.now(),
       });
+      // One line with a stable code, for Workers Logs alerting (README, Monitoring).
+      if (moved && event.outcome === "bounced") {
+        console.error(`delivery_bounced id=${moved} event=${event.type.slice(0, 40)}`);
+      }
     }
     return json({ ok: true });
   });

@@ -419,6 +419,20 @@ export class FakeResend {
         );
       if (!ok) return invalid("Invalid `headers` field.");
     }
+    if (b.tags !== undefined) {
+      // Resend: each tag's name and value hold only ASCII letters, digits, `_` and `-` (≤ 256).
+      const tag = /^[A-Za-z0-9_-]{1,256}$/;
+      const ok =
+        Array.isArray(b.tags) &&
+        b.tags.every(
+          (t: unknown) =>
+            typeof t === "object" &&
+            t !== null &&
+            tag.test(String((t as { name?: unknown }).name)) &&
+            tag.test(String((t as { value?: unknown }).value)),
+        );
+      if (!ok) return invalid("Invalid `tags` field.");
+    }
     if (b.attachments !== undefined && !Array.isArray(b.attachments)) {
       return invalid("Invalid `attachments` field.");
     }

@@ -1,0 +1,89 @@
+// `npm run dev` as a newcomer meets it: it says what is missing, the reference
+// form's mail lands in the mail catcher's mailbox with its file, and Ctrl-C
+// (SIGINT to the terminal's foreground process group) leaves nothing running.
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { expect, it } from "vitest";
+
+const PORT = 8796;
+const CATCHER_PORT = 8797;
+const PERSIST = ".e2e/state-dev";
+
+/** Processes whose command line names `needle` (Linux /proc). */
+function processesWith(needle: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+      if (cmd.includes(needle) && Number(pid) !== process.pid) found.push(`${pid} ${cmd}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+async function until<T>(check: () => Promise<T | undefined> | T | undefined, ms: number) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("timed out");
+}
+
+it("starts the worker beside the mail catcher, and Ctrl-C stops both", async () => {
+  rmSync(PERSIST, { recursive: true, force: true });
+  let output = "";
+  // Its own process group, as a terminal gives a foreground job.
+  const npm = spawn("npm", ["run", "dev", "--", "--port", String(PORT), "--persist-to", PERSIST], {
+    detached: true,
+    env: { ...process.env, MAIL_CATCHER_PORT: String(CATCHER_PORT) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  npm.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  npm.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => npm.on("exit", resolve));
+  try {
+    await until(() => (output.includes("Ctrl-C stops everything") ? true : undefined), 90_000);
+    const catcher = `http://127.0.0.1:${CATCHER_PORT}`;
+    expect(output).toContain(`Mailbox: ${catcher}/`);
+    // A newcomer without a .dev.vars is told what that means, not stopped.
+    if (!existsSync(".dev.vars")) expect(output).toContain("No .dev.vars file");
+
+    const file = Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.alloc(5000, 0x41)]);
+    const form = new FormData();
+    form.set("name", "Dev Test");
+    form.set("email", "dev.test@primer.si");
+    form.set("service", "Welding");
+    form.set("message", "Through npm run dev.");
+    form.set("attachment", new File([file], "dev.pdf", { type: "application/pdf" }));
+    const res = await fetch(`http://localhost:${PORT}/inquiry`, {
+      method: "POST",
+      body: form,
+      headers: { accept: "application/json" },
+    });
+    expect(res.status).toBe(201);
+
+    const link = await until(async () => {
+      const page = await (await fetch(`${catcher}/`)).text();
+      return /href="(\/messages\/[0-9a-f-]+)"/.exec(page)?.[1];
+    }, 30_000);
+    const message = await (await fetch(`${catcher}${link}`)).text();
+    expect(message).toContain("Povpraševanje: Welding – Dev Test");
+    const download = await fetch(`${catcher}${link}/attachments/0`);
+    expect(download.headers.get("content-disposition")).toContain('filename="dev.pdf"');
+    const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+    expect(sha(new Uint8Array(await download.arrayBuffer()))).toBe(sha(file));
+  } finally {
+    process.kill(-npm.pid!, "SIGINT"); // what Ctrl-C does
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+  }
+  await until(() => (processesWith(String(PORT)).length === 0 ? true : undefined), 10_000).catch(
+    () => undefined,
+  );
+  expect(processesWith(String(PORT))).toEqual([]);
+  await expect(fetch(`http://127.0.0.1:${CATCHER_PORT}/`)).rejects.toThrow();
+}, 150_000);

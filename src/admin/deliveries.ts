@@ -1,0 +1,87 @@
+import { Hono } from "hono";
+import type { DeliveryStatus } from "../domain/inquiry.ts";
+import type { AppEnv } from "../http/app.ts";
+import { AppError } from "../http/errors.ts";
+import { json } from "../http/respond.ts";
+import { deleteAttachments } from "../store/attachments.ts";
+import {
+  dismissDeliveries,
+  LISTABLE,
+  listDeliveries,
+  requeueDeliveries,
+  type DeliveryRow,
+} from "../store/delivery-admin.ts";
+import { readJsonObject } from "./json-body.ts";
+
+/** At most this many rows per list, and ids per retry or dismissal. */
+export const MAX_DELIVERIES = 500;
+const DEFAULT_STATUSES: DeliveryStatus[] = ["failed", "bounced"];
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function exportDelivery(d: DeliveryRow) {
+  return {
+    id: d.id,
+    created_at: iso(d.created_at),
+    status: d.status,
+    attempts: d.attempts,
+    last_error: d.last_error,
+    next_attempt_at: iso(d.next_attempt_at),
+  };
+}
+
+/** `{"ids":["…", …]}`: 1 to MAX_DELIVERIES inquiry ids, else 422 on `ids`. */
+async function idsFromBody(request: Request): Promise<string[]> {
+  const ids = (await readJsonObject(request)).ids;
+  const ok =
+    Array.isArray(ids) &&
+    ids.length > 0 &&
+    ids.length <= MAX_DELIVERIES &&
+    ids.every((id) => typeof id === "string" && id.length > 0 && id.length <= 64);
+  if (!ok) {
+    throw new AppError("validation_failed", { fields: [{ field: "ids", code: "invalid_value" }] });
+  }
+  return [...new Set(ids as string[])];
+}
+
+/**
+ * Mail that did not get through, for the operator (README, Operator API):
+ * `GET /` lists (`?status=` one of pending, failed, bounced, quarantined;
+ * default failed and bounced; oldest first; at most 500), `POST /retry` sends
+ * again under a new Idempotency-Key, `POST /dismiss` keeps without mailing.
+ * Retry and dismiss touch only failed, bounced or quarantined inquiries and
+ * answer how many they changed.
+ */
+export function deliveryRoutes(now: () => number) {
+  const route = new Hono<AppEnv>();
+
+  route.get("/", async (c) => {
+    const status = c.req.query("status");
+    let statuses = DEFAULT_STATUSES;
+    if (status !== undefined) {
+      const wanted = LISTABLE.find((s) => s === status);
+      if (!wanted) {
+        throw new AppError("validation_failed", {
+          fields: [{ field: "status", code: "invalid_choice" }],
+        });
+      }
+      statuses = [wanted];
+    }
+    const rows = await listDeliveries(c.env.DB, statuses, MAX_DELIVERIES);
+    return json({ ok: true, deliveries: rows.map(exportDelivery) });
+  });
+
+  route.post("/retry", async (c) => {
+    const requeued = await requeueDeliveries(c.env.DB, await idsFromBody(c.req.raw), now());
+    return json({ ok: true, requeued: requeued.length });
+  });
+
+  route.post("/dismiss", async (c) => {
+    const { ids, keys } = await dismissDeliveries(c.env.DB, await idsFromBody(c.req.raw));
+    // The file is no longer needed once its inquiry will never be mailed (README, Retention).
+    if (keys.length > 0) await deleteAttachments(c.env.ATTACHMENTS, keys);
+    return json({ ok: true, dismissed: ids.length });
+  });
+
+  return route;
+}

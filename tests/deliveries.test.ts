@@ -1,0 +1,286 @@
+import { env } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { insertInquiry } from "../src/store/inquiries.ts";
+import { FakeResend } from "./fakes/resend.ts";
+import { samples } from "./file-samples.ts";
+import {
+  ADMIN_TOKEN,
+  call,
+  file,
+  installFakes,
+  newInquiry,
+  runCron,
+  sha256Hex,
+  storedRow,
+  submit,
+  validFields,
+  type Fakes,
+} from "./helpers.ts";
+
+const MIN = 60_000;
+let fakes: Fakes;
+
+beforeEach(async () => {
+  fakes = installFakes();
+  // The tests of one file share a database: each starts from an empty one.
+  await env.DB.prepare("DELETE FROM inquiries").run();
+});
+
+function admin(method: string, path: string, body?: unknown) {
+  return call(
+    new Request(`https://forms.example.com/admin${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        "cf-connecting-ip": "203.0.113.21",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
+  );
+}
+
+async function healthWithToken(): Promise<{ status: number; codes: string[] }> {
+  const res = await call(
+    new Request("https://forms.example.com/health", {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "cf-connecting-ip": "203.0.113.21" },
+    }),
+  );
+  const body = (await res.json()) as { problems: { code: string }[] };
+  return { status: res.status, codes: body.problems.map((p) => p.code) };
+}
+
+interface Listed {
+  id: string;
+  created_at: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: string | null;
+}
+
+async function listed(query = ""): Promise<Listed[]> {
+  const res = await admin("GET", `/deliveries${query}`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { deliveries: Listed[] }).deliveries;
+}
+
+/** Three inquiries while Resend refuses every send (403, as for an unverified domain). */
+async function storeWhileRefused(): Promise<{ ids: string[]; files: Map<string, Uint8Array> }> {
+  fakes.resend.refuseAll(403);
+  const files = new Map<string, Uint8Array>();
+  const ids: string[] = [];
+  const attachments = [samples.pdf(), samples.png(), null];
+  for (const [i, bytes] of attachments.entries()) {
+    const fields: Record<string, string | File> = validFields({ message: `inquiry ${i}` });
+    if (bytes) fields.attachment = file(bytes, i === 0 ? "drawing.pdf" : "photo.png");
+    const res = await submit(fields);
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    ids.push(id);
+    if (bytes) files.set(id, bytes);
+  }
+  return { ids, files };
+}
+
+describe("mail that failed: seen, listed, retried, mailed once", () => {
+  it("a 403 for every send → failed → /health 503 → listed → fixed → retry → each mailed once with its file → /health 200", async () => {
+    const { ids, files } = await storeWhileRefused();
+    for (const id of ids) {
+      expect(await storedRow(id)).toMatchObject({ delivery_status: "failed" });
+      expect((await storedRow(id))!.last_error).toMatch(/^403/);
+    }
+    expect(fakes.resend.emails).toHaveLength(0);
+
+    expect(await healthWithToken()).toEqual({ status: 503, codes: ["deliveries_failed"] });
+    const publicHealth = await call(new Request("https://forms.example.com/health"), {
+      HEALTH_PROBE: "failed",
+    } as never);
+    expect(publicHealth.status).toBe(503);
+
+    const list = await listed();
+    expect(list.map((d) => d.id)).toEqual(ids); // oldest first
+    for (const d of list) {
+      expect(Object.keys(d).sort()).toEqual(
+        ["attempts", "created_at", "id", "last_error", "next_attempt_at", "status"].sort(),
+      );
+      expect(d).toMatchObject({ status: "failed", next_attempt_at: null });
+      expect(d.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(d.last_error).toMatch(/^403/);
+    }
+
+    fakes.resend.stopFailing();
+    const stranger = crypto.randomUUID();
+    const res = await admin("POST", "/deliveries/retry", { ids: [...ids, stranger] });
+    expect(await res.json()).toEqual({ ok: true, requeued: 3 });
+    for (const id of ids) expect(await storedRow(id)).toMatchObject({ delivery_status: "pending" });
+    expect(await listed()).toEqual([]);
+
+    await runCron(Date.now() + MIN);
+    await runCron(Date.now() + 30 * MIN);
+    for (const id of ids) {
+      const mails = fakes.resend.emails.filter((e) =>
+        e.idempotencyKey?.startsWith(`inquiry-${id}`),
+      );
+      expect(mails, id).toHaveLength(1);
+      expect(mails[0]!.idempotencyKey).toBe(`inquiry-${id}-r1`);
+      const bytes = files.get(id);
+      if (bytes) {
+        expect(await sha256Hex(FakeResend.attachmentBytes(mails[0]!))).toBe(await sha256Hex(bytes));
+      } else {
+        expect(mails[0]!.body.attachments ?? []).toHaveLength(0);
+      }
+      expect(await storedRow(id)).toMatchObject({ delivery_status: "sent" });
+    }
+    expect(fakes.resend.emails).toHaveLength(3);
+    expect(await healthWithToken()).toEqual({ status: 200, codes: [] });
+
+    // A second retry finds nothing to requeue: nothing is mailed twice.
+    expect(await (await admin("POST", "/deliveries/retry", { ids })).json()).toEqual({
+      ok: true,
+      requeued: 0,
+    });
+  });
+
+  it("the same through dismiss: kept, not mailed, file deleted, off /health", async () => {
+    const { ids, files } = await storeWhileRefused();
+    expect((await healthWithToken()).status).toBe(503);
+    expect((await listed()).map((d) => d.id)).toEqual(ids);
+    fakes.resend.stopFailing();
+
+    const res = await admin("POST", "/deliveries/dismiss", { ids });
+    expect(await res.json()).toEqual({ ok: true, dismissed: 3 });
+    expect(await listed()).toEqual([]);
+    expect(await healthWithToken()).toEqual({ status: 200, codes: [] });
+
+    await runCron(Date.now() + MIN);
+    expect(fakes.resend.emails).toHaveLength(0);
+    for (const id of ids) {
+      expect(await storedRow(id)).toMatchObject({ delivery_status: "dismissed" });
+      expect((await env.ATTACHMENTS.list({ prefix: `attachments/${id}` })).objects).toHaveLength(0);
+    }
+    expect(files.size).toBe(2);
+    // Dismissed is final for retry and dismiss alike.
+    expect(await (await admin("POST", "/deliveries/retry", { ids })).json()).toEqual({
+      ok: true,
+      requeued: 0,
+    });
+  });
+});
+
+describe("GET /admin/deliveries", () => {
+  async function seed(status: string, createdAt: number): Promise<string> {
+    const i = newInquiry({ createdAt });
+    await insertInquiry(env.DB, i);
+    await env.DB.prepare(
+      `UPDATE inquiries SET delivery_status = ?1, last_error = ?2, delivery_attempts = 2,
+         next_attempt_at = CASE WHEN ?1 = 'pending' THEN created_at END WHERE id = ?3`,
+    )
+      .bind(status, status === "pending" ? null : "422:validation_error", i.id)
+      .run();
+    return i.id;
+  }
+
+  it("lists failed and bounced by default, or the state asked for, oldest first", async () => {
+    const t = Date.UTC(2026, 10, 1);
+    const bounced = await seed("bounced", t + 2);
+    const failed = await seed("failed", t + 1);
+    const pending = await seed("pending", t + 3);
+    const quarantined = await seed("quarantined", t + 4);
+    await seed("sent", t);
+    await seed("dismissed", t);
+    expect((await listed()).map((d) => d.id)).toEqual([failed, bounced]);
+    expect((await listed("?status=pending")).map((d) => d.id)).toEqual([pending]);
+    expect((await listed("?status=quarantined")).map((d) => d.id)).toEqual([quarantined]);
+    expect((await listed("?status=bounced"))[0]).toEqual({
+      id: bounced,
+      created_at: new Date(t + 2).toISOString(),
+      status: "bounced",
+      attempts: 2,
+      last_error: "422:validation_error",
+      next_attempt_at: null,
+    });
+    for (const bad of ["sent", "dismissed", "FAILED", ""]) {
+      const res = await admin("GET", `/deliveries?status=${bad}`);
+      expect(res.status, bad).toBe(422);
+    }
+  });
+
+  it("lists at most 500", async () => {
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 501)
+       INSERT INTO inquiries (id, created_at, name, email, email_key, service, message, lang,
+         delivery_status)
+       SELECT 'bulk-' || i, i, 'n', 'e@x.si', 'e@x.si', 's', 'm', 'sl', 'failed' FROM n`,
+    ).run();
+    const list = await listed();
+    expect(list).toHaveLength(500);
+    expect(list[0]!.id).toBe("bulk-1");
+  });
+});
+
+describe("POST /admin/deliveries/retry and /dismiss", () => {
+  it("touch only failed, bounced or quarantined inquiries", async () => {
+    const ids: Record<string, string> = {};
+    for (const status of [
+      "failed",
+      "bounced",
+      "quarantined",
+      "pending",
+      "sent",
+      "delivered",
+      "dismissed",
+    ]) {
+      const i = newInquiry();
+      await insertInquiry(env.DB, i);
+      await env.DB.prepare("UPDATE inquiries SET delivery_status = ? WHERE id = ?")
+        .bind(status, i.id)
+        .run();
+      ids[status] = i.id;
+    }
+    const all = Object.values(ids);
+    expect(await (await admin("POST", "/deliveries/dismiss", { ids: all })).json()).toEqual({
+      ok: true,
+      dismissed: 3,
+    });
+    for (const s of ["pending", "sent", "delivered"]) {
+      expect(await storedRow(ids[s]!)).toMatchObject({ delivery_status: s });
+    }
+    for (const s of ["failed", "bounced", "quarantined"]) {
+      expect(await storedRow(ids[s]!)).toMatchObject({ delivery_status: "dismissed" });
+    }
+  });
+
+  it("take 1 to 500 ids as strings, else 422", async () => {
+    const many = Array.from({ length: 300 }, () => crypto.randomUUID());
+    expect(await (await admin("POST", "/deliveries/retry", { ids: many })).json()).toEqual({
+      ok: true,
+      requeued: 0,
+    });
+    for (const body of [
+      {},
+      { ids: [] },
+      { ids: "x" },
+      { ids: [1] },
+      { ids: Array(501).fill("x") },
+    ]) {
+      expect((await admin("POST", "/deliveries/retry", body)).status).toBe(422);
+      expect((await admin("POST", "/deliveries/dismiss", body)).status).toBe(422);
+    }
+    expect((await admin("POST", "/deliveries/retry", "nope")).status).toBe(400);
+  });
+
+  it("a retry of more ids than one statement binds requeues them all", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const inquiry = newInquiry();
+      await insertInquiry(env.DB, inquiry);
+      ids.push(inquiry.id);
+    }
+    await env.DB.prepare("UPDATE inquiries SET delivery_status = 'failed'").run();
+    expect(await (await admin("POST", "/deliveries/retry", { ids })).json()).toEqual({
+      ok: true,
+      requeued: 120,
+    });
+  });
+});
