@@ -163,28 +163,29 @@ describe("NUL and CR/LF in every field", () => {
 });
 
 describe("lying and dangerous files", () => {
-  const refused = async (bytes: Uint8Array, name: string) => {
+  // Each refusal names its reason (file_hidden_content, file_has_macros, …) where the kind
+  // would otherwise be accepted, so the visitor knows what to change.
+  const refused = async (bytes: Uint8Array, name: string, code = "file_type_not_allowed") => {
     const before = await countInquiries();
     const res = await submit({
       ...validFields(),
       attachment: file(bytes, name, "application/pdf"),
     });
     expect(res.status).toBe(422);
-    expect(((await res.json()) as { errors: { code: string }[] }).errors[0]?.code).toBe(
-      "file_type_not_allowed",
-    );
+    expect(((await res.json()) as { errors: { code: string }[] }).errors[0]?.code).toBe(code);
     expect(await countInquiries()).toBe(before);
   };
 
   it("a PDF+ZIP polyglot", async () => {
     const polyglot = concat(samples.pdf(), zip([{ name: "payload.txt", data: "hidden" }]));
-    await refused(polyglot, "offer.pdf");
+    await refused(polyglot, "offer.pdf", "file_hidden_content");
   });
 
   it("a zip bomb (one entry claiming 1 GiB from a few bytes)", async () => {
     await refused(
       zip([{ name: "bomb.bin", data: new Uint8Array(1000), declaredSize: 1024 * 1024 * 1024 }]),
       "parts.zip",
+      "file_archive_unreadable",
     );
   });
 
@@ -195,6 +196,7 @@ describe("lying and dangerous files", () => {
         { name: "setup.exe", data: "MZ" },
       ]),
       "drawings.zip",
+      "file_archive_program",
     );
   });
 
@@ -206,6 +208,7 @@ describe("lying and dangerous files", () => {
         { name: "word/vbaProject.bin", data: "macro" },
       ]),
       "offer.docx",
+      "file_has_macros",
     );
   });
 

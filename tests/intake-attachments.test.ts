@@ -17,6 +17,7 @@ import {
   concat,
   exe,
   samples,
+  stlBinary,
   unicodePathExtra,
   utf16,
   zip,
@@ -587,6 +588,39 @@ describe("nothing that runs on a double-click reaches the staff", () => {
       "application/vnd.oasis.opendocument.text",
     ],
     ["a real binary STL", () => samples.stlBinary(), "part.stl", "part.stl", "model/stl"],
+    [
+      "a binary STL with unscaled normals, as numpy-stl writes them",
+      () =>
+        stlBinary([
+          [
+            [0, 0, 200],
+            [0, 0, 0],
+            [20, 0, 0],
+            [20, 10, 0],
+          ],
+          [
+            [0, 0, -200],
+            [0, 0, 0],
+            [0, 10, 0],
+            [20, 10, 0],
+          ],
+        ]),
+      "part.stl",
+      "part.stl",
+      "model/stl",
+    ],
+    [
+      "a ZIP whose files are all marked executable, as copied from a USB stick",
+      () =>
+        zip([
+          { name: "risbe/ohišje.step", data: samples.step(), unixMode: 0o100777 },
+          { name: "risbe/načrt.pdf", data: samples.pdf(), unixMode: 0o100755 },
+          { name: "risbe/", data: "", unixMode: 0o040755 },
+        ]),
+      "risbe.zip",
+      "risbe.zip",
+      "application/zip",
+    ],
   ];
 
   it.each(accepted)("accepts %s", async (_label, bytes, sent, name, type) => {

@@ -99,11 +99,11 @@ export const FIELD_MESSAGES: Record<FieldErrorCode, Texts> = {
     en: "The text is not saved as UTF-8. Save it as UTF-8 (in Notepad: Save as → Encoding: UTF-8) and send it again.",
   },
   file_hidden_content: {
-    sl: "V datoteki je skrita še druga datoteka (npr. arhiv, pripet sliki). Datoteko odprite, jo znova shranite ali izvozite in pošljite novo.",
+    sl: "V datoteki je skrita še druga datoteka (npr. arhiv, pripet k sliki). Datoteko odprite, jo znova shranite ali izvozite in pošljite novo.",
     en: "The file has another file hidden in it (for example an archive appended to an image). Open it, save or export it again and send the new file.",
   },
   file_has_macros: {
-    sl: "Dokument vsebuje makre, zato ga ne sprejmemo. Shranite ga brez makrov (npr. kot .docx, .xlsx ali PDF) in ga pošljite znova.",
+    sl: "Dokument vsebuje makre, zato ga ne moremo sprejeti. Shranite ga brez makrov (npr. kot .docx, .xlsx ali PDF) in ga pošljite znova.",
     en: "The document contains macros, so we cannot accept it. Save it without macros (for example as .docx, .xlsx or PDF) and send it again.",
   },
   file_archive_program: {
@@ -111,7 +111,7 @@ export const FIELD_MESSAGES: Record<FieldErrorCode, Texts> = {
     en: "The archive contains a program, script, shortcut, web page, document with macros or another archive. Attach an archive with documents and drawings only.",
   },
   file_archive_unreadable: {
-    sl: "Vsebine arhiva ne moremo preveriti (zaščiten je z geslom, poškodovan ali se razširi na veliko več kot svojo velikost). Pošljite ga brez gesla ali priložite glavno datoteko samo.",
+    sl: "Vsebine arhiva ne moremo preveriti (zaščiten je z geslom, je poškodovan ali pa bi se ob razširjanju mnogokrat povečal). Pošljite ga brez gesla ali priložite glavno datoteko samo.",
     en: "We cannot check what the archive contains (it is password-protected, damaged or unpacks to far more than its size). Send it without a password, or attach the main file on its own.",
   },
   file_empty: { sl: "Priponka je prazna.", en: "The attachment is empty." },

@@ -1,4 +1,4 @@
-import { runnableKind } from "./runnable-names.ts";
+import { extensionOf, runnableKind } from "./runnable-names.ts";
 import { firstStoredEntry, readZip, type ZipEntry, type ZipRead } from "./zip-archive.ts";
 
 /**
@@ -212,6 +212,9 @@ const ZIP_MAX_TOTAL_UNCOMPRESSED = 1024 * 1024 * 1024;
 const ZIP_MAX_RATIO = 200;
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
+const S_IFDIR = 0o040000;
+const lastSegment = (path: string) =>
+  path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
 
 function classifyZip(b: Uint8Array, zip: ZipRead): Detection {
   if (zip.state !== "found" || zip.directory.localHeaderAt !== 0) {
@@ -227,10 +230,18 @@ function classifyZip(b: Uint8Array, zip: ZipRead): Detection {
     if (e.uncompressed > 1024 * 1024 && e.uncompressed > e.compressed * ZIP_MAX_RATIO) {
       return refuse("archive_unreadable", kind);
     }
-    // A link points outside the archive; an executable bit runs on a double-click in macOS.
+    // A link points outside the archive. A file without an extension and with
+    // an executable bit opens in Terminal on a double-click in macOS (one with
+    // an extension opens in the program for that extension, as files copied
+    // from a USB stick, all marked executable, must).
     if (e.unixMode !== null) {
       if ((e.unixMode & S_IFMT) === S_IFLNK) return refuse("archive_program", kind);
-      if ((e.unixMode & S_IFMT) !== 0o040000 && (e.unixMode & 0o111) !== 0) {
+      const file = (e.unixMode & S_IFMT) !== S_IFDIR;
+      if (
+        file &&
+        (e.unixMode & 0o111) !== 0 &&
+        e.names.some((n) => extensionOf(lastSegment(n)) === "")
+      ) {
         return refuse("archive_program", kind);
       }
     }
@@ -296,8 +307,9 @@ function zipKind(b: Uint8Array, entries: readonly ZipEntry[]): FileKindId {
  * no signature: any file of 84 + 50n bytes with n in the right place would
  * pass. So the header must not start like a program or archive, and the
  * triangles read from the head and the tail must look like geometry: every
- * number finite, coordinates within ±1e7, normals unit length or zero (give
- * or take rounding), and most triangles not collapsed to a point or a line.
+ * number finite, coordinates within ±1e7, each normal zero, of unit length or
+ * pointing along the triangle's own normal (numpy-stl writes them unscaled),
+ * and most triangles not collapsed to a point or a line.
  */
 function isBinaryStl(b: Uint8Array): boolean {
   if (b.length < 84 + 50) return false;
@@ -310,16 +322,34 @@ function isBinaryStl(b: Uint8Array): boolean {
     // The first half of the sample from the start, the rest from the end.
     const t = i < sample / 2 ? i : triangles - (sample - i);
     const at = 84 + t * 50;
-    const f = (k: number) => view.getFloat32(at + k * 4, true);
-    const normal = Math.hypot(f(0), f(1), f(2));
-    if (!(normal < 0.001 || Math.abs(normal - 1) < 0.01)) return false;
-    for (let k = 3; k < 12; k++) if (!(Math.abs(f(k)) <= 1e7)) return false;
-    const same = (p: number, q: number) =>
-      f(p) === f(q) && f(p + 1) === f(q + 1) && f(p + 2) === f(q + 2);
-    if (!same(3, 6) && !same(6, 9) && !same(3, 9)) solid++;
+    const f = Array.from({ length: 12 }, (_, k) => view.getFloat32(at + k * 4, true));
+    if (!f.every((x) => Math.abs(x) <= 1e7)) return false;
+    const [nx, ny, nz, ax, ay, az, bx, by, bz, cx, cy, cz] = f as Vec12;
+    // The geometric normal: (b - a) × (c - a).
+    const [ux, uy, uz, vx, vy, vz] = [bx - ax, by - ay, bz - az, cx - ax, cy - ay, cz - az];
+    const [gx, gy, gz] = [uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx];
+    const n = Math.hypot(nx, ny, nz);
+    const g = Math.hypot(gx, gy, gz);
+    const along = g > 0 && Math.abs(nx * gx + ny * gy + nz * gz) > 0.99 * n * g;
+    if (!(n < 0.001 || Math.abs(n - 1) < 0.01 || along)) return false;
+    if (g > 0) solid++;
   }
   return solid * 2 > sample;
 }
+type Vec12 = [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
 const STL_SAMPLE = 2000;
 
 /**

@@ -55,9 +55,13 @@ export function readZip(b: Uint8Array): ZipRead {
   const stop = Math.max(0, b.length - 22 - 0xffff);
   let records = 0;
   let unreadable = false;
+  // Searched within the window only: lastIndexOf on the whole file would walk
+  // all of it when the window holds no "P".
+  const window = b.subarray(stop);
   for (let at = b.length - 22; at >= stop; at--) {
-    at = b.lastIndexOf(0x50, at);
-    if (at < stop) break;
+    const found = window.lastIndexOf(0x50, at - stop);
+    if (found === -1) break;
+    at = stop + found;
     if (u32(b, at) !== EOCD) continue;
     if (++records > MAX_END_RECORDS) return { state: "unreadable" };
     const directory = readDirectory(b, at);
