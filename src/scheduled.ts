@@ -1,6 +1,7 @@
 import { loadConfig } from "./config/config.ts";
 import { deliverDue, deliveryDeps, senderFor } from "./mail/deliver.ts";
 import { purge } from "./retention/purge.ts";
+import { purgeSpam, runSpamDigest } from "./spam/scheduled.ts";
 
 /**
  * One scheduled run at `now` (the event's scheduledTime, never the wall clock):
@@ -24,6 +25,9 @@ export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number
     }
   }
 
+  // (b) of the scheduled run: the daily spam digest; its trouble stops nothing else.
+  if (send) await runSpamDigest({ db: env.DB, config, send, now });
+
   const p = await purge({
     db: env.DB,
     logDb: env.LOG_DB,
@@ -32,6 +36,7 @@ export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number
     retentionMonths: config.retentionMonths,
     logRetentionDays: config.logRetentionDays,
   });
+  await purgeSpam({ db: env.DB, bucket: env.ATTACHMENTS, now, days: config.spamRetentionDays });
   if (p.inquiries + p.logs + p.orphans > 0 || p.incomplete) {
     console.log(
       `purge: ${p.inquiries} inquiries, ${p.files} files, ${p.logs} log entries, ${p.orphans} orphaned files${p.incomplete ? " (more next run)" : ""}`,

@@ -22,7 +22,13 @@ export interface Config {
   resendWebhookSecret: string | null;
   /** Public site key for the reference form's Turnstile widget. */
   turnstileSiteKey: string | null;
+  /** What a submission judged spam gets (README, Spam). */
+  spamFilter: SpamFilter;
+  /** Quarantined and dismissed inquiries are purged after this many days. */
+  spamRetentionDays: number;
 }
+
+export type SpamFilter = "quarantine" | "tag" | "off";
 
 export interface ConfigProblem {
   /** The variable's name; its value is never repeated (it may be a secret). */
@@ -148,6 +154,12 @@ export function parseConfig(env: RawEnv): ConfigResult {
       "must be the signing secret Resend shows for the webhook (whsec_…)",
     );
 
+  const spamRaw = str(env, "SPAM_FILTER").toLowerCase() || "quarantine";
+  if (spamRaw !== "quarantine" && spamRaw !== "tag" && spamRaw !== "off")
+    bad("SPAM_FILTER", 'must be "quarantine", "tag" or "off"');
+  const spamFilter: SpamFilter = spamRaw === "tag" || spamRaw === "off" ? spamRaw : "quarantine";
+  const spamRetentionDays = int(env, "SPAM_RETENTION_DAYS", 30, 1, 365, bad);
+
   const common = { warnings };
   if (problems.length > 0) return { ok: false, problems, ...common };
   return {
@@ -171,6 +183,8 @@ export function parseConfig(env: RawEnv): ConfigResult {
       turnstileSecret: str(env, "TURNSTILE_SECRET_KEY") || null,
       turnstileSiteKey: str(env, "TURNSTILE_SITE_KEY") || null,
       resendWebhookSecret,
+      spamFilter,
+      spamRetentionDays,
     },
   };
 }

@@ -46,6 +46,7 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
       clientIp: ip,
       fetch: (input, init) => fetch(input, init),
       claim,
+      workerOrigin: new URL(request.url).origin,
     });
     c.set("outcome", result.kind);
     if (result.kind === "stored" && claim) {

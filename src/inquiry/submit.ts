@@ -7,6 +7,7 @@ import { insertInquiry } from "../store/inquiries.ts";
 import { checkAttachment } from "./attachment.ts";
 import type { RawSubmission } from "./read-body.ts";
 import { verifyTurnstile } from "./turnstile.ts";
+import { judgeForStore } from "../spam/judge.ts";
 import { inquirySchema, TEXT_FIELDS, validateFields, type TextField } from "./validate.ts";
 
 export interface SubmitDeps {
@@ -18,13 +19,17 @@ export interface SubmitDeps {
   fetch: typeof fetch;
   /** Set when this request will mail the inquiry itself right after answering. */
   claim: Claim | null;
+  /** This worker's own origin (the request's URL), for the links in the spam digest. */
+  workerOrigin: string;
 }
 
 export type SubmitOutcome =
   /** `inquiry` and `file` as stored, so the first send needs no read back. */
   | { kind: "stored"; id: string; lang: Lang; inquiry: NewInquiry; file: Uint8Array | null }
   /** The honeypot was filled: answer as if stored, keep nothing. */
-  | { kind: "honeypot"; id: string; lang: Lang };
+  | { kind: "honeypot"; id: string; lang: Lang }
+  /** Judged spam in quarantine mode: stored, answered as if stored, not mailed (README, Spam). */
+  | { kind: "quarantined"; id: string; lang: Lang };
 
 const schemas = new WeakMap<Config, ReturnType<typeof inquirySchema>>();
 function schemaFor(config: Config) {
@@ -100,6 +105,8 @@ export async function submitInquiry(
     if (!passed) throw new AppError("captcha_failed");
   }
 
+  const spam = await judgeForStore(deps.db, config.spamFilter, fields.data, raw, deps);
+
   const id = crypto.randomUUID();
   const key = attachment ? attachmentKey(id) : null;
   const inquiry: NewInquiry = {
@@ -117,6 +124,7 @@ export async function submitInquiry(
             sha256: attachment.sha256,
           }
         : null,
+    spam,
   };
   try {
     if (attachment && key) {
@@ -125,12 +133,13 @@ export async function submitInquiry(
         sha256: attachment.sha256,
       });
     }
-    await insertInquiry(deps.db, inquiry, deps.claim);
+    await insertInquiry(deps.db, inquiry, spam?.quarantined ? null : deps.claim);
   } catch (err) {
     console.error(`storing inquiry failed: ${err instanceof Error ? err.name : "error"}`);
     // Best effort: an orphan left behind is removed by the scheduled sweep.
     if (key) await deps.bucket.delete(key).catch(() => undefined);
     throw new AppError("unavailable");
   }
+  if (spam?.quarantined) return { kind: "quarantined", id, lang };
   return { kind: "stored", id, lang, inquiry, file: attachment?.bytes ?? null };
 }
