@@ -44,9 +44,9 @@ async function idOf(res: Response): Promise<string> {
 }
 
 const inquiryMails = (id: string) =>
-  fakes.resend.emails.filter((e) => e.idempotencyKey.startsWith(`inquiry-${id}`));
+  fakes.resend.emails.filter((e) => e.idempotencyKey?.startsWith(`inquiry-${id}`));
 const digests = () =>
-  fakes.resend.emails.filter((e) => e.idempotencyKey.startsWith("spam-digest-"));
+  fakes.resend.emails.filter((e) => e.idempotencyKey?.startsWith("spam-digest-"));
 
 /** The day after `ms`, a few minutes past midnight UTC: the first run of that day. */
 function nextDayRun(ms: number, days = 1): number {

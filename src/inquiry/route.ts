@@ -44,9 +44,9 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
       bucket: c.env.ATTACHMENTS,
       now,
       clientIp: ip,
+      requestUrl: request.url,
       fetch: (input, init) => fetch(input, init),
       claim,
-      workerOrigin: new URL(request.url).origin,
     });
     c.set("outcome", result.kind);
     if (result.kind === "stored" && claim) {

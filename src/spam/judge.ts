@@ -24,7 +24,7 @@ export function normaliseMessage(message: string): string {
     .replace(/\bhttps?:\/\/\S+|\bwww\.\S+/gi, " ")
     .toLowerCase()
     .normalize("NFKC")
-    .replace(/[^\p{L}]+/gu, " ")
+    .replace(/\P{L}+/gu, " ")
     .trim();
 }
 
@@ -68,7 +68,7 @@ export async function judgeForStore(
   mode: "quarantine" | "tag" | "off",
   fields: InquiryFields,
   raw: { fields: Map<string, unknown[]> },
-  deps: { now: number; workerOrigin: string },
+  deps: { now: number; requestUrl: string },
 ): Promise<SpamRecord | null> {
   if (mode === "off") return null;
   let judged: Judgement;
@@ -79,7 +79,8 @@ export async function judgeForStore(
     return null;
   }
   const quarantined = judged.spam && mode === "quarantine";
-  if (quarantined) await rememberOrigin(db, deps.workerOrigin);
+  // The worker's own origin (where this request reached it): the digest's links point there.
+  if (quarantined) await rememberOrigin(db, new URL(deps.requestUrl).origin);
   return {
     score: judged.score,
     reasons: judged.reasons,

@@ -34,7 +34,11 @@ async function loadKey(db: D1Database): Promise<CryptoKey> {
 export function base64url(bytes: Uint8Array): string {
   let s = "";
   for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  // 32 bytes encode to at most one "=" of padding at the end.
+  return btoa(s)
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/={1,2}$/, "");
 }
 
 /** Decodes base64url; throws on anything else. */
