@@ -90,12 +90,25 @@ describe("spam score", () => {
       "unexpected_script",
     );
     expect(score(fields("Hola, quería saber tu precio.")).reasons).toContain("foreign_language");
+    // Without letters of another alphabet it is not foreign: Slovenian in telegraphic style.
+    expect(score(fields("Varjenje inox ograje")).score).toBe(0);
+    expect(score(fields("Prva vrstica\nDruga vrstica\nTretja")).score).toBe(0);
+    // Foreign and short is not spam on its own from a person on the reference form.
+    const german = fields("Bitte um Rückruf, danke");
+    expect(score(german, { render: { kind: "valid", seconds: 40 } }).spam).toBe(false);
+    expect(score(german).spam).toBe(true);
     // Numbers make it a request whatever the language; Slovenian and English pass.
     expect(score(fields("Wir brauchen 250 Stück aus 1.4301.")).score).toBe(0);
     expect(score(fields("rabim ponudbo za rezkanje")).score).toBe(0);
     expect(score(fields("please call me back")).score).toBe(0);
     // A Cyrillic name with an English message is not foreign text.
     expect(score(fields("Hello, I need a welded frame, 2 pcs.", "Олена Коваленко")).score).toBe(0);
+  });
+
+  it("replies wanted at another address", () => {
+    const v = score(fields("Contact us at offers@loans.example for more.", "A B", "x@y.example"));
+    expect(v.reasons).toContain("other_contact");
+    expect(score(fields("Pišite mi na janez@siol.net", "Janez", "janez@siol.net")).score).toBe(0);
   });
 
   it("vocabulary: SEO, scams and sales pitches", () => {

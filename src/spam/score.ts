@@ -26,6 +26,7 @@ export type SpamReason =
   | "unexpected_script"
   | "foreign_language"
   | "gibberish"
+  | "other_contact"
   | "form_probe"
   | "no_token"
   | "seo_terms"
@@ -47,8 +48,9 @@ export const WEIGHTS = {
   same_message: 5,
   same_message_once: 3,
   unexpected_script: 5,
-  foreign_language: 5,
+  foreign_language: 4,
   gibberish: 5,
+  other_contact: 2,
   form_probe: 5,
   no_token: 1,
   seo_terms: { each: 2, max: 6 },
@@ -91,6 +93,10 @@ const DOLLAR_RE = /\$\s?\d/;
 const LETTER_RE = /\p{L}/u;
 const LATIN_RE = /\p{Script=Latin}/u;
 const DIGIT_RE = /\d/;
+const EMAIL_IN_TEXT_RE = /[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,5}/g;
+/** Latin letters with marks that neither Slovenian (č š ž, ć đ in names) nor English uses. */
+const FOREIGN_LETTER_RE =
+  /[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u0105\u0108-\u010b\u010e\u010f\u0112-\u015f\u0162-\u017c\u017f-\u024f]/u;
 const VOWELS = new Set("aeiouyàáâäãåæèéêëìíîïòóôöõøùúûüýÿœ");
 
 /**
@@ -318,6 +324,9 @@ const PITCH_TERMS = [
   "commercial offer",
   "captcha",
   "spam folder",
+  "whatsapp",
+  "telegram",
+  "skype",
   "free shipping",
   "shop now",
   "get yours",
@@ -475,9 +484,11 @@ export function scoreSubmission(fields: Scored, facts: SpamFacts): SpamVerdict {
 
   if (mostlyUnexpectedScript(message)) add("unexpected_script", WEIGHTS.unexpected_script);
 
-  // A short message with no number in which not one word is Slovenian or English:
-  // the form speaks those two languages, and a real request names a quantity or a size.
+  // A short message with no number, not one Slovenian or English word, and letters of
+  // another alphabet: the form speaks those two languages, and a real request names a
+  // quantity or a size. (Slovenian in telegraphic style has no foreign letters.)
   if (
+    FOREIGN_LETTER_RE.test(message) &&
     ws.length >= 3 &&
     ws.length <= 15 &&
     !DIGIT_RE.test(message) &&
@@ -488,6 +499,11 @@ export function scoreSubmission(fields: Scored, facts: SpamFacts): SpamVerdict {
     add("foreign_language", WEIGHTS.foreign_language);
   }
   if (isGibberish(ws)) add("gibberish", WEIGHTS.gibberish);
+  // Replies wanted at another address than the one given: the form's reply would go nowhere.
+  const sender = fields.email.toLowerCase();
+  const addresses = (message.match(EMAIL_IN_TEXT_RE) ?? []).slice(0, 20);
+  if (addresses.some((a) => a.toLowerCase() !== sender))
+    add("other_contact", WEIGHTS.other_contact);
   // Bots probe forms with a random string in every field.
   if (isRandomToken(fields.name) && isRandomToken(message)) add("form_probe", WEIGHTS.form_probe);
 
