@@ -1,12 +1,12 @@
 import type { Config } from "../config/config.ts";
 import { AppError, type FieldError } from "../http/errors.ts";
 import { pickLang, type Lang } from "../i18n/lang.ts";
-import { attachmentKey, putAttachment } from "../store/attachments.ts";
+import { attachmentKey, deleteAttachments, putAttachment } from "../store/attachments.ts";
 import type { Claim, NewInquiry } from "../domain/inquiry.ts";
-import { insertInquiry } from "../store/inquiries.ts";
+import { inquiryExists, insertInquiry } from "../store/inquiries.ts";
 import { checkAttachment } from "./attachment.ts";
 import type { RawSubmission } from "./read-body.ts";
-import { verifyTurnstile } from "./turnstile.ts";
+import { turnstileHostnames, verifyTurnstile } from "./turnstile.ts";
 import { inquirySchema, TEXT_FIELDS, validateFields, type TextField } from "./validate.ts";
 
 export interface SubmitDeps {
@@ -15,6 +15,8 @@ export interface SubmitDeps {
   now: number;
   /** The client's IP, used only for Turnstile's check and never stored with the inquiry. */
   clientIp: string | null;
+  /** The request's URL: its host is one a Turnstile challenge may have been served on. */
+  requestUrl: string;
   fetch: typeof fetch;
   /** Set when this request will mail the inquiry itself right after answering. */
   claim: Claim | null;
@@ -96,7 +98,13 @@ export async function submitInquiry(
     const passed =
       typeof token === "string" &&
       token !== "" &&
-      (await verifyTurnstile(token, config.turnstileSecret, deps.clientIp, deps.fetch));
+      (await verifyTurnstile(
+        token,
+        config.turnstileSecret,
+        deps.clientIp,
+        deps.fetch,
+        turnstileHostnames(deps.requestUrl, config.allowedOrigins),
+      ));
     if (!passed) throw new AppError("captcha_failed");
   }
 
@@ -128,9 +136,15 @@ export async function submitInquiry(
     await insertInquiry(deps.db, inquiry, deps.claim);
   } catch (err) {
     console.error(`storing inquiry failed: ${err instanceof Error ? err.name : "error"}`);
-    // Best effort: an orphan left behind is removed by the scheduled sweep.
-    if (key) await deps.bucket.delete(key).catch(() => undefined);
-    throw new AppError("unavailable");
+    // The insert may have committed with only its answer lost: then the
+    // inquiry is stored, file and all, and must not lose its file.
+    const stored = await inquiryExists(deps.db, id).catch(() => null);
+    if (!stored) {
+      // Certainly not stored: its file is an orphan. When that is unknown, the
+      // scheduled sweep removes the file later if no inquiry points at it.
+      if (stored === false && key) await deleteAttachments(deps.bucket, [key]).catch(() => {});
+      throw new AppError("unavailable");
+    }
   }
   return { kind: "stored", id, lang, inquiry, file: attachment?.bytes ?? null };
 }

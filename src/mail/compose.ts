@@ -8,7 +8,8 @@ import type { NewInquiry } from "../domain/inquiry.ts";
 export interface MailMessage {
   from: string;
   to: string[];
-  replyTo: string;
+  /** The visitor; left out when Resend refused it (the address stays in the body). */
+  replyTo?: string;
   subject: string;
   text: string;
   html: string;
