@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeResend } from "../tests/fakes/resend.ts";
@@ -431,4 +432,93 @@ describe("the mail catcher of `npm run dev`", () => {
     expect(stack.resend.fake.refusing).toBeNull();
     await box.close();
   });
+});
+
+describe("accessibility: axe-core, WCAG 2.2 A and AA", () => {
+  // axe-core's tags for every A and AA success criterion of WCAG 2.0, 2.1 and 2.2.
+  const WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
+  const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+  /** Each violated rule with the elements it found; the page's CSP is bypassed only to inject axe. */
+  async function violations(page: Page): Promise<string[]> {
+    await page.addScriptTag({ content: AXE });
+    return page.evaluate(async (tags) => {
+      type Result = { violations: { id: string; nodes: { target: string[] }[] }[] };
+      const axe = (window as unknown as { axe: { run: (...a: unknown[]) => Promise<Result> } }).axe;
+      const result = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+      return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`);
+    }, WCAG_A_AA);
+  }
+
+  /**
+   * axe needs scripts, so pages meant for browsers without them are reached by
+   * `form.submit()`, which posts natively without the submit event our scripts
+   * listen for: the answer is the one a no-JavaScript browser gets.
+   */
+  async function open(url: string, lang: "sl" | "en") {
+    const context = await stack.browser.newContext({
+      bypassCSP: true,
+      locale: lang === "sl" ? "sl-SI" : "en-GB",
+    });
+    const ip = `198.19.2.${++seq}`;
+    await context.route(`${stack.dev.base}/inquiry`, (route) =>
+      route.continue({ headers: { ...route.request().headers(), "cf-connecting-ip": ip } }),
+    );
+    const page = await context.newPage();
+    await page.goto(url);
+    return page;
+  }
+  const postNatively = (page: Page) =>
+    Promise.all([
+      page.waitForURL(/\/inquiry$/),
+      page.evaluate(() => document.querySelector("form")!.submit()),
+    ]);
+
+  it.each(["sl", "en"] as const)(
+    "the reference form, its 422 re-render and the thank-you page (%s)",
+    async (lang) => {
+      const page = await open(`${stack.dev.base}/?lang=${lang}`, lang);
+      expect(await violations(page)).toEqual([]);
+      await fill(page, { email: "ni-naslov", name: "A" });
+      await postNatively(page);
+      expect(await page.isVisible("#error-summary")).toBe(true);
+      expect(await violations(page)).toEqual([]);
+      await page.goto(`${stack.dev.base}/thanks?lang=${lang}`);
+      expect(await violations(page)).toEqual([]);
+      await page.context().close();
+    },
+  );
+
+  it.each(["sl", "en"] as const)(
+    "the error page a company's form gets without scripts (%s)",
+    async (lang) => {
+      const page = await open(`${COMPANY}/${lang === "sl" ? "kontakt" : "contact"}`, lang);
+      await page.fill("#n", "Ana Novak");
+      await page.fill("#e", "ana@primer");
+      await page.fill("#m", "m");
+      await postNatively(page);
+      expect(await page.textContent("h1")).toBe(
+        lang === "sl"
+          ? "Povpraševanja ni bilo mogoče sprejeti"
+          : "The inquiry could not be accepted",
+      );
+      expect(await violations(page)).toEqual([]);
+      await page.context().close();
+    },
+  );
+
+  it.each(["sl", "en"] as const)(
+    "a company's form enhanced by embed.js, with its errors shown (%s)",
+    async (lang) => {
+      const page = await open(`${COMPANY}/${lang === "sl" ? "kontakt" : "contact"}`, lang);
+      await page.waitForSelector("form[data-inquiry-ready]");
+      await page.fill("#n", "A");
+      await page.fill("#e", "ana@primer");
+      await page.fill("#m", "m");
+      await page.click("button[type=submit]");
+      await page.waitForSelector(".inquiry-summary:not([hidden])");
+      expect(await violations(page)).toEqual([]);
+      await page.context().close();
+    },
+  );
 });
