@@ -12,22 +12,27 @@ const PORT = Number(process.env.E2E_PORT ?? 8793);
 const COMPANY = `http://localhost:${PORT + 1}`;
 let stack: Stack;
 let company: Server;
+let redirecting: Stack | null = null;
 beforeAll(async () => {
   stack = await startStack(PORT, { ALLOWED_ORIGINS: COMPANY });
   company = createServer((req, res) => {
     if (req.url === "/favicon.ico") return void res.writeHead(404).end();
-    const lang = req.url === "/kontakt" ? "sl" : "en";
+    if (req.url === "/hvala") return void res.writeHead(200).end("Hvala!");
+    // /r/… pages use the second worker, the one with REDIRECT_URL set.
+    const worker =
+      req.url?.startsWith("/r/") && redirecting ? redirecting.dev.base : stack.dev.base;
+    const lang = req.url?.endsWith("/kontakt") ? "sl" : "en";
     res.writeHead(200, {
       "content-type": "text/html; charset=utf-8",
       // The strictest CSP a company can keep: only the worker's origin for script and fetch.
       "content-security-policy": [
         "default-src 'none'",
-        `script-src ${stack.dev.base}`,
-        `connect-src ${stack.dev.base}`,
-        `form-action ${stack.dev.base}`,
+        `script-src ${worker}`,
+        `connect-src ${worker}`,
+        `form-action ${worker}`,
       ].join("; "),
     });
-    res.end(companyPage(lang, stack.dev.base));
+    res.end(companyPage(lang, worker));
   });
   await new Promise<void>((resolve) => company.listen(PORT + 1, "localhost", resolve));
   mkdirSync(".e2e/screenshots", { recursive: true });
@@ -521,4 +526,38 @@ describe("accessibility: axe-core, WCAG 2.2 A and AA", () => {
       await page.context().close();
     },
   );
+});
+
+describe("embed.js with REDIRECT_URL set", () => {
+  beforeAll(async () => {
+    redirecting = await startStack(PORT + 2, {
+      ALLOWED_ORIGINS: COMPANY,
+      REDIRECT_URL: `${COMPANY}/hvala`,
+    });
+  });
+  afterAll(async () => {
+    await redirecting?.stop();
+    redirecting = null;
+  });
+
+  it("goes to REDIRECT_URL once the inquiry is stored", async () => {
+    const context = await redirecting!.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${COMPANY}/r/contact`);
+    await page.waitForSelector("form[data-inquiry-ready]");
+    const email = `ana.redirect.${++seq}@primer.si`;
+    await page.fill("#n", "Ana Novak");
+    await page.fill("#e", email);
+    await page.fill("#m", "m");
+    await Promise.all([page.waitForURL(`${COMPANY}/hvala`), page.click("button[type=submit]")]);
+    expect(await page.textContent("body")).toBe("Hvala!");
+    for (
+      let i = 0;
+      i < 50 && !redirecting!.resend.fake.emails.some((e) => e.body.reply_to === email);
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
+    expect(redirecting!.resend.fake.emails.some((e) => e.body.reply_to === email)).toBe(true);
+    await context.close();
+  });
 });
