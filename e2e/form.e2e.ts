@@ -420,6 +420,9 @@ describe("the mail catcher of `npm run dev`", () => {
     });
     expect(refused.status).toBe(403);
     expect(stack.resend.fake.emails.length).toBe(before);
+    await box.reload();
+    expect(await box.textContent(".calls tbody tr")).toMatch(/403\s*validation_error/);
+    await shot(box, "mailbox-refusing");
 
     await box.selectOption("select[name=mode]", "accept");
     await Promise.all([box.waitForURL(`${stack.resend.url}/`), box.click("button[type=submit]")]);

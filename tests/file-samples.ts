@@ -241,3 +241,28 @@ export function utf16(text: string, order: "le" | "be"): Uint8Array {
     view.setUint16(2 + i * 2, text.charCodeAt(i), order === "le");
   return out;
 }
+
+/** `archive` with `hidden` (raw bytes, e.g. a local header and its data) put before its directory, which does not list it. */
+export function withHiddenBeforeDirectory(archive: Uint8Array, hidden: Uint8Array): Uint8Array {
+  const end = archive.length - 22;
+  const view = new DataView(archive.buffer, archive.byteOffset, archive.byteLength);
+  const offset = view.getUint32(end + 16, true);
+  const out = concat(archive.subarray(0, offset), hidden, archive.subarray(offset));
+  new DataView(out.buffer).setUint32(out.length - 22 + 16, offset + hidden.length, true);
+  return out;
+}
+
+/** `archive` (of one entry) with its directory record listed twice: two entries sharing one local header. */
+export function withOverlappingEntry(archive: Uint8Array): Uint8Array {
+  const end = archive.length - 22;
+  const view = new DataView(archive.buffer, archive.byteOffset, archive.byteLength);
+  const size = view.getUint32(end + 12, true);
+  const offset = view.getUint32(end + 16, true);
+  const record = archive.subarray(offset, offset + size);
+  const out = concat(archive.subarray(0, offset), record, record, archive.subarray(end));
+  const v = new DataView(out.buffer);
+  v.setUint16(out.length - 22 + 8, 2, true);
+  v.setUint16(out.length - 22 + 10, 2, true);
+  v.setUint32(out.length - 22 + 12, size * 2, true);
+  return out;
+}

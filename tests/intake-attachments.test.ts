@@ -20,6 +20,8 @@ import {
   stlBinary,
   unicodePathExtra,
   utf16,
+  withHiddenBeforeDirectory,
+  withOverlappingEntry,
   zip,
   type SampleKind,
 } from "./file-samples.ts";
@@ -379,6 +381,22 @@ describe("nothing that runs on a double-click reaches the staff", () => {
       "a ZIP holding a symbolic link",
       () => zip([{ name: "link.pdf", data: "/etc/passwd", unixMode: 0o120777 }]),
       "file_archive_program",
+    ],
+    [
+      "a ZIP hiding a local setup.exe its directory does not list",
+      () => {
+        const hidden = zip([exeEntry("setup.exe")]);
+        return withHiddenBeforeDirectory(
+          zip([{ name: "a.txt", data: "a" }]),
+          hidden.subarray(0, 30 + 9 + 512),
+        );
+      },
+      "file_archive_unreadable",
+    ],
+    [
+      "a ZIP whose two entries share one local header",
+      () => withOverlappingEntry(zip([{ name: "a.txt", data: "a" }])),
+      "file_archive_unreadable",
     ],
     [
       "an encrypted ZIP",

@@ -225,10 +225,17 @@ describe("file-type detection", () => {
   it("answers every file promptly and never throws", () => {
     fc.assert(
       fc.property(anyFile, (bytes) => {
-        const started = performance.now();
-        const detection = detectFileKind(bytes);
-        expect(performance.now() - started).toBeLessThan(100);
-        expect(typeof detection.ok).toBe("boolean");
+        const timed = () => {
+          const started = performance.now();
+          const detection = detectFileKind(bytes);
+          return { detection, ms: performance.now() - started };
+        };
+        let run = timed();
+        // A slow answer is timed again: a pause of a busy machine does not
+        // repeat, backtracking does.
+        if (run.ms >= 100) run = timed();
+        expect(run.ms).toBeLessThan(100);
+        expect(typeof run.detection.ok).toBe("boolean");
       }),
       { numRuns: 2000 },
     );

@@ -44,6 +44,7 @@ const MAX_END_RECORDS = 4;
 const EOCD = 0x06054b50;
 const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
+const DESCRIPTOR = 0x08074b50;
 const UNICODE_PATH = 0x7075;
 const HOST_UNIX = 3;
 
@@ -88,6 +89,7 @@ function readDirectory(b: Uint8Array, eocd: number): ZipDirectory | "unreadable"
   if (start < 0 || shift < 0) return null;
 
   const entries: ZipEntry[] = [];
+  const spans: [from: number, to: number][] = [];
   let localHeaderAt = count === 0 ? 0 : Number.MAX_SAFE_INTEGER;
   let p = start;
   for (let i = 0; i < count; i++) {
@@ -107,6 +109,10 @@ function readDirectory(b: Uint8Array, eocd: number): ZipDirectory | "unreadable"
     const localExtra = u16(b, local + 28);
     names.push(utf8.decode(b.subarray(local + 30, local + 30 + localName)));
     names.push(...unicodePaths(b, local + 30 + localName, localExtra));
+    let end = local + 30 + localName + localExtra + u32(b, p + 20);
+    // Flag bit 3: a data descriptor follows the data (APPNOTE 4.3.9), with or without its signature.
+    if ((u16(b, p + 8) & 8) !== 0) end += u32(b, end) === DESCRIPTOR ? 16 : 12;
+    spans.push([local, end]);
 
     entries.push({
       names,
@@ -117,7 +123,25 @@ function readDirectory(b: Uint8Array, eocd: number): ZipDirectory | "unreadable"
     });
     p = next;
   }
+  if (!tiles(spans, count === 0 ? start : localHeaderAt, start)) return "unreadable";
   return { entries, localHeaderAt };
+}
+
+/**
+ * Whether the entries fill the space before the directory exactly, one after
+ * another. A gap can hide a local header that a streaming extractor (one that
+ * reads local headers in order, as macOS and Java tools do) would unpack
+ * though the directory does not list it; an overlap is how a small archive
+ * unpacks to gigabytes.
+ */
+function tiles(spans: [number, number][], from: number, to: number): boolean {
+  spans.sort((x, y) => x[0] - y[0]);
+  let at = from;
+  for (const [start, end] of spans) {
+    if (start !== at) return false;
+    at = end;
+  }
+  return at === to;
 }
 
 /** Names in Unicode Path extra fields: version (1 byte), CRC-32 of the plain name, UTF-8 name. */
