@@ -134,6 +134,7 @@ describe("without JavaScript", () => {
     const name = 'Ana "Čebelica" <Novak> & Co.';
     const message = "Ponudba za <200> kosov & več.\nRok: marec.";
     await fill(page, { name, email: "ni-naslov", message });
+    await shot(page, "nojs-form-sl");
     await Promise.all([page.waitForURL(/\/inquiry$/), page.click("button[type=submit]")]);
     // The same form, filled in as it was sent, with the error beside its field.
     expect(await page.inputValue("#f-name")).toBe(name);
@@ -213,6 +214,42 @@ describe("with JavaScript", () => {
     await page.click("button[type=submit]");
     await page.waitForSelector("#err-attachment:not([hidden])");
     expect(await page.textContent("#err-attachment")).toContain("Te vrste datoteke ne sprejemamo");
+    await page.context().close();
+  });
+});
+
+describe("with the keyboard only", () => {
+  it("fills in and sends the reference form without a pointer", async () => {
+    const page = await openForm(true, "en");
+    const email = `ana.keys.${++seq}@primer.si`;
+    // Tab order: the language link, then each field in reading order.
+    const typeInto = async (id: string, text: string) => {
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe(id);
+      if (text) await page.keyboard.type(text);
+    };
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("hreflang"))).toBe("sl");
+    await typeInto("f-name", "Ana Novak");
+    await typeInto("f-email", "ana@primer");
+    await typeInto("f-phone", "");
+    await typeInto("f-company", "");
+    await typeInto("f-service", "");
+    await page.keyboard.press("ArrowDown");
+    await typeInto("f-message", "Sent with the keyboard.");
+    await typeInto("f-attachment", "");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("BUTTON");
+    await page.keyboard.press("Enter");
+    // The mistake takes focus to its field; fix it and send again, still by keyboard.
+    await page.waitForSelector("#err-email:not([hidden])");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("f-email");
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type(email);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#form-status.success");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("form-status");
+    await mailTo(email);
     await page.context().close();
   });
 });
