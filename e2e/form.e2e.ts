@@ -1,18 +1,59 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeResend } from "../tests/fakes/resend.ts";
 import { startStack, type Stack } from "./stack.ts";
 
+/** A company's own site on another origin, with its own form enhanced by /embed.js. */
+const PORT = Number(process.env.E2E_PORT ?? 8793);
+const COMPANY = `http://localhost:${PORT + 1}`;
 let stack: Stack;
+let company: Server;
 beforeAll(async () => {
-  stack = await startStack(8793);
+  stack = await startStack(PORT, { ALLOWED_ORIGINS: COMPANY });
+  company = createServer((req, res) => {
+    if (req.url === "/favicon.ico") return void res.writeHead(404).end();
+    const lang = req.url === "/kontakt" ? "sl" : "en";
+    res.writeHead(200, {
+      "content-type": "text/html; charset=utf-8",
+      // The strictest CSP a company can keep: only the worker's origin for script and fetch.
+      "content-security-policy": [
+        "default-src 'none'",
+        `script-src ${stack.dev.base}`,
+        `connect-src ${stack.dev.base}`,
+        `form-action ${stack.dev.base}`,
+      ].join("; "),
+    });
+    res.end(companyPage(lang, stack.dev.base));
+  });
+  await new Promise<void>((resolve) => company.listen(PORT + 1, "localhost", resolve));
   mkdirSync(".e2e/screenshots", { recursive: true });
 });
 afterAll(async () => {
+  await new Promise((resolve) => company?.close(resolve));
   await stack?.stop();
 });
+
+/** Markup unlike the reference form: no phone or company, an extra field, a custom error box. */
+function companyPage(lang: "sl" | "en", worker: string): string {
+  const l = (sl: string, en: string) => (lang === "sl" ? sl : en);
+  return `<!doctype html>
+<html lang="${lang}-${lang === "sl" ? "SI" : "GB"}"><head><meta charset="utf-8"><title>Kontakt</title>
+<script src="${worker}/embed.js" defer></script></head>
+<body><main><h1>${l("Pišite nam", "Write to us")}</h1>
+<form data-inquiry action="${worker}/inquiry" method="post" enctype="multipart/form-data">
+<p><label for="n">${l("Ime", "Your name")} *</label> <input id="n" name="name"></p>
+<p><label for="e">E-mail *</label> <input id="e" name="email" type="email"></p>
+<div id="email-problem" data-inquiry-error="email"></div>
+<p><label for="s">${l("Storitev", "Service")}</label> <select id="s" name="service"><option>Welding</option></select></p>
+<p><label for="m">${l("Sporočilo", "Message")}</label> <textarea id="m" name="message"></textarea></p>
+<p><label for="f">${l("Datoteka", "File")}</label> <input id="f" type="file" name="attachment"></p>
+<p><label><input name="newsletter" type="checkbox" value="yes"> News</label></p>
+<button type="submit">${l("Pošlji", "Send")}</button>
+</form></main></body></html>`;
+}
 
 const PDF = Buffer.concat([
   Buffer.from("%PDF-1.7\n"),
@@ -170,6 +211,146 @@ describe("with JavaScript", () => {
   });
 });
 
+describe("a company's own form with /embed.js", () => {
+  async function openCompany(lang: "sl" | "en", javaScript = true, ip = `198.19.0.${++seq}`) {
+    const context = await stack.browser.newContext({ javaScriptEnabled: javaScript });
+    // The client address for the rate limiter, added below the page: as an extra
+    // header of the page's own it would make every fetch a CORS preflight.
+    await context.route(`${stack.dev.base}/inquiry`, (route) =>
+      route.continue({ headers: { ...route.request().headers(), "cf-connecting-ip": ip } }),
+    );
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on("console", (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    });
+    await page.goto(`${COMPANY}/${lang === "sl" ? "kontakt" : "contact"}`);
+    if (javaScript) await page.waitForSelector("form[data-inquiry-ready]");
+    return { page, violations };
+  }
+
+  async function fillCompany(page: Page, v: { name?: string; email?: string; message?: string }) {
+    await page.fill("#n", v.name ?? "Ana Novak");
+    await page.fill("#e", v.email ?? `ana.embed.${++seq}@primer.si`);
+    await page.fill("#m", v.message ?? "Ponudba za <200> kosov & več, č.");
+  }
+
+  it.each([
+    ["en", "Please enter at least 2 characters.", "Please enter a valid e-mail"],
+    ["sl", "Vnesite vsaj 2 znakov.", "Vnesite veljaven e-poštni naslov"],
+  ] as const)(
+    "shows each error beside its field in the page's language (%s)",
+    async (lang, short, bad) => {
+      const { page, violations } = await openCompany(lang);
+      // "ana@primer" passes the browser's own type=email check, not ours (a dot in the domain).
+      await fillCompany(page, { name: "A", email: "ana@primer" });
+      await page.click("button[type=submit]");
+      await page.waitForSelector(".inquiry-summary:not([hidden])");
+      // The summary is announced and has focus; it names each field by the page's own label.
+      expect(await page.getAttribute(".inquiry-summary", "role")).toBe("alert");
+      expect(await page.evaluate(() => document.activeElement?.className)).toBe("inquiry-summary");
+      const summary = await page.textContent(".inquiry-summary");
+      expect(summary).toContain(`E-mail: ${bad}`);
+      // Beside the field: a box the script added, or the page's own data-inquiry-error box.
+      const nameError = await page.getAttribute("#n", "aria-describedby");
+      expect(await page.textContent(`#${nameError}`)).toBe(short);
+      expect(await page.getAttribute("#n", "aria-invalid")).toBe("true");
+      expect(await page.textContent("#email-problem")).toContain(bad);
+      expect(await page.getAttribute("#e", "aria-describedby")).toBe("email-problem");
+      // What was typed is still there.
+      expect(await page.inputValue("#m")).toBe("Ponudba za <200> kosov & več, č.");
+      expect(violations).toEqual([]);
+      await shot(page, `embed-errors-${lang}`);
+      await page.context().close();
+    },
+  );
+
+  it("sends once, with the file, and announces the thank-you text", async () => {
+    const { page, violations } = await openCompany("en");
+    const email = `ana.embed.${++seq}@primer.si`;
+    await fillCompany(page, { email });
+    await page.setInputFiles("#f", { name: "plan.pdf", mimeType: "application/pdf", buffer: PDF });
+    let posts = 0;
+    page.on("request", (r) => {
+      if (r.method() === "POST" && r.url().endsWith("/inquiry")) posts++;
+    });
+    await page.evaluate(() => {
+      const form = document.querySelector("form")!;
+      form.requestSubmit();
+      form.requestSubmit(); // a double click
+    });
+    await page.waitForSelector(".inquiry-status:has-text('Thank you for your inquiry')");
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe("inquiry-status");
+    expect(await page.inputValue("#m")).toBe("");
+    const mail = await mailTo(email);
+    expect(mail.body.attachments?.[0]?.filename).toBe("plan.pdf");
+    expect(sha256(FakeResend.attachmentBytes(mail))).toBe(sha256(PDF));
+    expect(posts).toBe(1);
+    expect(violations).toEqual([]);
+    await page.context().close();
+  });
+
+  it("explains a refused file beside the file field", async () => {
+    const { page } = await openCompany("sl");
+    await fillCompany(page, {});
+    await page.setInputFiles("#f", {
+      name: "ponudba.pdf",
+      mimeType: "application/pdf",
+      buffer: Buffer.from("MZ\x90\x00 not really a pdf"),
+    });
+    await page.click("button[type=submit]");
+    await page.waitForSelector(".inquiry-summary:not([hidden])");
+    const id = await page.getAttribute("#f", "aria-describedby");
+    expect(await page.textContent(`#${id}`)).toContain("Te vrste datoteke ne sprejemamo");
+    await page.context().close();
+  });
+
+  it("keeps what was typed when the network fails, and says so", async () => {
+    const { page } = await openCompany("en");
+    await page.route(`${stack.dev.base}/inquiry`, (route) => route.abort());
+    await fillCompany(page, { name: "Ana Novak" });
+    await page.click("button[type=submit]");
+    await page.waitForSelector(".inquiry-summary:not([hidden])");
+    expect(await page.textContent(".inquiry-summary")).toContain("The connection failed");
+    expect(await page.inputValue("#n")).toBe("Ana Novak");
+    expect(await page.inputValue("#m")).toBe("Ponudba za <200> kosov & več, č.");
+    expect(await page.isEnabled("button[type=submit]")).toBe(true);
+    await page.context().close();
+  });
+
+  it("shows the rate limit's message", async () => {
+    const ip = `198.19.1.${++seq}`;
+    const { page } = await openCompany("en", true, ip);
+    for (let i = 0; i < 5; i++) {
+      const res = await page.request.post(`${stack.dev.base}/inquiry`, {
+        headers: { accept: "application/json", "cf-connecting-ip": ip },
+        multipart: {
+          name: "Ana Novak",
+          email: `ana.limit.${++seq}@primer.si`,
+          service: "Welding",
+          message: "m",
+        },
+      });
+      expect(res.status()).toBe(201);
+    }
+    await fillCompany(page, {});
+    await page.click("button[type=submit]");
+    await page.waitForSelector(".inquiry-summary:not([hidden])");
+    expect(await page.textContent(".inquiry-summary")).toContain("Too many inquiries");
+    await page.context().close();
+  });
+
+  it("still posts normally with scripts off", async () => {
+    const { page } = await openCompany("en", false);
+    const email = `ana.embed.${++seq}@primer.si`;
+    await fillCompany(page, { email });
+    await Promise.all([page.waitForURL(/\/thanks\?lang=/), page.click("button[type=submit]")]);
+    expect(new URL(page.url()).origin).toBe(stack.dev.base);
+    await mailTo(email);
+    await page.context().close();
+  });
+});
+
 describe("the mail catcher of `npm run dev`", () => {
   it("shows the mail as the staff would see it, sandboxed, with the file to download", async () => {
     const page = await openForm(false, "en");
@@ -233,6 +414,9 @@ describe("the mail catcher of `npm run dev`", () => {
     });
     expect(refused.status).toBe(403);
     expect(stack.resend.fake.emails.length).toBe(before);
+    await box.reload();
+    expect(await box.textContent(".calls tbody tr")).toMatch(/403\s*validation_error/);
+    await shot(box, "mailbox-refusing");
 
     await box.selectOption("select[name=mode]", "accept");
     await Promise.all([box.waitForURL(`${stack.resend.url}/`), box.click("button[type=submit]")]);

@@ -188,15 +188,18 @@ describe(`load: ${TOTAL} submissions, ${CONCURRENCY} at a time, Resend failing $
       await until(() => resend.inFlight() === 0 && resend.fake.requests.length >= TOTAL, 60_000);
       const immediate = resend.fake.emails.length;
 
-      // Scheduled runs at scheduledTime 8 h apart, so every backoff (6 h at most,
-      // +20 % jitter) is due. When more is pending than one run claims, several
-      // runs overlap, as cron invocations can: the atomic claim keeps them apart.
+      // Scheduled runs at scheduledTime 2 h apart: the backoff after any of the
+      // first seven attempts (at most 77 min with jitter) is due at the next
+      // round, and twelve rounds stay inside the 23-hour window in which every
+      // automatic retry must happen (README, Delivery). When more is pending
+      // than one run claims, several runs overlap, as cron invocations can: the
+      // atomic claim keeps them apart.
       let clock = Date.now();
       let rounds = 0;
       let pending = (await health()).deliveries.pending;
       while (pending > 0 && rounds < 12) {
         rounds++;
-        clock += 8 * HOUR;
+        clock += 2 * HOUR;
         const runs = Math.min(8, Math.ceil(pending / BATCH));
         await Promise.all(
           Array.from({ length: runs }, async () => {

@@ -1,6 +1,6 @@
 // `npm run dev`: the worker under `wrangler dev`, beside a local mail catcher.
 //
-// 1. Says what a newcomer is missing (dependencies, a `.dev.vars`) instead of failing.
+// 1. Says what a newcomer is missing (a `.dev.vars`; dependencies: dev.mjs) instead of failing.
 // 2. Starts the mail catcher (scripts/lib/mail-catcher.ts) on 127.0.0.1: it answers
 //    Resend's API and shows every mail in a browsable mailbox.
 // 3. Applies the D1 migrations to the local databases (DB and LOG_DB).
@@ -46,21 +46,15 @@ function names(file: string): string[] {
 }
 
 function checkSetup(useCatcher: boolean): void {
-  if (!existsSync("node_modules/wrangler")) {
-    console.error(
-      "[dev] The dependencies are not installed. Run `npm ci` (or `npm install`) first.",
-    );
-    process.exit(1);
-  }
   const example = names(".dev.vars.example");
-  if (!existsSync(".dev.vars")) {
+  if (!existsSync(".dev.vars") && !existsSync(".env")) {
     say("No .dev.vars file: the worker runs with wrangler.toml's [vars] and no secrets.");
     say("  /admin and `npm run admin` stay off until ADMIN_TOKEN is set. To set it:");
     if (example.length > 0)
       say("    cp .dev.vars.example .dev.vars   and replace each example value");
     else say('    echo "ADMIN_TOKEN=$(openssl rand -hex 32)" > .dev.vars');
   } else {
-    const have = new Set(names(".dev.vars"));
+    const have = new Set([...names(".dev.vars"), ...names(".env")]);
     const missing = example.filter((n) => !have.has(n) && n !== "RESEND_API_KEY");
     if (missing.length > 0) {
       say(`.dev.vars lacks ${missing.join(", ")} (listed in .dev.vars.example).`);

@@ -6,6 +6,7 @@ import { AppError } from "./http/errors.ts";
 import { pickLang } from "./i18n/lang.ts";
 import { wantsHtml } from "./http/negotiate.ts";
 import { allowedOriginsOnly, backUrl, corsForAllowedOrigins, fromOwnPage } from "./http/origin.ts";
+import { embedScript } from "./pages/embed-script.ts";
 import { formPage } from "./pages/form.ts";
 import { thanksPage } from "./pages/thanks.ts";
 import { noStoreVaryBy } from "./http/caching.ts";
@@ -26,9 +27,9 @@ const app = new Hono<AppEnv>();
 /** Static: the same bytes for everyone, so any cache may keep them for an hour. */
 const PUBLIC_CACHE = { "cache-control": "public, max-age=3600" };
 
-function asset(body: string, type: string): Response {
+function asset(body: string, type: string, headers: Record<string, string> = {}): Response {
   return new Response(body, {
-    headers: { "content-type": `${type}; charset=utf-8`, ...PUBLIC_CACHE },
+    headers: { "content-type": `${type}; charset=utf-8`, ...PUBLIC_CACHE, ...headers },
   });
 }
 
@@ -60,6 +61,10 @@ app.get("/", (c) => page(formPage(c.get("config"), c.get("audience").lang)));
 app.get("/thanks", (c) => page(thanksPage(c.get("audience").lang)));
 app.get("/assets/form.css", () => asset(FORM_CSS, "text/css"));
 app.get("/assets/form.js", () => asset(FORM_JS, "text/javascript"));
+// Any page may load it, also with `crossorigin` (it is the same for everyone).
+app.get("/embed.js", (c) =>
+  asset(embedScript(c.get("config")), "text/javascript", { "access-control-allow-origin": "*" }),
+);
 app.get("/favicon.ico", () => new Response(null, { status: 204, headers: PUBLIC_CACHE }));
 app.get("/health", (c) => health(c.req.raw, c.env, loadConfig(c.env), { gate, now: now() }));
 

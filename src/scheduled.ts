@@ -4,37 +4,44 @@ import { purge } from "./retention/purge.ts";
 
 /**
  * One scheduled run at `now` (the event's scheduledTime, never the wall clock):
- * send the mail that is due, then purge what has expired.
+ * purge what has expired, then send the mail that is due. The purge goes
+ * first and on its own: no delivery trouble (a send that throws, hangs or
+ * kills the isolate) can delay or stop the deletions the privacy notice promises.
  */
 export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number): Promise<void> {
   const result = loadConfig(env);
   if (!result.ok) return; // loadConfig has logged the problems
   const { config } = result;
 
-  const send = senderFor(config);
-  if (send) {
-    try {
-      const r = await deliverDue(deliveryDeps(env, config, send, now));
-      if (r.sent + r.retried + r.failed > 0) {
-        console.log(`deliveries: ${r.sent} sent, ${r.retried} to retry, ${r.failed} failed`);
-      }
-    } catch (err) {
-      // Delivery trouble must not stop the purge the privacy notice promises.
-      console.error(`delivery run failed: ${err instanceof Error ? err.name : "error"}`);
+  try {
+    const p = await purge({
+      db: env.DB,
+      logDb: env.LOG_DB,
+      bucket: env.ATTACHMENTS,
+      now,
+      retentionMonths: config.retentionMonths,
+      logRetentionDays: config.logRetentionDays,
+    });
+    if (p.inquiries + p.logs + p.spent + p.orphans > 0 || p.incomplete) {
+      console.log(
+        `purge: ${p.inquiries} inquiries, ${p.files} files, ${p.logs} log entries, ${p.spent} files no longer needed, ${p.orphans} orphaned files${p.incomplete ? " (more next run)" : ""}`,
+      );
     }
+  } catch (err) {
+    // The next run tries again; delivery still runs now.
+    console.error(`purge failed: ${err instanceof Error ? err.name : "error"}`);
   }
 
-  const p = await purge({
-    db: env.DB,
-    logDb: env.LOG_DB,
-    bucket: env.ATTACHMENTS,
-    now,
-    retentionMonths: config.retentionMonths,
-    logRetentionDays: config.logRetentionDays,
-  });
-  if (p.inquiries + p.logs + p.orphans > 0 || p.incomplete) {
-    console.log(
-      `purge: ${p.inquiries} inquiries, ${p.files} files, ${p.logs} log entries, ${p.orphans} orphaned files${p.incomplete ? " (more next run)" : ""}`,
-    );
+  const send = senderFor(config);
+  if (!send) return;
+  try {
+    const r = await deliverDue(deliveryDeps(env, config, send, now));
+    if (r.sent + r.retried + r.failed + r.skipped + r.deferred > 0) {
+      console.log(
+        `deliveries: ${r.sent} sent, ${r.retried} to retry, ${r.failed} failed, ${r.skipped} skipped, ${r.deferred} left for the next run`,
+      );
+    }
+  } catch (err) {
+    console.error(`delivery run failed: ${err instanceof Error ? err.name : "error"}`);
   }
 }

@@ -197,6 +197,10 @@ describe("an address never in a URL", () => {
       ["GET", `/retention?${q}`],
       ["POST", `/inquiries/search?${q}`],
       ["GET", `/inquiries/${id}?x=1&email=`],
+      ["GET", `/inquiries/${id}?Email=x`],
+      ["GET", `/inquiries/${encodeURIComponent(email)}`],
+      ["GET", `/inquiries/${email}`],
+      ["GET", `/deliveries?status=${encodeURIComponent(email)}`],
     ] as const) {
       for (const token of [ADMIN_TOKEN, "wrong", ""]) {
         const res = await admin(method, path, method === "POST" ? { email } : undefined, token);

@@ -60,7 +60,7 @@ describe("the mail", () => {
     expect(await storedRow(id)).toMatchObject({ delivery_status: "sent", delivery_attempts: 1 });
   });
 
-  it("carries the attachment byte for byte, then removes it from R2", async () => {
+  it("carries the attachment byte for byte, and keeps it while a retry may need it", async () => {
     const bytes = samples.pdf();
     const id = await storeOne({ ...validFields(), attachment: file(bytes, "načrt.pdf") } as never);
     const [mail] = emailsFor(id);
@@ -70,10 +70,11 @@ describe("the mail", () => {
     const row = await storedRow(id);
     expect(row).toMatchObject({
       delivery_status: "sent",
-      attachment_key: null,
+      attachment_key: `attachments/${id}`,
       attachment_name: "načrt.pdf",
     });
-    expect((await env.ATTACHMENTS.list({ prefix: `attachments/${id}` })).objects).toHaveLength(0);
+    // Deleted a day after sending (tests/delivery-edges.test.ts), not on send.
+    expect((await env.ATTACHMENTS.list({ prefix: `attachments/${id}` })).objects).toHaveLength(1);
   });
 
   it("escapes HTML in every value of the HTML part", async () => {

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import { bin, concat, samples } from "./file-samples.ts";
 import {
   call,
   countInquiries,
@@ -542,5 +543,171 @@ describe("what the inquiry row holds", () => {
     expect(values).not.toContain("203.0.113");
     expect(values).not.toContain("Firefox");
     expect(values).not.toContain("utm=abc");
+  });
+});
+
+/** A multipart body written byte for byte, as a non-browser client sends it. */
+function multipart(boundary: string, parts: { headers: string[]; body: string | Uint8Array }[]) {
+  return concat(
+    ...parts.flatMap((p) => [`--${boundary}\r\n${p.headers.join("\r\n")}\r\n\r\n`, p.body, "\r\n"]),
+    `--${boundary}--\r\n`,
+  );
+}
+
+function textParts(fields: Record<string, string>, quote = true) {
+  return Object.entries(fields).map(([name, value]) => ({
+    headers: [`Content-Disposition: form-data; name=${quote ? `"${name}"` : name}`],
+    body: value,
+  }));
+}
+
+function mailFor(id: string) {
+  const mail = fakes.resend.emails.find((e) => e.idempotencyKey === `inquiry-${id}`);
+  expect(mail).toBeDefined();
+  return mail!.body;
+}
+
+describe("multipart as real clients write it (RFC 7578)", () => {
+  it("unquoted part-header values and a quoted boundary, as .NET's HttpClient sends", async () => {
+    const fields = validFields();
+    const boundary = "d3b0b1c2-6f4e-4b7a-9c1e-0a5f2e8d7c11";
+    const body = multipart(boundary, [
+      ...Object.entries(fields).map(([name, value]) => ({
+        headers: [
+          "Content-Type: text/plain; charset=utf-8",
+          `Content-Disposition: form-data; name=${name}`,
+        ],
+        body: value,
+      })),
+      {
+        headers: [
+          "Content-Type: application/pdf",
+          "Content-Disposition: form-data; name=attachment; filename=ponudba.pdf; filename*=utf-8''ponudba.pdf",
+        ],
+        body: samples.pdf(),
+      },
+    ]);
+    const res = await postRaw(body, `multipart/form-data; boundary="${boundary}"`);
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(await storedRow(id)).toMatchObject({
+      name: fields.name,
+      phone: fields.phone,
+      message: fields.message,
+      attachment_name: "ponudba.pdf",
+      attachment_type: "application/pdf",
+    });
+    const mail = mailFor(id);
+    expect(mail.text).toContain(fields.message);
+    expect(mail.attachments?.[0]?.filename).toBe("ponudba.pdf");
+  });
+
+  it("a text part in another charset is read in that charset (RFC 7578 §4.4)", async () => {
+    const fields = validFields();
+    delete (fields as Partial<typeof fields>).name;
+    const body = concat(
+      multipart("b", textParts(fields)).slice(0, -"--b--\r\n".length),
+      '--b\r\nContent-Disposition: form-data; name="name"\r\nContent-Type: text/plain; charset=iso-8859-2\r\n\r\n',
+      bin("\xa9pela \xaeagar"), // "Špela Žagar" in ISO-8859-2
+      "\r\n--b--\r\n",
+    );
+    const res = await postRaw(body, "multipart/form-data; boundary=b");
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect((await storedRow(id))?.name).toBe("Špela Žagar");
+  });
+
+  it.each([
+    ["a CRLF", "\r\n"],
+    ["a preamble", "This is a multi-part message in MIME format.\r\n"],
+  ])("%s before the first boundary is ignored (RFC 2046 §5.1.1)", async (_label, preamble) => {
+    const fields = validFields();
+    const res = await postRaw(
+      concat(preamble, multipart("b", textParts(fields))),
+      "multipart/form-data; boundary=b",
+    );
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect((await storedRow(id))?.message).toBe(fields.message);
+  });
+
+  it("an epilogue after the close delimiter is ignored (RFC 2046 §5.1.1)", async () => {
+    const bytes = concat(multipart("b", textParts(validFields())), "epilogue text\r\n");
+    // The epilogue arrives in a chunk of its own.
+    const split = bytes.length - "epilogue text\r\n".length;
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(bytes.slice(0, split));
+        c.enqueue(bytes.slice(split));
+        c.close();
+      },
+    });
+    const res = await postRaw(body, "multipart/form-data; boundary=b");
+    expect(res.status).toBe(201);
+  });
+});
+
+describe("file names as clients encode them (RFC 7578 §4.2, RFC 6266 §4.3)", () => {
+  const pdfNamed = (disposition: string) => ({
+    headers: [
+      `Content-Disposition: form-data; name="attachment"; ${disposition}`,
+      "Content-Type: application/pdf",
+    ],
+    body: samples.pdf(),
+  });
+  const b64 = (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
+
+  const cases: [label: string, disposition: string | Uint8Array, staffSee: string][] = [
+    ["filename* alone (RFC 8187)", "filename*=UTF-8''ponudba_%C4%8D.pdf", "ponudba_č.pdf"],
+    [
+      "filename* before filename",
+      "filename=\"ponudba_c.pdf\"; filename*=UTF-8''ponudba_%C4%8D.pdf",
+      "ponudba_č.pdf",
+    ],
+    ["filename* in ISO-8859-1", "filename*=iso-8859-1'sl'ra%E8un.pdf", "raèun.pdf"],
+    ["filename* with a path", "filename*=UTF-8''..%2F..%2Fponudba.pdf", "ponudba.pdf"],
+    [
+      "undecodable filename* falls back to filename",
+      "filename*=UTF-8''%FF%FE.pdf; filename=\"ponudba.pdf\"",
+      "ponudba.pdf",
+    ],
+    ["raw UTF-8 bytes", 'filename="ponudba_č.pdf"', "ponudba_č.pdf"],
+    ["decomposed (NFD, as macOS names files)", 'filename="ponudba_c\u030C.pdf"', "ponudba_č.pdf"],
+    ["unquoted", "filename=ponudba.pdf", "ponudba.pdf"],
+    [
+      "quoted with backslash escapes",
+      'filename="Ponudba \\"A\\" 2026.pdf"',
+      "Ponudba _A_ 2026.pdf",
+    ],
+    [
+      "the HTML escapes browsers use",
+      'filename="Ponudba %22A%22 50%25.pdf"',
+      "Ponudba _A_ 50%25.pdf",
+    ],
+    [
+      "RFC 2047 B, as .NET writes non-ASCII names",
+      `filename="=?utf-8?B?${b64("ponudba_č.pdf")}?="`,
+      "ponudba_č.pdf",
+    ],
+    ["RFC 2047 Q", 'filename="=?UTF-8?Q?ponudba=5F=C4=8D_2026.pdf?="', "ponudba_č 2026.pdf"],
+    ["a Windows path", 'filename="C:\\Users\\Ana\\Documents\\ponudba.pdf"', "ponudba.pdf"],
+    ["an escaped Windows path", 'filename="C:\\\\Users\\\\Ana\\\\ponudba.pdf"', "ponudba.pdf"],
+    ["a Unix path", 'filename="/home/ana/ponudba.pdf"', "ponudba.pdf"],
+    ["direction overrides", 'filename="ponudba\u202Efdp.exe\u202C.pdf"', "ponudba_fdp.exe_.pdf"],
+  ];
+
+  it.each(cases)("%s", async (_label, disposition, staffSee) => {
+    const fields = validFields();
+    const body = multipart("b", [...textParts(fields), pdfNamed(disposition as string)]);
+    const res = await postRaw(body, "multipart/form-data; boundary=b");
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(await storedRow(id)).toMatchObject({
+      attachment_name: staffSee,
+      attachment_type: "application/pdf",
+    });
+    const mail = mailFor(id);
+    expect(mail.attachments?.[0]?.filename).toBe(staffSee);
+    expect(mail.text).toContain(staffSee);
   });
 });

@@ -179,3 +179,45 @@ describe("caching", () => {
     }
   });
 });
+
+describe("GET /embed.js", () => {
+  const gzipSize = async (text: string) => {
+    const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+    return (await new Response(stream).arrayBuffer()).byteLength;
+  };
+
+  it("is a small static script any page may load, without eval, inline code or styles", async () => {
+    const res = await get("/embed.js");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(res.headers.get("cache-control")).toBe("public, max-age=3600");
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    const script = await res.text();
+    for (const banned of [
+      "eval(",
+      "Function(",
+      "innerHTML",
+      "outerHTML",
+      ".style",
+      "setTimeout(",
+    ]) {
+      expect(script, banned).not.toContain(banned);
+    }
+    expect(script).toContain('document.querySelectorAll("form[data-inquiry]")');
+    expect(script).toContain('headers: { Accept: "application/json" }');
+    // Budget: the measured size is in the README.
+    expect(await gzipSize(script)).toBeLessThan(2500);
+  });
+
+  it("carries the worker's own texts in both languages and the configured redirect", async () => {
+    const plain = await (await get("/embed.js")).text();
+    expect(plain).toContain("Thank you for your inquiry");
+    expect(plain).toContain("Hvala za povpraševanje");
+    expect(plain).toContain("Povezava ni uspela");
+    expect(plain).toContain('"redirect":null');
+    const vars = { REDIRECT_URL: "https://www.example.com/hvala?x=$&", DEFAULT_LANG: "en" };
+    const configured = await (await get("/embed.js", {}, vars)).text();
+    expect(configured).toContain('"redirect":"https://www.example.com/hvala?x=$&"');
+    expect(configured).toContain('"lang":"en"');
+  });
+});

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { parseDeliveryKey } from "../src/mail/delivery-key.ts";
 import { verifyResendEvent } from "../src/webhooks/resend-event.ts";
 import type { AcceptedEmail } from "./fakes/resend.ts";
 import {
@@ -265,5 +266,34 @@ describe("POST /webhooks/resend", () => {
     await runCron(Date.now() + 24 * 60 * MIN, HOOKS);
     expect(fakes.resend.emails.filter((e) => e.idempotencyKey === `inquiry-${id}`)).toHaveLength(1);
     expect(await storedRow(id)).toMatchObject({ delivery_status: "delivered" });
+  });
+});
+
+describe("the delivery tag", () => {
+  it("reads back the inquiry and operator retry of every key form, and nothing else", () => {
+    const id = "0f5c2a1e-6b7d-4c3e-9a8b-1d2e3f405162";
+    expect(parseDeliveryKey(`inquiry-${id}`)).toEqual({ inquiryId: id, operatorRetries: 0 });
+    expect(parseDeliveryKey(`inquiry-${id}-r3`)).toEqual({ inquiryId: id, operatorRetries: 3 });
+    expect(parseDeliveryKey(`inquiry-${id}-noreply`)).toEqual({
+      inquiryId: id,
+      operatorRetries: 0,
+    });
+    expect(parseDeliveryKey(`inquiry-${id}-r2-noreply`)).toEqual({
+      inquiryId: id,
+      operatorRetries: 2,
+    });
+    for (const bad of [
+      "",
+      id,
+      `inquiry-${id}-r0`,
+      `inquiry-${id}-x`,
+      `inquiry-${id}-noreply-r2`,
+      `inquiry-${id.toUpperCase()}`,
+      `inquiry-${id}-r1-r2`,
+      `other-${id}`,
+      `inquiry-${"a".repeat(300)}`,
+    ]) {
+      expect(parseDeliveryKey(bad), bad).toBeNull();
+    }
   });
 });

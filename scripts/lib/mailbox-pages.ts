@@ -4,7 +4,7 @@
 // so it gets its own URL, served with a CSP sandbox and shown in an iframe
 // sandboxed without scripts: a slip in the worker's escaping shows up here as
 // visible markup, never as running code.
-import type { AcceptedEmail, RefuseStatus } from "../../tests/fakes/resend.ts";
+import type { AcceptedEmail, RecordedRequest, RefuseStatus } from "../../tests/fakes/resend.ts";
 
 export const PAGE_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -82,7 +82,7 @@ function control(refusing: RefuseStatus | null): string {
 export function listPage(
   emails: readonly AcceptedEmail[],
   refusing: RefuseStatus | null,
-  calls: readonly { status: number }[],
+  calls: readonly RecordedRequest[],
 ): string {
   const rows = [...emails]
     .reverse()
@@ -97,6 +97,20 @@ export function listPage(
     )
     .join("\n");
   const refused = calls.filter((c) => c.status >= 400).length;
+  const subjectOf = (body: unknown) =>
+    typeof body === "object" && body !== null ? (body as { subject?: unknown }).subject : "";
+  const recent = calls
+    .slice(-10)
+    .reverse()
+    .map(
+      (c) => `<tr>
+  <td>${escapeHtml(time(c.at))}</td>
+  <td>${c.status === 0 ? "no answer" : c.status}</td>
+  <td>${escapeHtml(c.error ?? "")}</td>
+  <td>${escapeHtml(subjectOf(c.body) ?? "")}</td>
+</tr>`,
+    )
+    .join("\n");
   return layout(
     `Mailbox (${emails.length})`,
     `<h1>Mailbox</h1>
@@ -112,6 +126,17 @@ ${rows}
 </tbody>
 </table>`
     : `<p>No mail yet. Submit the form at the worker's <code>/</code> and refresh.</p>`
+}
+${
+  calls.length
+    ? `<h2>Recent API calls</h2>
+<table class="calls">
+<thead><tr><th>Received</th><th>Answer</th><th>Error</th><th>Subject</th></tr></thead>
+<tbody>
+${recent}
+</tbody>
+</table>`
+    : ""
 }`,
   );
 }

@@ -43,10 +43,21 @@ export interface AdminGate {
   verify(request: Request, env: Env, token: string): Promise<void>;
   /**
    * The /admin middleware: 404 without ADMIN_TOKEN; 400 `email_in_url` for an
-   * address in the URL, before the token is looked at (an address must never
+   * address in the URL (`addressInUrl`), before the token is looked at (an address must never
    * travel in a URL, and the refusal says nothing about what is stored); then `verify`.
    */
   requireAdmin(): MiddlewareHandler<AppEnv>;
+}
+
+/**
+ * Whether a URL carries an address: an `email` query parameter (any case), or
+ * an `@` anywhere in path or query, plain or percent-encoded. No operator call
+ * takes one there (ids are UUIDs), so a hit is always an address in the wrong place.
+ */
+export function addressInUrl(url: URL): boolean {
+  const rest = `${url.pathname}${url.search}`.toLowerCase();
+  if (rest.includes("@") || rest.includes("%40")) return true;
+  return [...url.searchParams.keys()].some((k) => k.toLowerCase() === "email");
 }
 
 export function adminGate(opts: AdminAuthOptions): AdminGate {
@@ -74,7 +85,7 @@ export function adminGate(opts: AdminAuthOptions): AdminGate {
       const token = c.get("config").adminToken;
       if (!token) throw new AppError("not_found");
       c.get("audience").html = false; // an API: always JSON
-      if (new URL(c.req.url).searchParams.has("email")) throw new AppError("email_in_url");
+      if (addressInUrl(new URL(c.req.url))) throw new AppError("email_in_url");
       await verify(c.req.raw, c.env, token);
       await next();
     },

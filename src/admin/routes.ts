@@ -12,6 +12,7 @@ import {
   setHold,
   updateFields,
 } from "../store/inquiries.ts";
+import { deleteAttachments } from "../store/attachments.ts";
 import type { StoredInquiry } from "../domain/inquiry.ts";
 import type { AdminGate } from "./auth.ts";
 import { deliveryRoutes } from "./deliveries.ts";
@@ -68,10 +69,6 @@ export function adminRoutes(gate: AdminGate, now: () => number) {
   const admin = new Hono<AppEnv>();
   admin.use("*", gate.requireAdmin());
 
-  const removeFiles = async (bucket: R2Bucket, keys: string[]) => {
-    for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
-  };
-
   admin.post("/inquiries/search", async (c) => {
     const found = await listByEmail(c.env.DB, await emailFromBody(c.req.raw));
     return json({ ok: true, inquiries: found.map(exportInquiry) });
@@ -86,14 +83,14 @@ export function adminRoutes(gate: AdminGate, now: () => number) {
   admin.post("/inquiries/erase", async (c) => {
     const email = await emailFromBody(c.req.raw);
     const { ids, keys } = await deleteInquiries(c.env.DB, { email });
-    await removeFiles(c.env.ATTACHMENTS, keys);
+    await deleteAttachments(c.env.ATTACHMENTS, keys);
     return json({ ok: true, deleted: ids.length });
   });
 
   admin.delete("/inquiries/:id", async (c) => {
     const { ids, keys } = await deleteInquiries(c.env.DB, { id: c.req.param("id") });
     if (ids.length === 0) throw new AppError("not_found");
-    await removeFiles(c.env.ATTACHMENTS, keys);
+    await deleteAttachments(c.env.ATTACHMENTS, keys);
     return json({ ok: true, deleted: ids.length });
   });
 
@@ -108,7 +105,7 @@ export function adminRoutes(gate: AdminGate, now: () => number) {
     for (const k of EDITABLE) merged[k] = k in patch ? (patch[k] ?? "") : (found[k] ?? "");
     // The same rules as the form; the stored service stays valid even if SERVICES changed since.
     const schema = inquirySchema([...c.get("config").services, found.service]);
-    const result = validateFields(schema, merged, c.get("audience").lang);
+    const result = validateFields(schema, merged);
     if (!result.ok) errors.push(...result.errors);
     if (errors.length > 0 || !result.ok)
       throw new AppError("validation_failed", { fields: errors });

@@ -1,4 +1,5 @@
 import type { FileKind } from "./file-type.ts";
+import { normalizeText } from "./normalize.ts";
 import { extensionOf, runnableKind } from "./runnable-names.ts";
 
 // Control characters, bidi overrides/isolates (which make "gpj.exe" read as
@@ -6,16 +7,19 @@ import { extensionOf, runnableKind } from "./runnable-names.ts";
 const UNSAFE = /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff<>:"/\\|?*]/g;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i;
 const MAX_LENGTH = 100;
+const MAX_INPUT = 1024;
 
 /**
  * A file name that is safe to store, to put in a mail header and to save on
  * the staff's disk, whose extension matches what the content really is.
  */
 export function safeFilename(original: string, kind: FileKind): string {
-  const lastSegment = original.split(/[/\\]/).pop() ?? "";
-  let name = lastSegment
-    .normalize("NFC")
-    .replace(UNSAFE, "_")
+  // No file system keeps more than 255 characters; a longer "name" is cut
+  // before any pattern runs over it.
+  const lastSegment = (original.split(/[/\\]/).pop() ?? "").slice(0, MAX_INPUT);
+  // Hidden marks first become a visible "_" (a name is not prose: the staff
+  // should see that something was there), then NFC and plain spaces and dashes.
+  let name = normalizeText(lastSegment.replace(UNSAFE, "_"), "line")
     .replace(/\s+/g, " ")
     .replace(/^[.\s_]+|(?<![.\s])[.\s]+$/g, "");
 

@@ -1,8 +1,13 @@
 import { AppError } from "../http/errors.ts";
+import { readMultipart } from "./multipart.ts";
 
 export type BodyKind = "multipart" | "urlencoded" | "json";
 
-/** A submission as it arrived: every name with every value it was sent with, in order. */
+/**
+ * A submission as it arrived: every name with every value it was sent with,
+ * in order. Values are strings, a multipart body's files `File`s (named as
+ * the client encoded the name, path removed), and JSON's values as parsed.
+ */
 export interface RawSubmission {
   kind: BodyKind;
   fields: Map<string, unknown[]>;
@@ -26,7 +31,9 @@ export function bodyKind(contentType: string | null): BodyKind | null {
 /**
  * Reads the body within `maxAttachmentBytes` plus the text budget. The size is
  * refused from `Content-Length` before anything is read and, for chunked
- * bodies, while streaming, before the multipart parser has buffered it.
+ * bodies, while streaming. A multipart body is parsed as it streams in
+ * (multipart.ts), so too many parts are refused before the rest is read.
+ * Throws `AppError`: 415, 413 `payload_too_large`, 400 `malformed_body`.
  */
 export async function readSubmission(
   request: Request,
@@ -40,43 +47,66 @@ export async function readSubmission(
   if (declared !== null && Number(declared) > limit) throw new AppError("payload_too_large");
   if (!request.body) throw new AppError("malformed_body");
 
-  const counter = new ByteLimit(limit);
-  const body = request.body.pipeThrough(counter.stream());
+  const chunks = bodyChunks(request.body, limit);
   try {
     if (kind === "multipart") {
-      const form = await new Response(body, {
-        headers: { "content-type": request.headers.get("content-type")! },
-      }).formData();
-      return { kind, fields: collect(form.entries()) };
+      const fields = new Fields();
+      const parts = readMultipart(chunks, request.headers.get("content-type")!, {
+        maxParts: MAX_FIELDS,
+        maxBytes: limit,
+      });
+      for await (const [name, value] of parts) fields.add(name, value);
+      return { kind, fields: fields.byName };
     }
-    const bytes = new Uint8Array(await new Response(body).arrayBuffer());
+    const received: Uint8Array[] = [];
+    for await (const chunk of chunks) received.push(chunk);
+    const bytes = await new Blob(received).bytes();
     const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
     if (kind === "urlencoded") return { kind, fields: collect(new URLSearchParams(text)) };
     return { kind, fields: parseJsonObject(text) };
   } catch (err) {
     if (err instanceof AppError) throw err;
-    if (counter.exceeded) throw new AppError("payload_too_large");
     throw new AppError("malformed_body");
   }
 }
 
-class ByteLimit {
-  exceeded = false;
-  private seen = 0;
-  constructor(private readonly limit: number) {}
+/** Bytes asked of the body per read: far fewer reads than the network's 4 KiB chunks. */
+const READ_BYTES = 64 * 1024;
 
-  stream(): TransformStream<Uint8Array, Uint8Array> {
-    return new TransformStream({
-      transform: (chunk, controller) => {
-        this.seen += chunk.byteLength;
-        if (this.seen > this.limit) {
-          this.exceeded = true;
-          controller.error(new Error("body over limit"));
-        } else {
-          controller.enqueue(chunk);
-        }
-      },
-    });
+/**
+ * The body's bytes as they arrive, in chunks of up to 64 KiB where the body
+ * is a byte stream (every request from the network is), else as the stream
+ * gives them. Throws 413 `payload_too_large` as soon as more than `limit`
+ * bytes came, without reading on; leaving early cancels the upload.
+ */
+async function* bodyChunks(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  let byob: ReadableStreamBYOBReader | null = null;
+  try {
+    byob = body.getReader({ mode: "byob" });
+  } catch {
+    // A stream a script built, not a byte stream: read it as it comes.
+  }
+  const reader = byob ?? body.getReader();
+  let seen = 0;
+  try {
+    for (;;) {
+      // Reading at least 64 KiB at a time is a workerd extension; measured, it
+      // costs a sixth of the CPU of reading the same body in its 4 KiB chunks.
+      const { value, done } = byob
+        ? await byob.readAtLeast(READ_BYTES, new Uint8Array(READ_BYTES))
+        : await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
+      if (value && value.byteLength > 0) {
+        seen += value.byteLength;
+        if (seen > limit) throw new AppError("payload_too_large");
+        yield value;
+      }
+      if (done) return;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
   }
 }
 
@@ -84,20 +114,28 @@ class ByteLimit {
  * Groups values by name, within the field-count, per-field and total text
  * limits (a multipart body may carry its file bytes, but not that much text).
  */
-function collect(entries: Iterable<[string, unknown]>): Map<string, unknown[]> {
-  const fields = new Map<string, unknown[]>();
-  let count = 0;
-  let text = 0;
-  for (const [name, value] of entries) {
-    if (++count > MAX_FIELDS) throw new AppError("payload_too_large");
+class Fields {
+  readonly byName = new Map<string, unknown[]>();
+  private count = 0;
+  private text = 0;
+
+  add(name: string, value: unknown): void {
+    if (++this.count > MAX_FIELDS) throw new AppError("payload_too_large");
     const size = typeof value === "string" ? value.length : 0;
-    text += size + name.length;
-    if (size > MAX_FIELD_CHARS || text > TEXT_BUDGET_BYTES) throw new AppError("payload_too_large");
-    const values = fields.get(name);
+    this.text += size + name.length;
+    if (size > MAX_FIELD_CHARS || this.text > TEXT_BUDGET_BYTES) {
+      throw new AppError("payload_too_large");
+    }
+    const values = this.byName.get(name);
     if (values) values.push(value);
-    else fields.set(name, [value]);
+    else this.byName.set(name, [value]);
   }
-  return fields;
+}
+
+function collect(entries: Iterable<[string, unknown]>): Map<string, unknown[]> {
+  const fields = new Fields();
+  for (const [name, value] of entries) fields.add(name, value);
+  return fields.byName;
 }
 
 function parseJsonObject(text: string): Map<string, unknown[]> {

@@ -1,9 +1,9 @@
 import type { Config } from "../config/config.ts";
 import { AppError, type FieldError } from "../http/errors.ts";
 import { pickLang, type Lang } from "../i18n/lang.ts";
-import { attachmentKey, putAttachment } from "../store/attachments.ts";
+import { attachmentKey, deleteAttachments, putAttachment } from "../store/attachments.ts";
 import type { Claim, NewInquiry } from "../domain/inquiry.ts";
-import { insertInquiry } from "../store/inquiries.ts";
+import { inquiryExists, insertInquiry } from "../store/inquiries.ts";
 import { checkAttachment } from "./attachment.ts";
 import type { RawSubmission } from "./read-body.ts";
 import { verifyTurnstile } from "./turnstile.ts";
@@ -62,10 +62,10 @@ export async function submitInquiry(
   for (const name of TEXT_FIELDS) {
     const values = raw.fields.get(name);
     if (values && values.length > 1) errors.push({ field: name, code: "duplicate_field" });
-    // A file sent in a text field is passed on as a non-string: zod calls it invalid.
-    else if (values) single[name] = values[0] instanceof File ? null : values[0];
+    // A file sent in a text field is not a string: the rules call it invalid_value.
+    else if (values) single[name] = values[0];
   }
-  const fields = validateFields(schemaFor(config), single, lang);
+  const fields = validateFields(schemaFor(config), single);
   if (!fields.ok) {
     for (const e of fields.errors) if (!errors.some((x) => x.field === e.field)) errors.push(e);
   }
@@ -128,9 +128,15 @@ export async function submitInquiry(
     await insertInquiry(deps.db, inquiry, deps.claim);
   } catch (err) {
     console.error(`storing inquiry failed: ${err instanceof Error ? err.name : "error"}`);
-    // Best effort: an orphan left behind is removed by the scheduled sweep.
-    if (key) await deps.bucket.delete(key).catch(() => undefined);
-    throw new AppError("unavailable");
+    // The insert may have committed with only its answer lost: then the
+    // inquiry is stored, file and all, and must not lose its file.
+    const stored = await inquiryExists(deps.db, id).catch(() => null);
+    if (!stored) {
+      // Certainly not stored: its file is an orphan. When that is unknown, the
+      // scheduled sweep removes the file later if no inquiry points at it.
+      if (stored === false && key) await deleteAttachments(deps.bucket, [key]).catch(() => {});
+      throw new AppError("unavailable");
+    }
   }
   return { kind: "stored", id, lang, inquiry, file: attachment?.bytes ?? null };
 }

@@ -1,11 +1,9 @@
 import * as z from "zod/mini";
-import en from "zod/v4/locales/en.js";
-import sl from "zod/v4/locales/sl.js";
 import type { core } from "zod/mini";
 import type { InquiryFields } from "../domain/inquiry.ts";
 import type { FieldError, FieldErrorCode } from "../http/errors.ts";
-import type { Lang } from "../i18n/lang.ts";
 import { FIELD_LIMITS as L } from "./limits.ts";
+import { normalizeText, type TextShape } from "./normalize.ts";
 
 // The field shapes belong to the domain: storage reads them from there too.
 export type { InquiryFields };
@@ -24,9 +22,31 @@ const PHONE_CHARS = /^[0-9 +()\-./]*$/;
 
 const coded = (code: FieldErrorCode) => ({ params: { code }, abort: true });
 const clean = (bad: RegExp) => z.refine<string>((s) => !bad.test(s), coded("invalid_characters"));
+/** Every rule starts here: see normalize.ts for what a pasted text needs. */
+const normalized = (shape: TextShape) => z.overwrite<string>((s) => normalizeText(s, shape));
 
 const line = (min: number, max: number) =>
-  z.string().check(z.trim(), clean(SINGLE_LINE_BAD), z.minLength(min), z.maxLength(max));
+  z
+    .string()
+    .check(
+      normalized("line"),
+      z.trim(),
+      clean(SINGLE_LINE_BAD),
+      z.minLength(min),
+      z.maxLength(max),
+    );
+
+/**
+ * A local part mail systems accept as `reply_to`: at most 64 octets
+ * (RFC 5321 §4.5.3.1.1) and a dot-atom, so no dot at either end and no two
+ * in a row (RFC 5322 §3.4.1). The HTML e-mail pattern already limits it to ASCII.
+ */
+export function mailableLocalPart(address: string): boolean {
+  const local = address.slice(0, address.lastIndexOf("@"));
+  return (
+    local.length <= 64 && !local.startsWith(".") && !local.endsWith(".") && !local.includes("..")
+  );
+}
 
 function lowerCaseDomain(address: string): string {
   const at = address.lastIndexOf("@");
@@ -42,14 +62,16 @@ export function inquirySchema(services: readonly string[]) {
   return z.object({
     name: line(L.name.min, L.name.max),
     email: z.string().check(
+      normalized("line"),
       z.trim(),
       z.minLength(1),
       z.maxLength(L.email.max),
-      z.refine((s) => HTML_EMAIL.test(s), coded("invalid_email")),
+      z.refine((s) => HTML_EMAIL.test(s) && mailableLocalPart(s), coded("invalid_email")),
       z.overwrite(lowerCaseDomain),
     ),
     phone: z.optional(
       z.string().check(
+        normalized("line"),
         z.trim(),
         z.maxLength(L.phone.max),
         z.refine(
@@ -63,13 +85,14 @@ export function inquirySchema(services: readonly string[]) {
     ),
     company: z.optional(line(0, L.company.max)),
     service: z.string().check(
+      normalized("line"),
       z.trim(),
       z.minLength(1),
       z.refine((s) => services.includes(s), coded("invalid_choice")),
     ),
     message: z.string().check(
-      // Browsers send CRLF; store one kind of line break.
-      z.overwrite((s) => s.replace(/\r\n?/g, "\n")),
+      // Also turns CRLF (what browsers send), CR, VT, FF, NEL, U+2028/9 into \n.
+      normalized("multiline"),
       z.trim(),
       clean(MULTI_LINE_BAD),
       z.minLength(L.message.min),
@@ -78,23 +101,28 @@ export function inquirySchema(services: readonly string[]) {
   });
 }
 
-const LOCALES: Record<Lang, { localeError: core.$ZodErrorMap }> = { sl: sl(), en: en() };
+// Every issue becomes one of our codes with our own sl/en text (toFieldError),
+// so zod's messages, which name JavaScript types, never reach anyone.
+const NO_MESSAGE: core.$ZodErrorMap = () => "invalid";
 
 /**
- * Validates the single text values of a submission. Optional fields sent
- * empty count as absent. Returns the first problem of each field.
+ * Validates the single text values of a submission (form, JSON or an
+ * operator's rectification). `null` and, for optional fields, a blank string
+ * count as absent. A value that is not a string (a number, an object, a file
+ * sent in a text field) is `invalid_value`. Returns the first problem of each
+ * field, each as a code with parameters (the answer puts them in words).
  */
 export function validateFields(
   schema: ReturnType<typeof inquirySchema>,
   values: Partial<Record<TextField, unknown>>,
-  lang: Lang,
 ): { ok: true; data: InquiryFields } | { ok: false; errors: FieldError[] } {
-  const input: Record<string, unknown> = { ...values };
+  const input: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) if (v !== null && v !== undefined) input[k] = v;
   for (const optional of ["phone", "company"] as const) {
     const v = input[optional];
-    if (typeof v === "string" && v.trim() === "") delete input[optional];
+    if (typeof v === "string" && normalizeText(v, "line").trim() === "") delete input[optional];
   }
-  const result = schema.safeParse(input, { error: LOCALES[lang].localeError, reportInput: true });
+  const result = schema.safeParse(input, { error: NO_MESSAGE, reportInput: true });
   if (result.success) {
     const d = result.data;
     return { ok: true, data: { ...d, phone: d.phone ?? null, company: d.company ?? null } };
@@ -113,7 +141,7 @@ function toFieldError(field: string, issue: core.$ZodIssue): FieldError {
     case "invalid_type":
       return issue.input === undefined
         ? { field, code: "required" }
-        : { field, code: "invalid_value", detail: issue.message };
+        : { field, code: "invalid_value" };
     case "too_small":
       return issue.input === ""
         ? { field, code: "required" }
@@ -126,5 +154,5 @@ function toFieldError(field: string, issue: core.$ZodIssue): FieldError {
       break;
     }
   }
-  return { field, code: "invalid_value", detail: issue.message };
+  return { field, code: "invalid_value" };
 }

@@ -8,7 +8,8 @@ import type { NewInquiry } from "../domain/inquiry.ts";
 export interface MailMessage {
   from: string;
   to: string[];
-  replyTo: string;
+  /** The visitor; left out when Resend refused it (the address stays in the body). */
+  replyTo?: string;
   subject: string;
   text: string;
   html: string;
@@ -44,11 +45,18 @@ const L = {
   },
 } as const;
 
-/** Removes what could break out of a header line: CR, LF, other controls, bidi overrides. */
+/**
+ * One header line from visitor text: CR, LF, other controls and bidi
+ * overrides become spaces, and every "=?" becomes "= ?", so no value can
+ * start an RFC 2047 encoded-word (`=?UTF-8?B?…?=`) that a mail client would
+ * decode into other text (RFC 2047 §5 lets clients decode them in a subject).
+ * At most `max` code points.
+ */
 export function headerSafe(text: string, max = 200): string {
   const cleaned = text
     .replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, " ")
     .replace(/\s+/g, " ")
+    .replaceAll("=?", "= ?")
     .trim();
   return [...cleaned].slice(0, max).join("");
 }

@@ -5,17 +5,29 @@
  */
 export const DELIVERY_TAG = "delivery";
 
+const NO_REPLY = "-noreply";
+
 /**
  * The Idempotency-Key an inquiry's mail is sent under (Resend docs,
  * "Idempotency keys": one key, one e-mail, for 24 hours). `inquiry-<id>` for
  * the automatic sends; `inquiry-<id>-r<n>` after the operator's n-th retry, so
  * a retry is a new e-mail to Resend and not a replay of the refused one.
+ * `-noreply` is appended for the send without `reply_to` after Resend refused
+ * the visitor's address: its body differs, and Resend answers a reused key
+ * with another body by 409 instead of sending, so it needs a key of its own.
  * The only place the key is built or read.
  *
  * @param operatorRetries the row's operator-retry counter (0: never retried by an operator)
+ * @param withoutReplyTo the send leaves `reply_to` out (the row's `reply_to_refused`)
  */
-export function deliveryKey(inquiryId: string, operatorRetries: number): string {
-  return operatorRetries > 0 ? `inquiry-${inquiryId}-r${operatorRetries}` : `inquiry-${inquiryId}`;
+export function deliveryKey(
+  inquiryId: string,
+  operatorRetries: number,
+  withoutReplyTo = false,
+): string {
+  const base =
+    operatorRetries > 0 ? `inquiry-${inquiryId}-r${operatorRetries}` : `inquiry-${inquiryId}`;
+  return withoutReplyTo ? `${base}${NO_REPLY}` : base;
 }
 
 /**

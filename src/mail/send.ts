@@ -12,12 +12,15 @@ export type SendResult =
       name: string;
       /** Seconds, from a 429's `retry-after`. */
       retryAfter: number | null;
+      /** Resend refused the request naming the `reply_to` field (the visitor's address). */
+      replyToRefused: boolean;
     };
 
 /** Sends one message; the key makes a repeat of the same message a no-op at Resend. */
 export type Sender = (message: MailMessage, idempotencyKey: string) => Promise<SendResult>;
 
-const SEND_TIMEOUT_MS = 15_000;
+/** How long one send may take before it counts as a network failure. */
+export const SEND_TIMEOUT_MS = 15_000;
 
 export function resendSender(apiKey: string, baseUrl: string): Sender {
   const resend = new Resend(apiKey, { baseUrl });
@@ -31,11 +34,15 @@ export function resendSender(apiKey: string, baseUrl: string): Sender {
     } as { idempotencyKey: string });
     if (data && !error) return { ok: true, id: data.id };
     const retryAfter = Number(headers?.["retry-after"]);
+    const status = typeof error?.statusCode === "number" ? error.statusCode : null;
     return {
       ok: false,
-      status: typeof error?.statusCode === "number" ? error.statusCode : null,
+      status,
       name: String(error?.name ?? "unknown_error").slice(0, 60),
       retryAfter: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : null,
+      // Resend names the field in a validation error's message ("Invalid `reply_to` field…").
+      replyToRefused:
+        (status === 422 || status === 400) && /reply_?to/i.test(String(error?.message ?? "")),
     };
   };
 }

@@ -1,5 +1,10 @@
 import { deleteAttachments, listAttachments } from "../store/attachments.ts";
-import { deleteExpired, liveAttachmentKeys } from "../store/inquiries.ts";
+import {
+  deleteExpired,
+  filesNoLongerNeeded,
+  forgetAttachments,
+  liveAttachmentKeys,
+} from "../store/inquiries.ts";
 import { purgeLogEntries } from "../store/log.ts";
 import { logCutoff, retentionCutoff } from "./months.ts";
 
@@ -12,6 +17,8 @@ export const PURGE_CHUNK = 1000;
 export const MAX_CHUNKS_PER_RUN = 200;
 /** An R2 object younger than this may belong to an inquiry being stored right now. */
 const ORPHAN_GRACE_MS = 60 * 60_000;
+/** A sent mail's file is kept this long, in case its delivery is reported to have bounced. */
+export const KEEP_SENT_FILE_MS = 24 * 60 * 60_000;
 
 export interface PurgeDeps {
   db: D1Database;
@@ -28,6 +35,8 @@ export interface PurgeReport {
   inquiries: number;
   files: number;
   logs: number;
+  /** Files of mail that no send needs any more (delivered, dismissed, sent a day ago). */
+  spent: number;
   orphans: number;
   /** True when the chunk budget ran out and the next run continues. */
   incomplete: boolean;
@@ -38,7 +47,14 @@ export interface PurgeReport {
  * `created_at`/`at` indexes: the cost grows with what expired, not with what is kept.
  */
 export async function purge(deps: PurgeDeps): Promise<PurgeReport> {
-  const report: PurgeReport = { inquiries: 0, files: 0, logs: 0, orphans: 0, incomplete: false };
+  const report: PurgeReport = {
+    inquiries: 0,
+    files: 0,
+    logs: 0,
+    spent: 0,
+    orphans: 0,
+    incomplete: false,
+  };
   let budget = deps.maxChunks ?? MAX_CHUNKS_PER_RUN;
 
   const cutoff = retentionCutoff(deps.now, deps.retentionMonths);
@@ -55,6 +71,21 @@ export async function purge(deps: PurgeDeps): Promise<PurgeReport> {
     const changes = await purgeLogEntries(deps.logDb, logsBefore, PURGE_CHUNK * 5);
     report.logs += changes;
     if (changes < PURGE_CHUNK * 5) break;
+  }
+
+  while (budget-- > 0) {
+    const spent = await filesNoLongerNeeded(deps.db, deps.now - KEEP_SENT_FILE_MS, 100);
+    // Delete first, then forget: a row never points at nothing it did not try to delete.
+    await deleteAttachments(
+      deps.bucket,
+      spent.map((f) => f.key),
+    );
+    await forgetAttachments(
+      deps.db,
+      spent.map((f) => f.id),
+    );
+    report.spent += spent.length;
+    if (spent.length < 100) break;
   }
 
   if (budget > 0) report.orphans = await sweepOrphans(deps);

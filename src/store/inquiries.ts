@@ -221,14 +221,46 @@ export async function liveAttachmentKeys(db: D1Database, keys: string[]): Promis
   return new Set(results.map((r) => r.attachment_key));
 }
 
-/** Counts of pending and failed deliveries, for /health (on the `inquiries_status` index). */
-export async function deliveryCounts(db: D1Database): Promise<{ pending: number; failed: number }> {
-  const row = await db
+/** Whether a row with this id is stored (e.g. after an insert whose answer was lost). */
+export async function inquiryExists(db: D1Database, id: string): Promise<boolean> {
+  const row = await db.prepare("SELECT 1 AS one FROM inquiries WHERE id = ?").bind(id).first();
+  return row !== null;
+}
+
+/**
+ * Up to `limit` files that no send can need any more: the inquiry was
+ * `delivered` or `dismissed`, or `sent` before `sentBefore` (README,
+ * Retention). A `failed`, `bounced`, `pending` or `quarantined` inquiry keeps
+ * its file, so a retry still carries it. Reads only the `inquiries_files` index
+ * (rows that still have a file: few), never the many sent rows.
+ */
+export async function filesNoLongerNeeded(
+  db: D1Database,
+  sentBefore: number,
+  limit: number,
+): Promise<{ id: string; key: string }[]> {
+  const { results } = await db
+    .prepare(FILES_NO_LONGER_NEEDED_SQL)
+    .bind(sentBefore, limit)
+    .all<{ id: string; key: string }>();
+  return results;
+}
+
+/** ?1: sent before (ms), ?2: limit. Exported for the query-plan test. */
+export const FILES_NO_LONGER_NEEDED_SQL = `SELECT id, attachment_key AS key
+  FROM inquiries INDEXED BY inquiries_files
+  WHERE attachment_key IS NOT NULL
+    AND (delivery_status IN ('delivered', 'dismissed')
+         OR (delivery_status = 'sent' AND sent_at < ?1))
+  LIMIT ?2`;
+
+/** Records that these inquiries' files were deleted (at most 100 ids). */
+export async function forgetAttachments(db: D1Database, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
     .prepare(
-      `SELECT
-         (SELECT count(*) FROM inquiries WHERE delivery_status = 'pending') AS pending,
-         (SELECT count(*) FROM inquiries WHERE delivery_status = 'failed') AS failed`,
+      `UPDATE inquiries SET attachment_key = NULL WHERE id IN (${ids.map(() => "?").join(",")})`,
     )
-    .first<{ pending: number; failed: number }>();
-  return row ?? { pending: 0, failed: 0 };
+    .bind(...ids)
+    .run();
 }

@@ -53,6 +53,18 @@ export interface EmailBody {
   [key: string]: unknown;
 }
 
+export interface RecordedRequest {
+  headers: Headers;
+  /** The parsed JSON body, or null. */
+  body: unknown;
+  /** The status answered; 0 when no answer reached the caller. */
+  status: number;
+  /** Resend's error name when refused, e.g. `validation_error`. */
+  error: string | null;
+  /** When it arrived, by the fake's clock (milliseconds). */
+  at: number;
+}
+
 export interface FakeResendOptions {
   apiKey?: string;
   /** Fetches `path` attachments; workerd tests route it to the worker's own fetch. */
@@ -183,7 +195,7 @@ const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
 export class FakeResend {
   readonly apiKey: string;
   /** Every request that reached the fake, in order, with its parsed body. */
-  readonly requests: { headers: Headers; body: unknown; status: number }[] = [];
+  readonly requests: RecordedRequest[] = [];
   /** Each e-mail Resend would have sent: repeats with the same key are not here twice. */
   readonly emails: AcceptedEmail[] = [];
   /** How many failures of each kind the fake has injected (`status:429`, `timeout`, …). */
@@ -248,12 +260,16 @@ export class FakeResend {
     } catch {
       // kept as null; answered below
     }
-    const record = (res: Response) => {
-      this.requests.push({ headers: request.headers, body: parsed, status: res.status });
+    const record = (res: Response, error: string | null = null) => {
+      const at = this.now();
+      this.requests.push({ headers: request.headers, body: parsed, status: res.status, error, at });
       return res;
     };
+    const fail = (p: Problem, headers: Record<string, string> = {}) =>
+      record(errorResponse(p, headers), p.name);
     const lost = () => {
-      this.requests.push({ headers: request.headers, body: parsed, status: 0 });
+      const at = this.now();
+      this.requests.push({ headers: request.headers, body: parsed, status: 0, error: null, at });
       return new TypeError("Network connection lost.");
     };
 
@@ -279,68 +295,56 @@ export class FakeResend {
             ? "internal_server_error"
             : "validation_error");
       const message = "Injected failure.";
-      return record(errorResponse({ status: failure.status, name, message }, headers));
+      return fail({ status: failure.status, name, message }, headers);
     }
 
     if (url.pathname !== "/emails") {
-      return record(
-        errorResponse({
-          status: 404,
-          name: "not_found",
-          message: "The requested endpoint does not exist.",
-        }),
-      );
+      return fail({
+        status: 404,
+        name: "not_found",
+        message: "The requested endpoint does not exist.",
+      });
     }
     if (request.method !== "POST") {
-      return record(
-        errorResponse({
-          status: 405,
-          name: "method_not_allowed",
-          message: "Method is not allowed for the requested path.",
-        }),
-      );
+      return fail({
+        status: 405,
+        name: "method_not_allowed",
+        message: "Method is not allowed for the requested path.",
+      });
     }
     const auth = request.headers.get("authorization");
     if (!auth) {
-      return record(
-        errorResponse({
-          status: 401,
-          name: "missing_api_key",
-          message: "Missing API key in the authorization header.",
-        }),
-      );
+      return fail({
+        status: 401,
+        name: "missing_api_key",
+        message: "Missing API key in the authorization header.",
+      });
     }
     if (auth !== `Bearer ${this.apiKey}`) {
-      return record(
-        errorResponse({ status: 403, name: "invalid_api_key", message: "API key is invalid." }),
-      );
+      return fail({ status: 403, name: "invalid_api_key", message: "API key is invalid." });
     }
     if (this.refusal !== null) {
-      return record(errorResponse({ status: this.refusal, ...REFUSALS[this.refusal] }));
+      return fail({ status: this.refusal, ...REFUSALS[this.refusal] });
     }
     const isJson = (request.headers.get("content-type") ?? "").startsWith("application/json");
     if (!isJson || parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-      return record(
-        errorResponse({
-          status: 400,
-          name: "validation_error",
-          message: "We found an error with one or more fields in the request.",
-        }),
-      );
+      return fail({
+        status: 400,
+        name: "validation_error",
+        message: "We found an error with one or more fields in the request.",
+      });
     }
     const body = parsed as EmailBody;
     const problem = this.validate(body);
-    if (problem) return record(errorResponse(problem));
+    if (problem) return fail(problem);
 
     const key = request.headers.get("idempotency-key");
     if (key !== null && (key.length < 1 || [...key].length > 256)) {
-      return record(
-        errorResponse({
-          status: 400,
-          name: "invalid_idempotency_key",
-          message: "The key must be between 1-256 chars.",
-        }),
-      );
+      return fail({
+        status: 400,
+        name: "invalid_idempotency_key",
+        message: "The key must be between 1-256 chars.",
+      });
     }
     const payload = canonical(body);
     if (key !== null) {
@@ -348,30 +352,26 @@ export class FakeResend {
       if (known && this.now() - known.at >= IDEMPOTENCY_WINDOW_MS) this.byKey.delete(key);
       else if (known) {
         if (known.payload !== payload) {
-          return record(
-            errorResponse({
-              status: 409,
-              name: "invalid_idempotent_request",
-              message: "Same idempotency key used with a different request payload.",
-            }),
-          );
+          return fail({
+            status: 409,
+            name: "invalid_idempotent_request",
+            message: "Same idempotency key used with a different request payload.",
+          });
         }
         return record(Response.json({ id: known.id }));
       }
       if (this.inFlight.has(key)) {
-        return record(
-          errorResponse({
-            status: 409,
-            name: "concurrent_idempotent_requests",
-            message: "Same idempotency key used while original request is still in progress.",
-          }),
-        );
+        return fail({
+          status: 409,
+          name: "concurrent_idempotent_requests",
+          message: "Same idempotency key used while original request is still in progress.",
+        });
       }
       this.inFlight.add(key);
     }
     try {
       const attachments = await this.resolveAttachments(body);
-      if (!Array.isArray(attachments)) return record(errorResponse(attachments));
+      if (!Array.isArray(attachments)) return fail(attachments);
       const id = crypto.randomUUID();
       const receivedAt = this.now();
       this.emails.push({ id, idempotencyKey: key, body, attachments, receivedAt });
