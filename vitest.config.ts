@@ -1,5 +1,25 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { unstable_readConfig } from "wrangler";
 import { defineConfig } from "vitest/config";
+
+/** Every name wrangler.toml gives the worker, read by wrangler itself, for tests/declared-env.test.ts. */
+function declaredInWrangler() {
+  const c = unstable_readConfig({ config: "./wrangler.toml" });
+  const names = (list: readonly object[] | undefined, key: "binding" | "name") =>
+    (list ?? []).map((b) => String((b as Record<string, unknown>)[key]));
+  return {
+    vars: Object.keys(c.vars ?? {}),
+    bindings: [
+      ...names(c.d1_databases, "binding"),
+      ...names(c.r2_buckets, "binding"),
+      ...names(c.kv_namespaces, "binding"),
+      ...names(c.ratelimits, "name"),
+      ...names(c.queues.producers, "binding"),
+      ...names(c.services, "binding"),
+      ...names(c.durable_objects.bindings, "name"),
+    ],
+  };
+}
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./schema");
@@ -12,10 +32,12 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             TEST_LOG_MIGRATIONS: logMigrations,
+            TEST_DECLARED: declaredInWrangler(),
             // The fake Resend (tests/fakes/resend.ts) answers at this address.
             RESEND_API_KEY: "re_test_0123456789",
             RESEND_BASE_URL: "https://resend.fake",
-            ADMIN_TOKEN: "test-admin-token-0123456789",
+            // At least 32 characters, and not an example value from .dev.vars.example.
+            ADMIN_TOKEN: "test-admin-token-0123456789abcdef0123",
           },
         },
       }),

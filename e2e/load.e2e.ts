@@ -27,7 +27,7 @@ const FAILURES: Failure[] = [
   { kind: "timeout", ms: 20_000 },
 ];
 const API_KEY = "re_load_0123456789";
-const ADMIN_TOKEN = "load-admin-token-0123456789";
+const ADMIN_TOKEN = "load-admin-token-0123456789abcdef0123";
 const PORT = 8794;
 /** The scheduled handler claims 40 due mails per run. */
 const BATCH = 40;

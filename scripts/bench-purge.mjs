@@ -13,7 +13,7 @@ const LIVE = Number(process.env.BENCH_LIVE ?? 1_000_000);
 const sizes = process.argv.slice(2).map(Number);
 const backlogs = sizes.length ? sizes : [100_000, 1_000_000];
 const PORT = Number(process.env.BENCH_PORT ?? 8791);
-const TOKEN = "bench-admin-token";
+const TOKEN = "bench-admin-token-0123456789abcdef01";
 const NOW = Date.UTC(2026, 10, 21, 12);
 const DAY = 86_400_000;
 

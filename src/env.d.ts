@@ -6,6 +6,4 @@ interface __BaseEnv_Env {
   TURNSTILE_SECRET_KEY?: string;
   /** Resend's webhook signing secret (`whsec_…`): enables POST /webhooks/resend. */
   RESEND_WEBHOOK_SECRET?: string;
-  /** Public key for the reference form's Turnstile widget. */
-  TURNSTILE_SITE_KEY?: string;
 }

@@ -5,6 +5,8 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       TEST_LOG_MIGRATIONS: D1Migration[];
+      /** What wrangler.toml declares, as wrangler reads it (vitest.config.ts). */
+      TEST_DECLARED: { vars: string[]; bindings: string[] };
     }
   }
 }

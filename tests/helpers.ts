@@ -12,12 +12,15 @@ import type { InquiryRow } from "../src/store/inquiries.ts";
 import { FakeResend } from "./fakes/resend.ts";
 
 export const RESEND_URL = "https://resend.fake";
-export const ADMIN_TOKEN = "test-admin-token-0123456789";
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123";
 
 export interface Fakes {
   resend: FakeResend;
-  /** Turnstile's siteverify: answers `success` for the token "pass", or as told. */
-  turnstile: { calls: FormData[]; answer: "by-token" | "down" };
+  /**
+   * Turnstile's siteverify: answers `success` for the token "pass", or as told,
+   * with `hostname` the host the challenge was served on (the tests' worker host unless told).
+   */
+  turnstile: { calls: FormData[]; answer: "by-token" | "down"; hostname: string };
 }
 
 /**
@@ -27,7 +30,10 @@ export interface Fakes {
 export function installFakes(): Fakes {
   // Resend fetches `path` attachments from the worker: here through its real fetch handler.
   const resend = new FakeResend({ fetch: (request) => call(request) });
-  const fakes: Fakes = { resend, turnstile: { calls: [], answer: "by-token" } };
+  const fakes: Fakes = {
+    resend,
+    turnstile: { calls: [], answer: "by-token", hostname: "forms.example.com" },
+  };
   vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init);
     if (request.url.startsWith(RESEND_URL)) return fakes.resend.handle(request);
@@ -35,7 +41,15 @@ export function installFakes(): Fakes {
       const form = await request.formData();
       fakes.turnstile.calls.push(form);
       if (fakes.turnstile.answer === "down") return new Response("unavailable", { status: 503 });
-      return Response.json({ success: form.get("response") === "pass" });
+      if (form.get("response") !== "pass") {
+        return Response.json({ success: false, "error-codes": ["invalid-input-response"] });
+      }
+      return Response.json({
+        success: true,
+        "error-codes": [],
+        challenge_ts: new Date().toISOString(),
+        hostname: fakes.turnstile.hostname,
+      });
     }
     throw new TypeError(`tests have no network: ${request.url}`);
   });

@@ -409,7 +409,10 @@ describe("origin, rate limit, captcha, storage", () => {
         statuses.push(res.status);
       }
       expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
-      const vars = { TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA" };
+      const vars = {
+        TURNSTILE_SITE_KEY: "1x00000000000000000000AA",
+        TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA",
+      };
       const noToken = await submit(
         validFields(),
         { headers: { origin: "null", ...navigation } },
@@ -466,7 +469,10 @@ describe("origin, rate limit, captcha, storage", () => {
   });
 
   it("checks Turnstile on the server when a secret is set, failing closed", async () => {
-    const vars = { TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA" };
+    const vars = {
+      TURNSTILE_SITE_KEY: "1x00000000000000000000AA",
+      TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA",
+    };
     const missing = await submit(validFields(), {}, vars);
     expect(missing.status).toBe(403);
     expect(((await missing.json()) as { code: string }).code).toBe("captcha_failed");

@@ -93,6 +93,7 @@ describe("GET / the reference form", () => {
     const vars = {
       REDIRECT_URL: "https://www.example.com/hvala?x=1",
       TURNSTILE_SITE_KEY: "0x4AAA",
+      TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA",
     };
     const res = await get("/", {}, vars);
     const csp = res.headers.get("content-security-policy") ?? "";

@@ -1,7 +1,17 @@
 import { FILE_KIND_IDS, FILE_KINDS, isFileKindId, type FileKind } from "../inquiry/file-type.ts";
 import { isLang, type Lang } from "../i18n/lang.ts";
+import { isExampleValue, SECRET_NAMES } from "./examples.ts";
+import {
+  ADMIN_TOKEN_MIN_LENGTH,
+  DEFAULT_MAX_ATTACHMENT_BYTES,
+  MAX_ATTACHMENT_BYTES_LIMIT,
+} from "./limits.ts";
+import { normaliseMailbox, splitMailboxes } from "./mailbox.ts";
+
+export { DEFAULT_MAX_ATTACHMENT_BYTES, MAX_ATTACHMENT_BYTES_LIMIT } from "./limits.ts";
 
 export interface Config {
+  /** Mailboxes as Resend takes them: display names with specials already quoted. */
   mailTo: string[];
   mailFrom: string;
   services: string[];
@@ -24,9 +34,45 @@ export interface Config {
   turnstileSiteKey: string | null;
 }
 
+/**
+ * What is wrong with a variable, as a stable code an operator (or a monitor)
+ * can act on; the README lists each code and what to do.
+ */
+export type ConfigProblemCode =
+  /** A required variable is empty. */
+  | "missing"
+  /** `MAIL_TO`/`MAIL_FROM` is not a mailbox Resend accepts. */
+  | "invalid_mailbox"
+  /** A `SERVICES` entry is too long or holds control characters. */
+  | "invalid_service"
+  /** An `ALLOWED_ORIGINS` entry is not an origin (scheme, host, optional port, nothing else). */
+  | "invalid_origin"
+  /** Not an absolute http(s) URL. */
+  | "invalid_url"
+  /** `RESEND_BASE_URL` is not `https:` (plain `http:` only for localhost and 127.0.0.1). */
+  | "insecure_url"
+  /** Not one of the values the variable takes. */
+  | "invalid_choice"
+  /** Not a whole number in the variable's range. */
+  | "out_of_range"
+  /** `MAX_ATTACHMENT_BYTES` above what Resend carries or a send fits in memory. */
+  | "attachment_limit_too_high"
+  /** A secret that does not have the shape its issuer gives it (`RESEND_WEBHOOK_SECRET`: `whsec_…`). */
+  | "invalid_secret"
+  /** `ADMIN_TOKEN` shorter than 32 characters. */
+  | "too_short"
+  /** A value copied unchanged from `.dev.vars.example`. */
+  | "example_value"
+  /** Only one of `TURNSTILE_SITE_KEY` and `TURNSTILE_SECRET_KEY` is set; `name` is the missing one. */
+  | "turnstile_half_configured"
+  /** Warning: no `RESEND_API_KEY`, so mail waits. */
+  | "no_api_key";
+
 export interface ConfigProblem {
+  code: ConfigProblemCode;
   /** The variable's name; its value is never repeated (it may be a secret). */
   name: string;
+  /** What to do, in words, without the value. */
   problem: string;
 }
 
@@ -34,16 +80,11 @@ export type ConfigResult =
   | { ok: true; config: Config; warnings: ConfigProblem[] }
   | { ok: false; problems: ConfigProblem[]; warnings: ConfigProblem[] };
 
-export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
-/** Resend takes at most 40 MB per e-mail after base64 (4/3 of the raw size). */
-export const MAX_ATTACHMENT_BYTES_LIMIT = 30 * 1024 * 1024;
-
-// Same shape as the form's e-mail rule: one address with a dot in the domain.
-const ADDRESS = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+$/;
-
 type RawEnv = Record<string, unknown>;
+/** A name the worker's `Env` declares: wrangler.toml's [vars] (generated types) or a secret in src/env.d.ts. */
+type EnvName = keyof Env & string;
 
-function str(env: RawEnv, name: string): string {
+function str(env: RawEnv, name: EnvName): string {
   const v = env[name];
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   return typeof v === "string" ? v.trim() : "";
@@ -59,51 +100,69 @@ const list = (value: string) =>
 export function parseConfig(env: RawEnv): ConfigResult {
   const problems: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
-  const bad = (name: string, problem: string) => problems.push({ name, problem });
+  const bad = (code: ConfigProblemCode, name: string, problem: string) =>
+    problems.push({ code, name, problem });
 
-  const mailTo = list(str(env, "MAIL_TO"));
-  if (mailTo.length === 0) bad("MAIL_TO", "is not set: give the address that receives inquiries");
-  else if (!mailTo.every((a) => ADDRESS.test(a)))
-    bad("MAIL_TO", "must be one or more e-mail addresses separated by commas");
+  const mailToRaw = splitMailboxes(str(env, "MAIL_TO"));
+  const mailTo = mailToRaw.map(normaliseMailbox).filter((m): m is string => m !== null);
+  if (mailToRaw.length === 0)
+    bad("missing", "MAIL_TO", "is not set: give the address that receives inquiries");
+  else if (mailTo.length !== mailToRaw.length)
+    bad(
+      "invalid_mailbox",
+      "MAIL_TO",
+      'must be e-mail addresses ("address@domain" or "Name <address@domain>") separated by commas',
+    );
 
-  const mailFrom = str(env, "MAIL_FROM");
-  const fromAddress = /<([^<>]+)>$/.exec(mailFrom)?.[1] ?? mailFrom;
-  if (!mailFrom) bad("MAIL_FROM", "is not set: give a sender on your Resend-verified domain");
-  else if (!ADDRESS.test(fromAddress) || /[\r\n]/.test(mailFrom))
-    bad("MAIL_FROM", 'must be "address@domain" or "Name <address@domain>"');
+  const mailFromRaw = str(env, "MAIL_FROM");
+  const mailFrom = normaliseMailbox(mailFromRaw);
+  if (!mailFromRaw)
+    bad("missing", "MAIL_FROM", "is not set: give a sender on your Resend-verified domain");
+  else if (!mailFrom)
+    bad("invalid_mailbox", "MAIL_FROM", 'must be "address@domain" or "Name <address@domain>"');
 
   const services = [...new Set(list(str(env, "SERVICES")))];
-  if (services.length === 0) bad("SERVICES", "is not set: list the services, separated by commas");
+  if (services.length === 0)
+    bad("missing", "SERVICES", "is not set: list the services, separated by commas");
   else if (services.some((s) => s.length > 120 || /[\x00-\x1f\x7f]/.test(s)))
-    bad("SERVICES", "each service must be at most 120 characters without control characters");
+    bad(
+      "invalid_service",
+      "SERVICES",
+      "each service must be at most 120 characters without control characters",
+    );
 
   const allowedOrigins: string[] = [];
   for (const o of list(str(env, "ALLOWED_ORIGINS"))) {
     const origin = toOrigin(o);
     if (origin) allowedOrigins.push(origin);
-    else
-      bad("ALLOWED_ORIGINS", `"${o.slice(0, 80)}" is not an origin like https://www.example.com`);
+    else if (!problems.some((p) => p.name === "ALLOWED_ORIGINS"))
+      bad(
+        "invalid_origin",
+        "ALLOWED_ORIGINS",
+        "each entry must be an origin like https://www.example.com (no path, query or user)",
+      );
   }
 
   const redirectRaw = str(env, "REDIRECT_URL");
   let redirectUrl: string | null = null;
   if (redirectRaw) {
     if (isHttpUrl(redirectRaw)) redirectUrl = redirectRaw;
-    else bad("REDIRECT_URL", "must be an absolute http(s) URL");
+    else bad("invalid_url", "REDIRECT_URL", "must be an absolute http(s) URL");
   }
 
   const langRaw = str(env, "DEFAULT_LANG") || "sl";
   const defaultLang: Lang = isLang(langRaw) ? langRaw : "sl";
-  if (!isLang(langRaw)) bad("DEFAULT_LANG", 'must be "sl" or "en"');
+  if (!isLang(langRaw)) bad("invalid_choice", "DEFAULT_LANG", 'must be "sl" or "en"');
 
-  const maxAttachmentBytes = int(
-    env,
-    "MAX_ATTACHMENT_BYTES",
-    DEFAULT_MAX_ATTACHMENT_BYTES,
-    0,
-    MAX_ATTACHMENT_BYTES_LIMIT,
-    bad,
-  );
+  const maxAttachmentBytes = int(env, "MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES, bad);
+  if (maxAttachmentBytes > MAX_ATTACHMENT_BYTES_LIMIT) {
+    bad(
+      "attachment_limit_too_high",
+      "MAX_ATTACHMENT_BYTES",
+      `must be at most ${MAX_ATTACHMENT_BYTES_LIMIT} (15 MiB): a larger file does not fit ` +
+        "in a worker's memory while it is mailed (Resend's own limit is 40,000,000 bytes after base64)",
+    );
+  }
 
   const typeIds = list(str(env, "ATTACHMENT_TYPES").toLowerCase());
   const attachmentTypes: FileKind[] = [];
@@ -113,43 +172,108 @@ export function parseConfig(env: RawEnv): ConfigResult {
       : Object.values(FILE_KINDS).find((k) => k.mime === id);
     if (kind) {
       if (!attachmentTypes.includes(kind)) attachmentTypes.push(kind);
-    } else {
+    } else if (!problems.some((p) => p.name === "ATTACHMENT_TYPES")) {
       bad(
+        "invalid_choice",
         "ATTACHMENT_TYPES",
-        `unknown type "${id.slice(0, 40)}"; known: ${FILE_KIND_IDS.join(", ")}`,
+        `lists a type the worker does not know; known: ${FILE_KIND_IDS.join(", ")}`,
       );
     }
   }
 
-  const retentionMonths = int(env, "RETENTION_MONTHS", 24, 1, 120, bad);
-  const logRetentionDays = int(env, "LOG_RETENTION_DAYS", 30, 1, 365, bad);
+  const retentionMonths = int(env, "RETENTION_MONTHS", 24, bad, 1, 120);
+  const logRetentionDays = int(env, "LOG_RETENTION_DAYS", 30, bad, 1, 365);
 
   const logIpRaw = str(env, "LOG_IP").toLowerCase() || "truncated";
   if (logIpRaw !== "truncated" && logIpRaw !== "full")
-    bad("LOG_IP", 'must be "truncated" or "full"');
+    bad("invalid_choice", "LOG_IP", 'must be "truncated" or "full"');
   const logIp = logIpRaw === "full" ? "full" : "truncated";
 
   const baseRaw = str(env, "RESEND_BASE_URL") || "https://api.resend.com";
-  if (!isHttpUrl(baseRaw)) bad("RESEND_BASE_URL", "must be an absolute http(s) URL");
+  const base = resendBase(baseRaw);
+  if (base === "invalid")
+    bad("invalid_url", "RESEND_BASE_URL", "must be an absolute URL like https://api.resend.com");
+  else if (base === "insecure")
+    bad(
+      "insecure_url",
+      "RESEND_BASE_URL",
+      "must use https: (plain http: only for localhost and 127.0.0.1): the API key and every inquiry travel to it",
+    );
   const resendBaseUrl = baseRaw.replace(/(?<!\/)\/+$/, "");
 
-  const resendApiKey = str(env, "RESEND_API_KEY") || null;
-  if (!resendApiKey) {
+  // Secrets: a value copied from .dev.vars.example is refused before anything else is said of it.
+  const secret = (name: (typeof SECRET_NAMES)[number]): string | null => {
+    const value = str(env, name);
+    if (value && isExampleValue(value)) {
+      bad(
+        "example_value",
+        name,
+        "still has the example value from .dev.vars.example: set your own with `npx wrangler secret put`",
+      );
+      return null;
+    }
+    return value || null;
+  };
+  const resendApiKey = secret("RESEND_API_KEY");
+  const adminToken = secret("ADMIN_TOKEN");
+  const turnstileSecret = secret("TURNSTILE_SECRET_KEY");
+  const resendWebhookSecret = secret("RESEND_WEBHOOK_SECRET");
+
+  if (adminToken !== null && adminToken.length < ADMIN_TOKEN_MIN_LENGTH) {
+    bad(
+      "too_short",
+      "ADMIN_TOKEN",
+      `must have at least ${ADMIN_TOKEN_MIN_LENGTH} characters: make one with \`openssl rand -hex 32\``,
+    );
+  }
+
+  const turnstileSiteKey = str(env, "TURNSTILE_SITE_KEY") || null;
+  if (turnstileSiteKey !== null && isExampleValue(turnstileSiteKey)) {
+    bad(
+      "example_value",
+      "TURNSTILE_SITE_KEY",
+      "still has an example value: set your widget's site key",
+    );
+  } else if (turnstileSiteKey !== null && !/^[0-9A-Za-z_-]{1,100}$/.test(turnstileSiteKey)) {
+    bad(
+      "invalid_choice",
+      "TURNSTILE_SITE_KEY",
+      "must be the widget's site key from the Cloudflare dashboard",
+    );
+  }
+  // Both or neither: a widget without the secret checks nothing on the server; a
+  // secret without the widget refuses every submission of the reference form.
+  if (turnstileSiteKey !== null && str(env, "TURNSTILE_SECRET_KEY") === "") {
+    bad(
+      "turnstile_half_configured",
+      "TURNSTILE_SECRET_KEY",
+      "is not set while TURNSTILE_SITE_KEY is: the widget shows but the server checks nothing; set both or neither",
+    );
+  } else if (turnstileSiteKey === null && str(env, "TURNSTILE_SECRET_KEY") !== "") {
+    bad(
+      "turnstile_half_configured",
+      "TURNSTILE_SITE_KEY",
+      "is not set while TURNSTILE_SECRET_KEY is: the reference form shows no widget, so every submission fails the check; set both or neither",
+    );
+  }
+
+  if (!str(env, "RESEND_API_KEY")) {
     warnings.push({
+      code: "no_api_key",
       name: "RESEND_API_KEY",
       problem: "is not set: inquiries are stored but their mail stays pending until it is",
     });
   }
 
-  const resendWebhookSecret = str(env, "RESEND_WEBHOOK_SECRET") || null;
   if (resendWebhookSecret !== null && !isWebhookSecret(resendWebhookSecret))
     bad(
+      "invalid_secret",
       "RESEND_WEBHOOK_SECRET",
       "must be the signing secret Resend shows for the webhook (whsec_…)",
     );
 
   const common = { warnings };
-  if (problems.length > 0) return { ok: false, problems, ...common };
+  if (problems.length > 0 || mailFrom === null) return { ok: false, problems, ...common };
   return {
     ok: true,
     ...common,
@@ -167,27 +291,34 @@ export function parseConfig(env: RawEnv): ConfigResult {
       logIp,
       resendBaseUrl,
       resendApiKey,
-      adminToken: str(env, "ADMIN_TOKEN") || null,
-      turnstileSecret: str(env, "TURNSTILE_SECRET_KEY") || null,
-      turnstileSiteKey: str(env, "TURNSTILE_SITE_KEY") || null,
+      adminToken,
+      turnstileSecret,
+      turnstileSiteKey,
       resendWebhookSecret,
     },
   };
 }
 
+/** A whole number of at least `min`; `max` only where a higher value is meaningless. */
 function int(
   env: RawEnv,
-  name: string,
+  name: EnvName,
   fallback: number,
-  min: number,
-  max: number,
-  bad: (name: string, problem: string) => void,
+  bad: (code: ConfigProblemCode, name: string, problem: string) => void,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
 ): number {
   const raw = str(env, name);
   if (raw === "") return fallback;
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max) {
-    bad(name, `must be a whole number from ${min} to ${max}`);
+  if (!/^\d{1,15}$/.test(raw) || n < min || n > max) {
+    bad(
+      "out_of_range",
+      name,
+      max === Number.MAX_SAFE_INTEGER
+        ? `must be a whole number of at least ${min}`
+        : `must be a whole number from ${min} to ${max}`,
+    );
     return fallback;
   }
   return n;
@@ -213,6 +344,24 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
+/**
+ * Resend's API must be reached over TLS: the API key and every inquiry travel
+ * to it. Plain http is for a local fake or mail catcher on this machine only.
+ */
+function resendBase(value: string): "ok" | "insecure" | "invalid" {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return "invalid";
+  }
+  if (u.username || u.password || u.search || u.hash) return "invalid";
+  if (u.protocol === "https:") return "ok";
+  if (u.protocol === "http:")
+    return u.hostname === "localhost" || u.hostname === "127.0.0.1" ? "ok" : "insecure";
+  return "invalid";
+}
+
 function toOrigin(value: string): string | null {
   if (!isHttpUrl(value)) return null;
   const u = new URL(value);
@@ -228,9 +377,9 @@ export function loadConfig(env: object): ConfigResult {
     result = parseConfig(env as RawEnv);
     cache.set(env, result);
     if (!result.ok) {
-      // Names and reasons only: values may be secrets.
+      // Codes and names only: values may be secrets.
       console.error(
-        `configuration problems: ${result.problems.map((p) => `${p.name} ${p.problem}`).join("; ")}`,
+        `configuration problems: ${result.problems.map((p) => `${p.name} ${p.code}`).join("; ")}`,
       );
     }
   }

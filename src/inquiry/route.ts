@@ -44,6 +44,7 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
       bucket: c.env.ATTACHMENTS,
       now,
       clientIp: ip,
+      requestUrl: request.url,
       fetch: (input, init) => fetch(input, init),
       claim,
     });

@@ -6,7 +6,7 @@ import type { Claim, NewInquiry } from "../domain/inquiry.ts";
 import { inquiryExists, insertInquiry } from "../store/inquiries.ts";
 import { checkAttachment } from "./attachment.ts";
 import type { RawSubmission } from "./read-body.ts";
-import { verifyTurnstile } from "./turnstile.ts";
+import { turnstileHostnames, verifyTurnstile } from "./turnstile.ts";
 import { inquirySchema, TEXT_FIELDS, validateFields, type TextField } from "./validate.ts";
 
 export interface SubmitDeps {
@@ -15,6 +15,8 @@ export interface SubmitDeps {
   now: number;
   /** The client's IP, used only for Turnstile's check and never stored with the inquiry. */
   clientIp: string | null;
+  /** The request's URL: its host is one a Turnstile challenge may have been served on. */
+  requestUrl: string;
   fetch: typeof fetch;
   /** Set when this request will mail the inquiry itself right after answering. */
   claim: Claim | null;
@@ -96,7 +98,13 @@ export async function submitInquiry(
     const passed =
       typeof token === "string" &&
       token !== "" &&
-      (await verifyTurnstile(token, config.turnstileSecret, deps.clientIp, deps.fetch));
+      (await verifyTurnstile(
+        token,
+        config.turnstileSecret,
+        deps.clientIp,
+        deps.fetch,
+        turnstileHostnames(deps.requestUrl, config.allowedOrigins),
+      ));
     if (!passed) throw new AppError("captcha_failed");
   }
 
