@@ -297,3 +297,29 @@ describe("tag mode (SPAM_FILTER=tag)", () => {
     expect(inquiryMails(id)[0]!.body.subject).not.toContain("[SPAM?]");
   });
 });
+
+describe("the score is the operator's, never the visitor's", () => {
+  const admin = (path: string) =>
+    call(new Request(`${ORIGIN}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }));
+
+  it("shows in the export and the deliveries list, not in the answer", async () => {
+    const res = await post(spamFields(70));
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(["id", "ok"]);
+    const id = body.id as string;
+
+    const one = (await (await admin(`/admin/inquiries/${id}`)).json()) as {
+      inquiry: { spam: { score: number; reasons: string[] }; delivery: { status: string } };
+    };
+    expect(one.inquiry.delivery.status).toBe("quarantined");
+    expect(one.inquiry.spam.score).toBeGreaterThanOrEqual(5);
+    expect(one.inquiry.spam.reasons).toContain("link_cloaked");
+
+    const list = (await (await admin("/admin/deliveries?status=quarantined")).json()) as {
+      deliveries: { id: string; status: string; spam: { score: number; reasons: string[] } }[];
+    };
+    const row = list.deliveries.find((d) => d.id === id);
+    expect(row).toMatchObject({ status: "quarantined", spam: { score: one.inquiry.spam.score } });
+    expect(row!.spam.reasons).toEqual(one.inquiry.spam.reasons);
+  });
+});
