@@ -323,3 +323,20 @@ describe("the score is the operator's, never the visitor's", () => {
     expect(row!.spam.reasons).toEqual(one.inquiry.spam.reasons);
   });
 });
+
+describe("the render-time token for a company's own form", () => {
+  it("GET /spam/token gives a fresh token any page may read; /embed.js sends it as _t", async () => {
+    const res = await get(`${ORIGIN}/spam/token`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("cache-control")).toContain("no-store");
+    const { t } = (await res.json()) as { t: string };
+    expect(t).toMatch(/^[0-9a-z]+\.[A-Za-z0-9_-]{43}$/);
+    const script = await (await get(`${ORIGIN}/embed.js`)).text();
+    expect(script).toContain('"/spam/token"');
+    expect(script).toContain('data.append("_t", token)');
+    // Sent at once it is too fast, like the reference form's.
+    const id = await idOf(await post({ ...validFields(), _t: t }));
+    expect((await storedRow(id))!.spam_reasons).toContain("too_fast");
+  });
+});

@@ -1,10 +1,11 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app.ts";
-import { page } from "../http/respond.ts";
+import { json, page } from "../http/respond.ts";
 import { getQuarantined, releaseQuarantined } from "../store/spam.ts";
 import { workerKey } from "./key.ts";
 import { releaseConfirmPage, releaseDeadPage, releasedPage } from "./pages.ts";
 import { validRelease } from "./release.ts";
+import { formToken } from "./render-token.ts";
 
 /**
  * The spam digest's release links (README, Spam). GET shows a confirmation
@@ -15,6 +16,15 @@ import { validRelease } from "./release.ts";
  */
 export function spamRoutes(now: () => number) {
   const route = new Hono<AppEnv>();
+
+  // A render-time token for /embed.js on a company's own page. Not a secret (anyone can
+  // read the reference form's), so any origin may read it; never cached.
+  route.get("/token", async (c) => {
+    const t = await formToken(c.env.DB, now());
+    return json(t ? { ok: true, t } : { ok: false }, t ? 200 : 503, {
+      "access-control-allow-origin": "*",
+    });
+  });
 
   route.get("/release/:id/:sig", async (c) => {
     const lang = c.get("config").defaultLang;
