@@ -155,7 +155,10 @@ describe("the daily digest and release links", () => {
   it("lists the day's quarantined inquiries, and only them, once a day", async () => {
     const a = await idOf(await post(spamFields(10)));
     const b = await idOf(await post(spamFields(11)));
+    const held = await idOf(await post(spamFields(12)));
     const clean = await idOf(await post(validFields({ name: "Real Customer" })));
+    // Restricted (GDPR Art. 18): kept, and not mailed, not even in the digest.
+    await env.DB.prepare("UPDATE inquiries SET hold = 1 WHERE id = ?").bind(held).run();
     const now = Date.now();
 
     // The same day: the digest waits for the day to end.
@@ -174,6 +177,8 @@ describe("the daily digest and release links", () => {
     expect(text).toContain("Mike Spammer 10");
     expect(text).toContain("link_cloaked");
     expect(text).not.toContain("Real Customer");
+    expect(text).not.toContain(held);
+    expect(text).not.toContain("Mike Spammer 12");
     expect(text).not.toContain(clean);
     // Escaped in the HTML part.
     expect(digest.body.html).not.toContain("<script");

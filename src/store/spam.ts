@@ -81,7 +81,10 @@ export interface QuarantinedRow {
   spam_reasons: string | null;
 }
 
-/** Quarantined inquiries received in [from, to), oldest first, at most `limit`. */
+/**
+ * Quarantined inquiries received in [from, to), oldest first, at most `limit`;
+ * held ones (restriction, GDPR Art. 18) are not listed: the digest is a mail too.
+ */
 export async function listQuarantined(
   db: D1Database,
   from: number,
@@ -92,7 +95,7 @@ export async function listQuarantined(
     .prepare(
       `SELECT id, created_at, name, email, service, message, spam_score, spam_reasons
        FROM inquiries
-       WHERE delivery_status = 'quarantined' AND created_at >= ?1 AND created_at < ?2
+       WHERE delivery_status = 'quarantined' AND hold = 0 AND created_at >= ?1 AND created_at < ?2
        ORDER BY created_at LIMIT ?3`,
     )
     .bind(from, to, limit)
