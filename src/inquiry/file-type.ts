@@ -1,5 +1,5 @@
 import { extensionOf, runnableKind } from "./runnable-names.ts";
-import { firstStoredEntry, readZip, type ZipEntry, type ZipRead } from "./zip-archive.ts";
+import { firstStoredEntry, readZip, u32, type ZipEntry, type ZipRead } from "./zip-archive.ts";
 
 /**
  * What an uploaded file *is*, decided from its bytes alone. The visitor's file
@@ -96,10 +96,8 @@ const ascii = (bytes: Uint8Array, start: number, text: string): boolean => {
   return true;
 };
 
-const u16 = (b: Uint8Array, o: number) => (b[o] ?? 0) | ((b[o + 1] ?? 0) << 8);
-const u32 = (b: Uint8Array, o: number) => (u16(b, o) | (u16(b, o + 2) << 16)) >>> 0;
 const be32 = (b: Uint8Array, o: number) =>
-  u32(Uint8Array.of(b[o + 3]!, b[o + 2]!, b[o + 1]!, b[o]!), 0);
+  (((b[o] ?? 0) << 24) | ((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0)) >>> 0;
 
 const refuse = (reason: Refusal, as?: FileKindId): Detection =>
   as ? { ok: false, reason, as: FILE_KINDS[as] } : { ok: false, reason };

@@ -48,8 +48,9 @@ const DESCRIPTOR = 0x08074b50;
 const UNICODE_PATH = 0x7075;
 const HOST_UNIX = 3;
 
-const u16 = (b: Uint8Array, o: number) => (b[o] ?? 0) | ((b[o + 1] ?? 0) << 8);
-const u32 = (b: Uint8Array, o: number) => (u16(b, o) | (u16(b, o + 2) << 16)) >>> 0;
+/** Little-endian unsigned integers, as ZIP stores them; 0 past the end. */
+export const u16 = (b: Uint8Array, o: number) => (b[o] ?? 0) | ((b[o + 1] ?? 0) << 8);
+export const u32 = (b: Uint8Array, o: number) => (u16(b, o) | (u16(b, o + 2) << 16)) >>> 0;
 const utf8 = new TextDecoder("utf-8");
 
 export function readZip(b: Uint8Array): ZipRead {
