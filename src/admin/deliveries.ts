@@ -27,6 +27,10 @@ function exportDelivery(d: DeliveryRow) {
     attempts: d.attempts,
     last_error: d.last_error,
     next_attempt_at: iso(d.next_attempt_at),
+    spam:
+      d.spam_score === null
+        ? null
+        : { score: d.spam_score, reasons: d.spam_reasons ? d.spam_reasons.split(",") : [] },
   };
 }
 

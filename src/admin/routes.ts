@@ -41,6 +41,8 @@ export function exportInquiry(i: StoredInquiry) {
     delivery: { status: i.delivery.status, attempts: i.delivery.attempts },
     hold: i.hold,
     hold_reason: i.holdReason,
+    /** The spam scorer's verdict (README, Spam); null when not scored. */
+    spam: i.spam ? { score: i.spam.score, reasons: i.spam.reasons } : null,
   };
 }
 
