@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { DeliveryStatus } from "../domain/inquiry.ts";
 import type { AppEnv } from "../http/app.ts";
 import { AppError } from "../http/errors.ts";
