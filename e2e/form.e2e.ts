@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeResend } from "../tests/fakes/resend.ts";
@@ -11,22 +12,27 @@ const PORT = Number(process.env.E2E_PORT ?? 8793);
 const COMPANY = `http://localhost:${PORT + 1}`;
 let stack: Stack;
 let company: Server;
+let redirecting: Stack | null = null;
 beforeAll(async () => {
   stack = await startStack(PORT, { ALLOWED_ORIGINS: COMPANY });
   company = createServer((req, res) => {
     if (req.url === "/favicon.ico") return void res.writeHead(404).end();
-    const lang = req.url === "/kontakt" ? "sl" : "en";
+    if (req.url === "/hvala") return void res.writeHead(200).end("Hvala!");
+    // /r/… pages use the second worker, the one with REDIRECT_URL set.
+    const worker =
+      req.url?.startsWith("/r/") && redirecting ? redirecting.dev.base : stack.dev.base;
+    const lang = req.url?.endsWith("/kontakt") ? "sl" : "en";
     res.writeHead(200, {
       "content-type": "text/html; charset=utf-8",
       // The strictest CSP a company can keep: only the worker's origin for script and fetch.
       "content-security-policy": [
         "default-src 'none'",
-        `script-src ${stack.dev.base}`,
-        `connect-src ${stack.dev.base}`,
-        `form-action ${stack.dev.base}`,
+        `script-src ${worker}`,
+        `connect-src ${worker}`,
+        `form-action ${worker}`,
       ].join("; "),
     });
-    res.end(companyPage(lang, stack.dev.base));
+    res.end(companyPage(lang, worker));
   });
   await new Promise<void>((resolve) => company.listen(PORT + 1, "localhost", resolve));
   mkdirSync(".e2e/screenshots", { recursive: true });
@@ -128,6 +134,7 @@ describe("without JavaScript", () => {
     const name = 'Ana "Čebelica" <Novak> & Co.';
     const message = "Ponudba za <200> kosov & več.\nRok: marec.";
     await fill(page, { name, email: "ni-naslov", message });
+    await shot(page, "nojs-form-sl");
     await Promise.all([page.waitForURL(/\/inquiry$/), page.click("button[type=submit]")]);
     // The same form, filled in as it was sent, with the error beside its field.
     expect(await page.inputValue("#f-name")).toBe(name);
@@ -207,6 +214,42 @@ describe("with JavaScript", () => {
     await page.click("button[type=submit]");
     await page.waitForSelector("#err-attachment:not([hidden])");
     expect(await page.textContent("#err-attachment")).toContain("Te vrste datoteke ne sprejemamo");
+    await page.context().close();
+  });
+});
+
+describe("with the keyboard only", () => {
+  it("fills in and sends the reference form without a pointer", async () => {
+    const page = await openForm(true, "en");
+    const email = `ana.keys.${++seq}@primer.si`;
+    // Tab order: the language link, then each field in reading order.
+    const typeInto = async (id: string, text: string) => {
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe(id);
+      if (text) await page.keyboard.type(text);
+    };
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("hreflang"))).toBe("sl");
+    await typeInto("f-name", "Ana Novak");
+    await typeInto("f-email", "ana@primer");
+    await typeInto("f-phone", "");
+    await typeInto("f-company", "");
+    await typeInto("f-service", "");
+    await page.keyboard.press("ArrowDown");
+    await typeInto("f-message", "Sent with the keyboard.");
+    await typeInto("f-attachment", "");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("BUTTON");
+    await page.keyboard.press("Enter");
+    // The mistake takes focus to its field; fix it and send again, still by keyboard.
+    await page.waitForSelector("#err-email:not([hidden])");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("f-email");
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type(email);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#form-status.success");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("form-status");
+    await mailTo(email);
     await page.context().close();
   });
 });
@@ -433,5 +476,128 @@ describe("the mail catcher of `npm run dev`", () => {
     expect(cross.status).toBe(403);
     expect(stack.resend.fake.refusing).toBeNull();
     await box.close();
+  });
+});
+
+describe("accessibility: axe-core, WCAG 2.2 A and AA", () => {
+  // axe-core's tags for every A and AA success criterion of WCAG 2.0, 2.1 and 2.2.
+  const WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
+  const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+  /** Each violated rule with the elements it found; the page's CSP is bypassed only to inject axe. */
+  async function violations(page: Page): Promise<string[]> {
+    await page.addScriptTag({ content: AXE });
+    return page.evaluate(async (tags) => {
+      type Result = { violations: { id: string; nodes: { target: string[] }[] }[] };
+      const axe = (window as unknown as { axe: { run: (...a: unknown[]) => Promise<Result> } }).axe;
+      const result = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+      return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`);
+    }, WCAG_A_AA);
+  }
+
+  /**
+   * axe needs scripts, so pages meant for browsers without them are reached by
+   * `form.submit()`, which posts natively without the submit event our scripts
+   * listen for: the answer is the one a no-JavaScript browser gets.
+   */
+  async function open(url: string, lang: "sl" | "en") {
+    const context = await stack.browser.newContext({
+      bypassCSP: true,
+      locale: lang === "sl" ? "sl-SI" : "en-GB",
+    });
+    const ip = `198.19.2.${++seq}`;
+    await context.route(`${stack.dev.base}/inquiry`, (route) =>
+      route.continue({ headers: { ...route.request().headers(), "cf-connecting-ip": ip } }),
+    );
+    const page = await context.newPage();
+    await page.goto(url);
+    return page;
+  }
+  const postNatively = (page: Page) =>
+    Promise.all([
+      page.waitForURL(/\/inquiry$/),
+      page.evaluate(() => document.querySelector("form")!.submit()),
+    ]);
+
+  it.each(["sl", "en"] as const)(
+    "the reference form, its 422 re-render and the thank-you page (%s)",
+    async (lang) => {
+      const page = await open(`${stack.dev.base}/?lang=${lang}`, lang);
+      expect(await violations(page)).toEqual([]);
+      await fill(page, { email: "ni-naslov", name: "A" });
+      await postNatively(page);
+      expect(await page.isVisible("#error-summary")).toBe(true);
+      expect(await violations(page)).toEqual([]);
+      await page.goto(`${stack.dev.base}/thanks?lang=${lang}`);
+      expect(await violations(page)).toEqual([]);
+      await page.context().close();
+    },
+  );
+
+  it.each(["sl", "en"] as const)(
+    "the error page a company's form gets without scripts (%s)",
+    async (lang) => {
+      const page = await open(`${COMPANY}/${lang === "sl" ? "kontakt" : "contact"}`, lang);
+      await page.fill("#n", "Ana Novak");
+      await page.fill("#e", "ana@primer");
+      await page.fill("#m", "m");
+      await postNatively(page);
+      expect(await page.textContent("h1")).toBe(
+        lang === "sl"
+          ? "Povpraševanja ni bilo mogoče sprejeti"
+          : "The inquiry could not be accepted",
+      );
+      expect(await violations(page)).toEqual([]);
+      await page.context().close();
+    },
+  );
+
+  it.each(["sl", "en"] as const)(
+    "a company's form enhanced by embed.js, with its errors shown (%s)",
+    async (lang) => {
+      const page = await open(`${COMPANY}/${lang === "sl" ? "kontakt" : "contact"}`, lang);
+      await page.waitForSelector("form[data-inquiry-ready]");
+      await page.fill("#n", "A");
+      await page.fill("#e", "ana@primer");
+      await page.fill("#m", "m");
+      await page.click("button[type=submit]");
+      await page.waitForSelector(".inquiry-summary:not([hidden])");
+      expect(await violations(page)).toEqual([]);
+      await page.context().close();
+    },
+  );
+});
+
+describe("embed.js with REDIRECT_URL set", () => {
+  beforeAll(async () => {
+    redirecting = await startStack(PORT + 2, {
+      ALLOWED_ORIGINS: COMPANY,
+      REDIRECT_URL: `${COMPANY}/hvala`,
+    });
+  });
+  afterAll(async () => {
+    await redirecting?.stop();
+    redirecting = null;
+  });
+
+  it("goes to REDIRECT_URL once the inquiry is stored", async () => {
+    const context = await redirecting!.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${COMPANY}/r/contact`);
+    await page.waitForSelector("form[data-inquiry-ready]");
+    const email = `ana.redirect.${++seq}@primer.si`;
+    await page.fill("#n", "Ana Novak");
+    await page.fill("#e", email);
+    await page.fill("#m", "m");
+    await Promise.all([page.waitForURL(`${COMPANY}/hvala`), page.click("button[type=submit]")]);
+    expect(await page.textContent("body")).toBe("Hvala!");
+    for (
+      let i = 0;
+      i < 50 && !redirecting!.resend.fake.emails.some((e) => e.body.reply_to === email);
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
+    expect(redirecting!.resend.fake.emails.some((e) => e.body.reply_to === email)).toBe(true);
+    await context.close();
   });
 });

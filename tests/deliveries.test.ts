@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { insertInquiry } from "../src/store/inquiries.ts";
 import { FakeResend } from "./fakes/resend.ts";
 import { samples } from "./file-samples.ts";
@@ -85,7 +85,18 @@ async function storeWhileRefused(): Promise<{ ids: string[]; files: Map<string, 
 
 describe("mail that failed: seen, listed, retried, mailed once", () => {
   it("a 403 for every send → failed → /health 503 → listed → fixed → retry → each mailed once with its file → /health 200", async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => {
+      lines.push(a.map(String).join(" "));
+    });
     const { ids, files } = await storeWhileRefused();
+    spy.mockRestore();
+    // One line per inquiry given up, with a stable code, for Workers Logs alerting.
+    for (const id of ids) {
+      expect(
+        lines.filter((l) => l.startsWith(`delivery_failed_permanently id=${id} code=403`)),
+      ).toHaveLength(1);
+    }
     for (const id of ids) {
       expect(await storedRow(id)).toMatchObject({ delivery_status: "failed" });
       expect((await storedRow(id))!.last_error).toMatch(/^403/);
@@ -282,5 +293,42 @@ describe("POST /admin/deliveries/retry and /dismiss", () => {
       ok: true,
       requeued: 120,
     });
+  });
+});
+
+describe("a hold restricts (GDPR Art. 18)", () => {
+  it("a held inquiry is neither mailed nor purged until released; then both resume", async () => {
+    const res = await submit(validFields(), {}, { RESEND_API_KEY: "" });
+    const { id } = (await res.json()) as { id: string };
+    expect(await storedRow(id)).toMatchObject({ delivery_status: "pending" });
+    const hold = await admin("PUT", `/inquiries/${id}/hold`, { hold: true, reason: "disputed" });
+    expect(hold.status).toBe(200);
+    await runCron(Date.now() + MIN);
+    await runCron(Date.now() + 3 * 365 * 24 * 60 * MIN); // past the retention period
+    expect(fakes.resend.emails).toHaveLength(0);
+    expect(await storedRow(id)).toMatchObject({ delivery_status: "pending", hold: 1 });
+
+    await admin("PUT", `/inquiries/${id}/hold`, { hold: false });
+    await runCron(Date.now() + 2 * MIN);
+    expect(fakes.resend.emails.filter((e) => e.idempotencyKey === `inquiry-${id}`)).toHaveLength(1);
+    expect(await storedRow(id)).toMatchObject({ delivery_status: "sent", hold: 0 });
+  });
+
+  it("a held inquiry that failed may be retried, and is mailed only once released", async () => {
+    fakes.resend.refuseAll(403);
+    const res = await submit(validFields());
+    const { id } = (await res.json()) as { id: string };
+    expect(await storedRow(id)).toMatchObject({ delivery_status: "failed" });
+    fakes.resend.stopFailing();
+    await admin("PUT", `/inquiries/${id}/hold`, { hold: true });
+    expect(await (await admin("POST", "/deliveries/retry", { ids: [id] })).json()).toEqual({
+      ok: true,
+      requeued: 1,
+    });
+    await runCron(Date.now() + MIN);
+    expect(fakes.resend.emails).toHaveLength(0);
+    await admin("PUT", `/inquiries/${id}/hold`, { hold: false });
+    await runCron(Date.now() + 2 * MIN);
+    expect(fakes.resend.emails.map((e) => e.idempotencyKey)).toEqual([`inquiry-${id}-r1`]);
   });
 });

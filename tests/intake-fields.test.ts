@@ -259,6 +259,17 @@ describe("pasted text reaches the staff as the visitor saw it", () => {
     },
   );
 
+  it("a configured service with an en dash is matched and stored as configured", async () => {
+    const vars = { SERVICES: "CNC – obdelava,Varjenje" };
+    for (const sent of ["CNC – obdelava", "CNC - obdelava", "CNC\u00A0–\u00A0obdelava"]) {
+      const res = await submit(validFields({ service: sent }), {}, vars);
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      expect((await storedRow(id))?.service).toBe("CNC – obdelava");
+      expect(mailOf(fakes, id).subject).toContain("CNC – obdelava");
+    }
+  });
+
   it("the operator's rectification is normalised by the same rules", async () => {
     const res = await submit(validFields(), {}, { RESEND_API_KEY: "" });
     const { id } = (await res.json()) as { id: string };

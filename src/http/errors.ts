@@ -39,8 +39,6 @@ export interface FieldError {
   code: FieldErrorCode;
   /** Numbers for the message template, e.g. `{ min: 2 }`. Never the submitted value. */
   params?: Record<string, string | number>;
-  /** A message already in the visitor's language (zod's locale), for codes without a text of ours. */
-  detail?: string;
 }
 
 /**

@@ -142,7 +142,7 @@ export const FIELD_LABELS: Record<string, Texts> = {
   "cf-turnstile-response": { sl: "Preverjanje", en: "Verification" },
 };
 
-/** A field error in the visitor's language: zod's own text where we have none. */
+/** A field error in the visitor's language: always one of our own texts, never a library's. */
 export function fieldErrorMessage(f: FieldError, lang: Lang): string {
-  return f.detail ?? fieldMessage(f.code, lang, f.params);
+  return fieldMessage(f.code, lang, f.params);
 }

@@ -59,6 +59,7 @@ function digitCount(s: string): number {
 
 /** Field rules of the README's "POST /inquiry"; built per configuration because services vary. */
 export function inquirySchema(services: readonly string[]) {
+  const configured = new Map(services.map((s) => [normalizeText(s, "line").trim(), s]));
   return z.object({
     name: line(L.name.min, L.name.max),
     email: z.string().check(
@@ -88,6 +89,9 @@ export function inquirySchema(services: readonly string[]) {
       normalized("line"),
       z.trim(),
       z.minLength(1),
+      // A configured name may hold what normalising changes ("CNC – obdelava"
+      // with an en dash): the choice is matched normalised, stored as configured.
+      z.overwrite((s) => configured.get(s) ?? s),
       z.refine((s) => services.includes(s), coded("invalid_choice")),
     ),
     message: z.string().check(

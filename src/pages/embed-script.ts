@@ -9,7 +9,8 @@ import { PAGE_TEXTS as T } from "../i18n/page-texts.ts";
  * the answer is readable for `ALLOWED_ORIGINS`), shows each field error
  * beside the control of that name (or in the form's own
  * `[data-inquiry-error="<field>"]` element) linked by `aria-describedby` and
- * `aria-invalid`, moves focus to an error summary (`role="alert"`),
+ * `aria-invalid`, moves focus to an error summary (`role="alert"`) that
+ * names each field by the page's own label,
  * announces sending and success in a polite live region, ignores a second
  * submit while one is under way, keeps what was typed unless it was stored,
  * and then follows REDIRECT_URL or shows the thank-you text.
@@ -115,16 +116,12 @@ const SCRIPT = `"use strict";
       errors.forEach(function (e) {
         var c = control(e.field);
         var b = box(e.field, c);
+        // Plain text, not links: unstyled links stacked in a list miss WCAG 2.5.8's
+        // 24 px target size, and the script may not style the company's page.
         var item = document.createElement("li");
-        if (c && !c.id) c.id = "inquiry-" + n + "-" + String(e.field).replace(/[^A-Za-z0-9_-]/g, "_");
-        var target = c && c.id ? document.createElement("a") : item;
-        if (target !== item) {
-          target.href = "#" + c.id;
-          item.appendChild(target);
-        }
         var label = c && c.labels && c.labels[0] ? c.labels[0].textContent.trim() : "";
         if (label.slice(-1) === "*") label = label.slice(0, -1).trim();
-        target.textContent = label ? label + ": " + e.message : e.message;
+        item.textContent = label ? label + ": " + e.message : e.message;
         list.appendChild(item);
         if (!b) return;
         if (!b.id) b.id = "inquiry-" + n + "-error-" + String(e.field).replace(/[^A-Za-z0-9_-]/g, "_");
