@@ -242,11 +242,17 @@ describe("file-type detection", () => {
   });
 
   it("does the same work for 10 MiB as for 256 KiB", () => {
-    // Summed over runs: the clock here ticks in whole milliseconds.
+    // Summed over 10 runs (the clock here ticks in whole milliseconds), the
+    // fastest of 5 such batches (a garbage collection or a busy machine can
+    // slow one batch, not all five).
     const total = (bytes: Uint8Array) => {
-      const started = performance.now();
-      for (let i = 0; i < 10; i++) detectFileKind(bytes);
-      return performance.now() - started;
+      let best = Infinity;
+      for (let batch = 0; batch < 5; batch++) {
+        const started = performance.now();
+        for (let i = 0; i < 10; i++) detectFileKind(bytes);
+        best = Math.min(best, performance.now() - started);
+      }
+      return best;
     };
     const enc = new TextEncoder();
     const noise = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 24);
