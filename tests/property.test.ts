@@ -255,6 +255,15 @@ describe("file-type detection", () => {
     const shapes: [string, (n: number) => Uint8Array][] = [
       ["noise", noise],
       ["a PDF of spaces", pdf],
+      [
+        // A whole-file search for the ZIP end record would find this one and change the answer.
+        "a PDF with a ZIP end record in its middle",
+        (n) => {
+          const b = pdf(n);
+          b.set([0x50, 0x4b, 0x05, 0x06], n / 2);
+          return b;
+        },
+      ],
       ["DXF comment pairs", (n) => enc.encode(`${"999\r\nx\r\n".repeat(n / 8)}1`)],
       ["text", (n) => enc.encode("Številka; opis; količina\r\n".repeat(n / 28))],
     ];
