@@ -1,5 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import { fieldMessage } from "../src/i18n/messages.ts";
+import { countOf } from "../src/i18n/plural.ts";
 import { bin, concat, samples } from "./file-samples.ts";
 import {
   call,
@@ -715,5 +717,47 @@ describe("file names as clients encode them (RFC 7578 §4.2, RFC 6266 §4.3)", (
     const mail = mailFor(id);
     expect(mail.attachments?.[0]?.filename).toBe(staffSee);
     expect(mail.text).toContain(staffSee);
+  });
+});
+
+describe("numbers in Slovenian messages take the noun's form for that number", () => {
+  // CLDR plural rules for sl, by the last two digits: one 1, two 2, few 3–4, other the rest.
+  it.each([
+    [1, "Vnesite vsaj 1 znak.", "Please enter at least 1 character."],
+    [2, "Vnesite vsaj 2 znaka.", "Please enter at least 2 characters."],
+    [3, "Vnesite vsaj 3 znake.", "Please enter at least 3 characters."],
+    [4, "Vnesite vsaj 4 znake.", "Please enter at least 4 characters."],
+    [5, "Vnesite vsaj 5 znakov.", "Please enter at least 5 characters."],
+    [11, "Vnesite vsaj 11 znakov.", "Please enter at least 11 characters."],
+    [12, "Vnesite vsaj 12 znakov.", "Please enter at least 12 characters."],
+    [100, "Vnesite vsaj 100 znakov.", "Please enter at least 100 characters."],
+    [101, "Vnesite vsaj 101 znak.", "Please enter at least 101 characters."],
+    [102, "Vnesite vsaj 102 znaka.", "Please enter at least 102 characters."],
+    [103, "Vnesite vsaj 103 znake.", "Please enter at least 103 characters."],
+    [5000, "Vnesite vsaj 5000 znakov.", "Please enter at least 5000 characters."],
+  ])("too_short with %i", (min, sl, en) => {
+    expect(fieldMessage("too_short", "sl", { min })).toBe(sl);
+    expect(fieldMessage("too_short", "en", { min })).toBe(en);
+    expect(fieldMessage("too_long", "sl", { max: min })).toBe(sl.replace("vsaj", "največ"));
+  });
+
+  it.each([
+    [1, "1 števko"],
+    [2, "2 števkama"],
+    [3, "3 števkami"],
+    [15, "15 števkami"],
+    [102, "102 števkama"],
+  ])("digits after 's … do' with %i", (n, text) => {
+    expect(countOf(n, "digitsWith", "sl")).toBe(text);
+  });
+
+  it("a one-letter name is answered 'vsaj 2 znaka' and the phone rule with 'do 15 števkami'", async () => {
+    const res = await submit({ ...validFields(), name: "A", phone: "12", _lang: "sl" });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { errors: { field: string; message: string }[] };
+    expect(body.errors).toContainEqual(
+      expect.objectContaining({ field: "name", message: "Vnesite vsaj 2 znaka." }),
+    );
+    expect(body.errors.find((e) => e.field === "phone")?.message).toContain("s 6 do 15 števkami");
   });
 });
