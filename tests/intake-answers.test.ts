@@ -137,7 +137,10 @@ describe("answers for browsers (HTML) and scripts (JSON)", () => {
     expect(page).toContain('<html lang="sl">');
     expect(page).toContain("E-pošta:</strong> Vnesite veljaven e-poštni naslov");
     expect(page).toContain("Sporočilo:</strong> To polje je obvezno.");
-    expect(page).toMatch(/<a href="https:\/\/www.example.com\/">Nazaj na obrazec<\/a>/);
+    // Only the origin is known (a browser's default cross-origin Referer): the link says so.
+    expect(page).toContain('<a href="https://www.example.com/">Nazaj na spletno stran</a>');
+    expect(page).not.toContain("Nazaj na obrazec");
+    expect(page).toContain("z gumbom Nazaj v brskalniku");
   });
 
   it("shows the same page in English when the form asks for it", async () => {
@@ -165,6 +168,66 @@ describe("answers for browsers (HTML) and scripts (JSON)", () => {
     );
     expect(res.status).toBe(422);
     expect(await res.text()).toContain('href="https://www.example.com/kontakt?x=1"');
+  });
+
+  describe("the back link of a company form's error page", () => {
+    // Chromium's default Referrer-Policy sends only the origin to another site.
+    const post = (fields: Record<string, string>, referer = "https://www.example.com/") =>
+      submit(
+        { ...validFields(), email: "x", _lang: "en", ...fields },
+        { accept: BROWSER_ACCEPT, headers: { origin: "https://www.example.com", referer } },
+        { ALLOWED_ORIGINS: "https://www.example.com" },
+      );
+
+    it("goes to the form's page named by _return, not to the site's home page", async () => {
+      const res = await post({ _return: "https://www.example.com/contact/en.html?from=menu#form" });
+      expect(res.status).toBe(422);
+      const page = await res.text();
+      expect(page).toContain(
+        '<a href="https://www.example.com/contact/en.html?from=menu">Back to the form</a>',
+      );
+      expect(page).toContain("return with your browser&#39;s Back button");
+    });
+
+    it("accepts the worker's own origin in _return", async () => {
+      const res = await post({ _return: "https://forms.example.com/?lang=en" });
+      expect(await res.text()).toContain(
+        '<a href="https://forms.example.com/?lang=en">Back to the form</a>',
+      );
+    });
+
+    it.each([
+      ["another origin", "https://evil.example/contact"],
+      ["a script URL", "javascript:alert(1)"],
+      ["a relative path", "/contact/en.html"],
+      ["an overlong URL", `https://www.example.com/${"a".repeat(2100)}`],
+    ])("ignores %s in _return and links only to the website", async (_, value) => {
+      const res = await post({ _return: value });
+      expect(res.status).toBe(422);
+      const page = await res.text();
+      expect(page).toContain('<a href="https://www.example.com/">Back to the website</a>');
+      expect(page).not.toContain("Back to the form");
+      expect(page).not.toContain("evil.example");
+      expect(page).not.toContain("javascript:");
+    });
+
+    it("without _return, a full Referer still names the form's page", async () => {
+      const res = await post({}, "https://www.example.com/contact/en.html");
+      expect(await res.text()).toContain(
+        '<a href="https://www.example.com/contact/en.html">Back to the form</a>',
+      );
+    });
+
+    it("is not stored or mailed", async () => {
+      const res = await submit(
+        { ...validFields(), _return: "https://www.example.com/contact/en.html" },
+        { headers: { origin: "https://www.example.com" } },
+        { ALLOWED_ORIGINS: "https://www.example.com" },
+      );
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      expect(JSON.stringify(await storedRow(id))).not.toContain("contact/en.html");
+    });
   });
 
   describe("no typing lost without JavaScript", () => {
