@@ -434,6 +434,13 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
   },
 
   async deliveries({ o, api, io }) {
+    // The spam scorer's verdict (README, Spam): "7 link, link_cloaked", or "-" when not scored.
+    const spamCell = (v: unknown) => {
+      const spam = v as { score?: unknown; reasons?: unknown } | null;
+      if (!spam || typeof spam.score !== "number") return "-";
+      const reasons = Array.isArray(spam.reasons) ? spam.reasons.join(", ") : "";
+      return short(reasons ? `${spam.score} ${reasons}` : String(spam.score));
+    };
     if (o.status && !STATUSES.includes(o.status)) {
       throw new CliError(`--status must be one of ${STATUSES.join(", ")}`, 2);
     }
@@ -447,7 +454,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
     io.out(`${list.length} ${o.status ?? "failed or bounced"} deliveries, oldest first`);
     if (list.length > 0) {
       table(
-        ["id", "created (UTC)", "status", "attempts", "last error", "next attempt (UTC)"],
+        ["id", "created (UTC)", "status", "attempts", "last error", "next attempt (UTC)", "spam"],
         list.map((d) => [
           String(d.id),
           minute(d.created_at),
@@ -455,6 +462,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
           Number(d.attempts),
           short(d.last_error),
           minute(d.next_attempt_at),
+          spamCell(d.spam),
         ]),
       ).forEach((l) => io.out(l));
     }
