@@ -6,11 +6,13 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDev, type DevServer } from "../scripts/lib/dev-server.ts";
+import { Webhook } from "standardwebhooks";
 import { startFakeResendServer, type FakeResendServer } from "./resend-server.ts";
 
 const PORT = 8797;
 const API_KEY = "re_e2e_admin_0123456789";
 const TOKEN = "e2e-admin-token-7f3a9c1e5b2d4f6a8c0e";
+const WEBHOOK_SECRET = "whsec_ZTJlLXdlYmhvb2stc2VjcmV0LTAxMjM0NTY3ODk=";
 // The `node` devDependency (Node 22 strips the script's types), whatever runs vitest.
 const NODE = resolve("node_modules/.bin/node");
 const SCRIPT = resolve("scripts/admin.ts");
@@ -26,7 +28,12 @@ beforeAll(async () => {
   dev = await startDev({
     port: PORT,
     persistTo,
-    vars: { RESEND_API_KEY: API_KEY, RESEND_BASE_URL: resend.url, ADMIN_TOKEN: TOKEN },
+    vars: {
+      RESEND_API_KEY: API_KEY,
+      RESEND_BASE_URL: resend.url,
+      ADMIN_TOKEN: TOKEN,
+      RESEND_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    },
     extraArgs: ["--test-scheduled"],
   });
   dir = mkdtempSync(join(tmpdir(), "admin-e2e-"));
@@ -123,6 +130,38 @@ describe("npm run admin against wrangler dev", () => {
     const withFile = resend.fake.emails.find((e) => e.idempotencyKey === `inquiry-${ids[0]}-r1`)!;
     expect(withFile.attachments.map((a) => a.filename)).toEqual(["drawing.pdf"]);
     expect((await admin(["health"])).out).toContain("ok (200)");
+  });
+
+  it("takes Resend's signed delivery event through the bundled verifier, and show says delivered", async () => {
+    // wrangler dev bundles as a deployment does: standardwebhooks on the runtime's base64 and HMAC.
+    const mail = resend.fake.emails.find((e) => e.idempotencyKey === `inquiry-${ids[0]}-r1`)!;
+    const tags = (mail.body.tags as { name: string; value: string }[]) ?? [];
+    const body = JSON.stringify({
+      type: "email.delivered",
+      created_at: new Date().toISOString(),
+      data: {
+        email_id: mail.id,
+        tags: Object.fromEntries(tags.map((t) => [t.name, t.value])),
+      },
+    });
+    const id = `msg_${ids[0]}`;
+    const at = new Date();
+    const headers = {
+      "content-type": "application/json",
+      "svix-id": id,
+      "svix-timestamp": String(Math.floor(at.getTime() / 1000)),
+      "svix-signature": new Webhook(WEBHOOK_SECRET).sign(id, at, body),
+    };
+    const bad = await fetch(`${dev.base}/webhooks/resend`, {
+      method: "POST",
+      headers: { ...headers, "svix-signature": "v1,AAAA" },
+      body,
+    });
+    expect(bad.status).toBe(401);
+    const res = await fetch(`${dev.base}/webhooks/resend`, { method: "POST", headers, body });
+    expect(res.status).toBe(200);
+    const show = await admin(["show", ids[0]!, "--json"]);
+    expect(JSON.parse(show.out)).toMatchObject({ delivery: { status: "delivered" } });
   });
 
   it("exports an address to a JSON file only its owner can read", async () => {

@@ -1,6 +1,7 @@
 import { loadConfig } from "./config/config.ts";
 import { deliverDue, deliveryDeps, senderFor } from "./mail/deliver.ts";
 import { purge } from "./retention/purge.ts";
+import { purgeSpam, runSpamDigest } from "./spam/scheduled.ts";
 
 /**
  * One scheduled run at `now` (the event's scheduledTime, never the wall clock):
@@ -31,6 +32,8 @@ export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number
     // The next run tries again; delivery still runs now.
     console.error(`purge failed: ${err instanceof Error ? err.name : "error"}`);
   }
+  // Quarantined and dismissed inquiries after SPAM_RETENTION_DAYS (never throws).
+  await purgeSpam({ db: env.DB, bucket: env.ATTACHMENTS, now, days: config.spamRetentionDays });
 
   const send = senderFor(config);
   if (!send) return;
@@ -44,4 +47,6 @@ export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number
   } catch (err) {
     console.error(`delivery run failed: ${err instanceof Error ? err.name : "error"}`);
   }
+  // Once a day, the spam digest (never throws).
+  await runSpamDigest({ db: env.DB, config, send, now });
 }

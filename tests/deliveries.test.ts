@@ -113,7 +113,7 @@ describe("mail that failed: seen, listed, retried, mailed once", () => {
     expect(list.map((d) => d.id)).toEqual(ids); // oldest first
     for (const d of list) {
       expect(Object.keys(d).sort()).toEqual(
-        ["attempts", "created_at", "id", "last_error", "next_attempt_at", "status"].sort(),
+        ["attempts", "created_at", "id", "last_error", "next_attempt_at", "spam", "status"].sort(),
       );
       expect(d).toMatchObject({ status: "failed", next_attempt_at: null });
       expect(d.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -210,6 +210,7 @@ describe("GET /admin/deliveries", () => {
       attempts: 2,
       last_error: "422:validation_error",
       next_attempt_at: null,
+      spam: null, // seeded without a score
     });
     for (const bad of ["sent", "dismissed", "FAILED", ""]) {
       const res = await admin("GET", `/deliveries?status=${bad}`);

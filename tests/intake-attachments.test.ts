@@ -414,6 +414,16 @@ describe("nothing that runs on a double-click reaches the staff", () => {
       "file_has_macros",
     ],
     [
+      "an XLSX carrying an Excel 4.0 macro sheet",
+      () =>
+        zip([
+          { name: "[Content_Types].xml", data: "<Types/>" },
+          { name: "xl/workbook.xml", data: "<workbook/>" },
+          { name: "xl/macrosheets/sheet1.xml", data: "<xm:macrosheet/>" },
+        ]),
+      "file_has_macros",
+    ],
+    [
       "an ODT carrying a Basic macro",
       () =>
         zip([

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { DeliveryStatus } from "../domain/inquiry.ts";
 import type { AppEnv } from "../http/app.ts";
 import { AppError } from "../http/errors.ts";
@@ -27,6 +27,10 @@ function exportDelivery(d: DeliveryRow) {
     attempts: d.attempts,
     last_error: d.last_error,
     next_attempt_at: iso(d.next_attempt_at),
+    spam:
+      d.spam_score === null
+        ? null
+        : { score: d.spam_score, reasons: d.spam_reasons ? d.spam_reasons.split(",") : [] },
   };
 }
 

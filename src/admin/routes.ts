@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../http/app.ts";
 import { AppError, type FieldError } from "../http/errors.ts";
 import { json } from "../http/respond.ts";
@@ -41,6 +41,8 @@ export function exportInquiry(i: StoredInquiry) {
     delivery: { status: i.delivery.status, attempts: i.delivery.attempts },
     hold: i.hold,
     hold_reason: i.holdReason,
+    /** The spam scorer's verdict (README, Spam); null when not scored. */
+    spam: i.spam ? { score: i.spam.score, reasons: i.spam.reasons } : null,
   };
 }
 

@@ -32,7 +32,13 @@ export interface Config {
   resendWebhookSecret: string | null;
   /** Public site key for the reference form's Turnstile widget. */
   turnstileSiteKey: string | null;
+  /** What a submission judged spam gets (README, Spam). */
+  spamFilter: SpamFilter;
+  /** Quarantined and dismissed inquiries are purged after this many days. */
+  spamRetentionDays: number;
 }
+
+export type SpamFilter = "quarantine" | "tag" | "off";
 
 /**
  * What is wrong with a variable, as a stable code an operator (or a monitor)
@@ -303,6 +309,12 @@ export function parseConfig(env: RawEnv): ConfigResult {
       "must be the signing secret Resend shows for the webhook (whsec_…)",
     );
 
+  const spamRaw = str(env, "SPAM_FILTER").toLowerCase() || "quarantine";
+  if (spamRaw !== "quarantine" && spamRaw !== "tag" && spamRaw !== "off")
+    bad("invalid_choice", "SPAM_FILTER", 'must be "quarantine", "tag" or "off"');
+  const spamFilter: SpamFilter = spamRaw === "tag" || spamRaw === "off" ? spamRaw : "quarantine";
+  const spamRetentionDays = int(env, "SPAM_RETENTION_DAYS", 30, bad, 1, 365);
+
   const common = { warnings };
   if (problems.length > 0 || mailFrom === null) return { ok: false, problems, ...common };
   return {
@@ -326,6 +338,8 @@ export function parseConfig(env: RawEnv): ConfigResult {
       turnstileSecret,
       turnstileSiteKey,
       resendWebhookSecret,
+      spamFilter,
+      spamRetentionDays,
     },
   };
 }

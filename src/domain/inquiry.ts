@@ -37,12 +37,26 @@ export interface AttachmentMeta {
   sha256: string;
 }
 
+/** The spam scorer's verdict on an inquiry (README, Spam), for the operator and tag mode. */
+export interface SpamRecord {
+  /** Sum of the signals' weights; judged spam from SPAM_THRESHOLD (src/spam/score.ts) up. */
+  score: number;
+  /** Reason codes, e.g. `link_cloaked`. */
+  reasons: string[];
+  /** Hex SHA-256 of the normalised message; null when too short to compare. */
+  messageHash: string | null;
+  /** Stored as `quarantined` (SPAM_FILTER=quarantine and judged spam): not mailed. */
+  quarantined: boolean;
+}
+
 /** An inquiry as intake hands it to the store. `createdAt` in ms since the epoch. */
 export interface NewInquiry extends InquiryFields {
   id: string;
   createdAt: number;
   lang: Lang;
   attachment: AttachmentMeta | null;
+  /** Absent or null: not scored (SPAM_FILTER=off). */
+  spam?: SpamRecord | null;
 }
 
 export interface StoredInquiry extends NewInquiry {

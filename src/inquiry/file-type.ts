@@ -261,13 +261,15 @@ const CONTROL = /[\x00-\x1f\x7f]/;
 
 /**
  * Macros inside office documents: VBA in Office Open XML (`vbaProject.bin`,
- * ECMA-376 / MS-OFFMACRO2), and Basic or script libraries in OpenDocument
+ * ECMA-376 / MS-OFFMACRO2) and Excel 4.0 macro sheets (`xl/macrosheets/`), and Basic or script libraries in OpenDocument
  * (`Basic/<library>/<module>.xml`, `Scripts/…`, as LibreOffice stores them;
  * the library index `script-lb.xml` alone holds no code).
  */
 function isMacroStore(name: string): boolean {
   const path = name.replace(/\\/g, "/").toLowerCase();
   if (path === "vbaproject.bin" || path.endsWith("/vbaproject.bin")) return true;
+  // Excel 4.0 macro sheets run without VBA.
+  if (path.startsWith("xl/macrosheets/")) return true;
   if (path.startsWith("scripts/") && !path.endsWith("/")) return true;
   if (path.startsWith("basic/")) {
     const parts = path.split("/");

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { AppError } from "../http/errors.ts";
 import type { AppEnv } from "../http/app.ts";
 import { json } from "../http/respond.ts";

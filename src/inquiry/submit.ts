@@ -7,6 +7,7 @@ import { inquiryExists, insertInquiry } from "../store/inquiries.ts";
 import { checkAttachment } from "./attachment.ts";
 import type { RawSubmission } from "./read-body.ts";
 import { turnstileHostnames, verifyTurnstile } from "./turnstile.ts";
+import { judgeForStore } from "../spam/judge.ts";
 import { inquirySchema, TEXT_FIELDS, validateFields, type TextField } from "./validate.ts";
 
 export interface SubmitDeps {
@@ -26,7 +27,9 @@ export type SubmitOutcome =
   /** `inquiry` and `file` as stored, so the first send needs no read back. */
   | { kind: "stored"; id: string; lang: Lang; inquiry: NewInquiry; file: Uint8Array | null }
   /** The honeypot was filled: answer as if stored, keep nothing. */
-  | { kind: "honeypot"; id: string; lang: Lang };
+  | { kind: "honeypot"; id: string; lang: Lang }
+  /** Judged spam in quarantine mode: stored, answered as if stored, not mailed (README, Spam). */
+  | { kind: "quarantined"; id: string; lang: Lang };
 
 const schemas = new WeakMap<Config, ReturnType<typeof inquirySchema>>();
 function schemaFor(config: Config) {
@@ -108,6 +111,8 @@ export async function submitInquiry(
     if (!passed) throw new AppError("captcha_failed");
   }
 
+  const spam = await judgeForStore(deps.db, config.spamFilter, fields.data, raw, deps);
+
   const id = crypto.randomUUID();
   const key = attachment ? attachmentKey(id) : null;
   const inquiry: NewInquiry = {
@@ -125,6 +130,7 @@ export async function submitInquiry(
             sha256: attachment.sha256,
           }
         : null,
+    spam,
   };
   try {
     if (attachment && key) {
@@ -133,7 +139,7 @@ export async function submitInquiry(
         sha256: attachment.sha256,
       });
     }
-    await insertInquiry(deps.db, inquiry, deps.claim);
+    await insertInquiry(deps.db, inquiry, spam?.quarantined ? null : deps.claim);
   } catch (err) {
     console.error(`storing inquiry failed: ${err instanceof Error ? err.name : "error"}`);
     // The insert may have committed with only its answer lost: then the
@@ -146,5 +152,6 @@ export async function submitInquiry(
       throw new AppError("unavailable");
     }
   }
+  if (spam?.quarantined) return { kind: "quarantined", id, lang };
   return { kind: "stored", id, lang, inquiry, file: attachment?.bytes ?? null };
 }

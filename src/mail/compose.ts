@@ -3,6 +3,7 @@ import { escapeHtml } from "../pages/html.ts";
 import type { Lang } from "../i18n/lang.ts";
 import { formatBytes } from "../inquiry/attachment.ts";
 import type { NewInquiry } from "../domain/inquiry.ts";
+import { spamTag, tagPrefix } from "../spam/tag.ts";
 
 /** What we hand to Resend: the SDK's `emails.send` payload, camel-cased. */
 export interface MailMessage {
@@ -14,6 +15,8 @@ export interface MailMessage {
   text: string;
   html: string;
   attachments?: { filename: string; content: Uint8Array; contentType: string }[];
+  /** Extra headers (Resend `headers`), e.g. `X-Spam-Score` in tag mode. */
+  headers?: Record<string, string>;
 }
 
 const L = {
@@ -117,9 +120,12 @@ ${present.map(([k, v]) => `<tr><th align="left" valign="top">${escapeHtml(k)}</t
     from: config.mailFrom,
     to: config.mailTo,
     replyTo: inquiry.email,
-    subject: headerSafe(`${t("subject")}: ${inquiry.service} – ${inquiry.name}`),
+    subject: headerSafe(
+      `${tagPrefix(inquiry, config)}${t("subject")}: ${inquiry.service} – ${inquiry.name}`,
+    ),
     text,
     html,
+    ...spamTag(inquiry, config),
   };
   if (a && file) {
     message.attachments = [

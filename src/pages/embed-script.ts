@@ -68,6 +68,12 @@ const SCRIPT = `"use strict";
     form.setAttribute("data-inquiry-ready", "");
     var n = ++count;
     var busy = false;
+    // The render-time token (README, Spam): when this form was shown. Without it the post still works.
+    var token = "";
+    fetch(new URL("/spam/token", form.action).href, { credentials: "omit" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (j) { if (j && typeof j.t === "string") token = j.t; })
+      .catch(function () {});
     var marked = [];
     var live = form.querySelector("[data-inquiry-status]") || make("p", "inquiry-status");
     live.setAttribute("role", "status");
@@ -146,6 +152,7 @@ const SCRIPT = `"use strict";
       clear();
       var data = new FormData(form);
       if (!data.has("_lang")) data.append("_lang", lang);
+      if (token && !data.has("_t")) data.append("_t", token);
       var buttons = form.querySelectorAll("button, input[type=submit]");
       buttons.forEach(function (b) { b.disabled = true; });
       form.setAttribute("aria-busy", "true");

@@ -32,6 +32,9 @@ export interface InquiryRow {
   reply_to_refused: number;
   sent_at: number | null;
   resend_id: string | null;
+  spam_score: number | null;
+  spam_reasons: string | null;
+  message_hash: string | null;
 }
 
 export function fromRow(r: InquiryRow): StoredInquiry {
@@ -55,6 +58,15 @@ export function fromRow(r: InquiryRow): StoredInquiry {
             type: r.attachment_type ?? "",
             sha256: r.attachment_sha256 ?? "",
           },
+    spam:
+      r.spam_score === null || r.spam_score === undefined
+        ? null
+        : {
+            score: r.spam_score,
+            reasons: r.spam_reasons ? r.spam_reasons.split(",") : [],
+            messageHash: r.message_hash,
+            quarantined: r.delivery_status === "quarantined",
+          },
     hold: r.hold === 1,
     holdReason: r.hold_reason,
     delivery: {
@@ -69,7 +81,8 @@ export function fromRow(r: InquiryRow): StoredInquiry {
 /**
  * Stores a new inquiry, due for mail at once. With `claim` the row is born
  * claimed by the request that will mail it right away, so that send needs no
- * claim of its own, and that send counts as its first attempt.
+ * claim of its own, and that send counts as its first attempt. One judged
+ * spam in quarantine mode is born `quarantined` and never due.
  */
 export async function insertInquiry(
   db: D1Database,
@@ -81,9 +94,10 @@ export async function insertInquiry(
       `INSERT INTO inquiries (id, created_at, name, email, email_key, phone, company, service,
          message, lang, attachment_key, attachment_name, attachment_size, attachment_type,
          attachment_sha256, next_attempt_at, claimed_until, claim_token, delivery_attempts,
-         first_attempt_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?2, ?16, ?17,
-         ?18, ?19)`,
+         first_attempt_at, delivery_status, spam_score, spam_reasons, message_hash)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+         CASE WHEN ?20 = 'quarantined' THEN NULL ELSE ?2 END, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
+         ?23)`,
     )
     .bind(
       i.id,
@@ -105,6 +119,10 @@ export async function insertInquiry(
       claim?.token ?? null,
       claim ? 1 : 0,
       claim ? i.createdAt : null,
+      i.spam?.quarantined ? "quarantined" : "pending",
+      i.spam?.score ?? null,
+      i.spam ? i.spam.reasons.join(",") : null,
+      i.spam?.messageHash ?? null,
     );
   await insert.run();
 }
