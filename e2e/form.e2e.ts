@@ -280,7 +280,7 @@ describe("a company's own form with /embed.js", () => {
 
   it.each([
     ["en", "Please enter at least 2 characters.", "Please enter a valid e-mail"],
-    ["sl", "Vnesite vsaj 2 znakov.", "Vnesite veljaven e-poštni naslov"],
+    ["sl", "Vnesite vsaj 2 znaka.", "Vnesite veljaven e-poštni naslov"],
   ] as const)(
     "shows each error beside its field in the page's language (%s)",
     async (lang, short, bad) => {

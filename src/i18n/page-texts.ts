@@ -21,6 +21,7 @@ export const PAGE_TEXTS = {
     en: "We have received and stored your inquiry. We will answer to the e-mail address you gave.",
   },
   back: { sl: "Nazaj na obrazec", en: "Back to the form" },
+  backToSite: { sl: "Nazaj na spletno stran", en: "Back to the website" },
   backHint: {
     sl: "Vnosi v obrazcu so ohranjeni, če se vrnete z gumbom Nazaj v brskalniku.",
     en: "Your entries are kept if you return with your browser's Back button.",
