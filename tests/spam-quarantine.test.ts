@@ -77,6 +77,11 @@ describe("quarantine (SPAM_FILTER=quarantine, the default)", () => {
     await runCron(Date.now() + 60_000);
     expect(inquiryMails(id)).toHaveLength(0);
     expect(fakes.resend.emails).toHaveLength(0);
+    // The technical log records the outcome code, nothing of the submission.
+    const logged = await env.LOG_DB.prepare(
+      "SELECT count(*) AS n FROM tech_log WHERE outcome = 'quarantined'",
+    ).first<{ n: number }>();
+    expect(logged!.n).toBeGreaterThanOrEqual(1);
   });
 
   it("stores a clean inquiry as pending and mails it, with its score kept for the operator", async () => {

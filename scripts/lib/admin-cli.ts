@@ -33,14 +33,16 @@ Commands
   retry <id>… | --all            send again under a new key (--all: every failed and bounced one)
   dismiss <id>… | --all          do not mail; keep, and clear from /health
   retention                      what is stored, held and due for deletion
-  health                         /health with the counts (exit code 1 when not ok)
+  health                         /health: problem codes; with ADMIN_TOKEN the counts too
+                                 (exit code 1 when not ok)
 
 Options
   --url URL     the worker (else INQUIRY_URL, else the vars file's INQUIRY_URL, else ${DEFAULT_URL})
   --vars FILE   a file of NAME=value lines with ADMIN_TOKEN (and INQUIRY_URL); default .dev.vars
   --json        print the worker's JSON answer instead of a table
 
-ADMIN_TOKEN comes from the environment or the vars file; it is never printed.`;
+ADMIN_TOKEN comes from the environment or the vars file; it is never printed.
+Every command but health needs it.`;
 
 /** A refusal to show the operator as one clear line; exit code 1 (2 for usage). */
 class CliError extends Error {
@@ -99,7 +101,8 @@ export async function runAdmin(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   try {
-    const target = findTarget(o.url, o.vars, io);
+    // /health is public: without a token it still names the problems.
+    const target = findTarget(o.url, o.vars, io, command !== "health");
     return await run({ args, o, api: client(target, io), io, target });
   } catch (e) {
     if (e instanceof CliError) {
@@ -132,7 +135,12 @@ export function readVarsFile(text: string): Record<string, string> {
   return vars;
 }
 
-function findTarget(urlOpt: string | undefined, varsOpt: string | undefined, io: Io): Target {
+function findTarget(
+  urlOpt: string | undefined,
+  varsOpt: string | undefined,
+  io: Io,
+  needsToken: boolean,
+): Target {
   const varsPath = resolve(io.cwd, varsOpt ?? ".dev.vars");
   let vars: Record<string, string> = {};
   if (existsSync(varsPath)) vars = readVarsFile(readFileSync(varsPath, "utf8"));
@@ -156,7 +164,7 @@ function findTarget(urlOpt: string | undefined, varsOpt: string | undefined, io:
     );
   }
   const token = io.env.ADMIN_TOKEN || vars.ADMIN_TOKEN || "";
-  if (!token) {
+  if (!token && needsToken) {
     throw new CliError(
       `no ADMIN_TOKEN: set it in the environment or in ${varsOpt ?? ".dev.vars"} (ADMIN_TOKEN=…)`,
       2,
@@ -174,7 +182,7 @@ function client(target: Target, io: Io): Api {
       res = await io.fetch(`${target.url}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${target.token}`,
+          ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
           accept: "application/json",
           "accept-language": "en",
           ...(body === undefined ? {} : { "content-type": "application/json" }),
@@ -218,7 +226,11 @@ function client(target: Target, io: Io): Api {
       );
     }
     if (res.status === 503 && path !== "/health") {
-      throw new CliError(`the worker cannot serve this now (503): ${String(answer.body.message)}`);
+      // The body is the visitor's apology; the operator needs /health's problem codes.
+      throw new CliError(
+        "the worker cannot serve this now (503): its configuration is invalid or its storage " +
+          "unreachable. `npm run admin -- health` (or GET /health) names the problem.",
+      );
     }
     return answer;
   };
@@ -434,6 +446,13 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
   },
 
   async deliveries({ o, api, io }) {
+    // The spam scorer's verdict (README, Spam): "7 link, link_cloaked", or "-" when not scored.
+    const spamCell = (v: unknown) => {
+      const spam = v as { score?: unknown; reasons?: unknown } | null;
+      if (!spam || typeof spam.score !== "number") return "-";
+      const reasons = Array.isArray(spam.reasons) ? spam.reasons.join(", ") : "";
+      return short(reasons ? `${spam.score} ${reasons}` : String(spam.score));
+    };
     if (o.status && !STATUSES.includes(o.status)) {
       throw new CliError(`--status must be one of ${STATUSES.join(", ")}`, 2);
     }
@@ -447,7 +466,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
     io.out(`${list.length} ${o.status ?? "failed or bounced"} deliveries, oldest first`);
     if (list.length > 0) {
       table(
-        ["id", "created (UTC)", "status", "attempts", "last error", "next attempt (UTC)"],
+        ["id", "created (UTC)", "status", "attempts", "last error", "next attempt (UTC)", "spam"],
         list.map((d) => [
           String(d.id),
           minute(d.created_at),
@@ -455,6 +474,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
           Number(d.attempts),
           short(d.last_error),
           minute(d.next_attempt_at),
+          spamCell(d.spam),
         ]),
       ).forEach((l) => io.out(l));
     }
@@ -487,7 +507,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
     return 0;
   },
 
-  async health({ o, api, io }) {
+  async health({ o, api, io, target }) {
     const answer = await api("GET", "/health");
     const b = answer.body;
     if (o.json) {
@@ -510,6 +530,8 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
         .map(([k, v]) => `${k} ${String(v)}`)
         .join(", ");
       io.out(`  deliveries: ${counts}`);
+    } else if (!target.token) {
+      io.out("  (the public /health: set ADMIN_TOKEN for the counts per delivery state)");
     }
     return answer.status === 200 ? 0 : 1;
   },
