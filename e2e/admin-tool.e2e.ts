@@ -3,6 +3,7 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDev, type DevServer } from "../scripts/lib/dev-server.ts";
@@ -112,6 +113,7 @@ describe("npm run admin against wrangler dev", () => {
     expect(health.code).toBe(1);
     expect(health.out).toContain("NOT OK (503)");
     expect(health.out).toContain("deliveries_failed");
+    expect(health.out).toMatch(/deliveries: .*failed 2/);
 
     const list = await admin(["deliveries"]);
     expect(list.code).toBe(0);
@@ -210,9 +212,55 @@ describe("npm run admin against wrangler dev", () => {
     const noToken = await admin(["retention"], { ADMIN_TOKEN: "" });
     expect(noToken.code).toBe(2);
     expect(noToken.err).toContain("no ADMIN_TOKEN");
+    // /health is public: without a token the tool shows it (codes, no counts).
+    const open = await admin(["health"], { ADMIN_TOKEN: "" });
+    expect(open.code).toBe(0);
+    expect(open.out).toContain("ok (200)");
+    // wrangler.toml's committed example.com addresses, as the Deploy button pre-fills them.
+    expect(open.out).toContain("warning: example_address (MAIL_TO)");
+    expect(open.out).not.toContain("deliveries:");
+    expect(open.out).toContain("set ADMIN_TOKEN for the counts");
     const ok = await admin(["retention"]);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/inquiries stored\s+0/);
     expect(ok.out + ok.err).not.toContain(TOKEN);
+  });
+});
+
+/** A port nothing listens on now, from the system. */
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => done(port));
+    });
+  });
+}
+
+describe("npm run admin against a worker whose configuration is invalid", () => {
+  let bad: DevServer;
+  beforeAll(async () => {
+    const persistTo = ".e2e/state-admin-invalid";
+    rmSync(persistTo, { recursive: true, force: true });
+    bad = await startDev({
+      port: await freePort(),
+      persistTo,
+      vars: { ADMIN_TOKEN: TOKEN, REDIRECT_URL: "http://www.primer.si/hvala" },
+    });
+  });
+  afterAll(() => bad?.stop());
+
+  it("points the operator at /health, not at the visitor's apology", async () => {
+    const list = await admin(["deliveries"], { INQUIRY_URL: bad.base });
+    expect(list.code).toBe(1);
+    expect(list.err).toContain("its configuration is invalid or its storage unreachable");
+    expect(list.err).toContain("npm run admin -- health");
+    expect(list.err).not.toContain("We cannot store your inquiry");
+
+    const health = await admin(["health"], { INQUIRY_URL: bad.base, ADMIN_TOKEN: "" });
+    expect(health.code).toBe(1);
+    expect(health.out).toContain("NOT OK (503)");
+    expect(health.out).toContain("problem: insecure_url (REDIRECT_URL)");
   });
 });

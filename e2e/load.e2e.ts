@@ -132,8 +132,9 @@ const admin = (path: string, init: RequestInit = {}) =>
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...init.headers },
   });
 
+/** /health with the token: counts per delivery state, computed afresh (never the cached public answer). */
 async function health(): Promise<{ deliveries: { pending: number; failed: number } }> {
-  return (await fetch(`${dev.base}/health`)).json();
+  return (await admin("/health")).json();
 }
 
 describe(`load: ${TOTAL} submissions, ${CONCURRENCY} at a time, Resend failing ${FAIL_RATE * 100} % of calls`, () => {

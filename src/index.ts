@@ -7,7 +7,7 @@ import { FORM_CSS, FORM_JS } from "./pages/form-assets.ts";
 import { AppError } from "./http/errors.ts";
 import { pickLang } from "./i18n/lang.ts";
 import { wantsHtml } from "./http/negotiate.ts";
-import { allowedOriginsOnly, backUrl, corsForAllowedOrigins, fromOwnPage } from "./http/origin.ts";
+import { allowedOriginsOnly, backLink, corsForAllowedOrigins, fromOwnPage } from "./http/origin.ts";
 import { embedScript } from "./pages/embed-script.ts";
 import { formPage } from "./pages/form.ts";
 import { thanksPage } from "./pages/thanks.ts";
@@ -50,7 +50,7 @@ app.use("*", async (c, next) => {
   c.set("audience", {
     lang: pickLang(c.req.query("lang"), c.req.header("accept-language") ?? null, fallbackLang),
     html: wantsHtml(c.req.raw),
-    backUrl: result.ok ? backUrl(c.req.raw, result.config) : null,
+    back: result.ok ? backLink(c.req.raw, result.config) : null,
     fromOwnPage: fromOwnPage(c.req.raw),
   });
   if (!result.ok) {

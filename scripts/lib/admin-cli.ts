@@ -33,14 +33,16 @@ Commands
   retry <id>… | --all            send again under a new key (--all: every failed and bounced one)
   dismiss <id>… | --all          do not mail; keep, and clear from /health
   retention                      what is stored, held and due for deletion
-  health                         /health with the counts (exit code 1 when not ok)
+  health                         /health: problem codes; with ADMIN_TOKEN the counts too
+                                 (exit code 1 when not ok)
 
 Options
   --url URL     the worker (else INQUIRY_URL, else the vars file's INQUIRY_URL, else ${DEFAULT_URL})
   --vars FILE   a file of NAME=value lines with ADMIN_TOKEN (and INQUIRY_URL); default .dev.vars
   --json        print the worker's JSON answer instead of a table
 
-ADMIN_TOKEN comes from the environment or the vars file; it is never printed.`;
+ADMIN_TOKEN comes from the environment or the vars file; it is never printed.
+Every command but health needs it.`;
 
 /** A refusal to show the operator as one clear line; exit code 1 (2 for usage). */
 class CliError extends Error {
@@ -99,7 +101,8 @@ export async function runAdmin(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   try {
-    const target = findTarget(o.url, o.vars, io);
+    // /health is public: without a token it still names the problems.
+    const target = findTarget(o.url, o.vars, io, command !== "health");
     return await run({ args, o, api: client(target, io), io, target });
   } catch (e) {
     if (e instanceof CliError) {
@@ -132,7 +135,12 @@ export function readVarsFile(text: string): Record<string, string> {
   return vars;
 }
 
-function findTarget(urlOpt: string | undefined, varsOpt: string | undefined, io: Io): Target {
+function findTarget(
+  urlOpt: string | undefined,
+  varsOpt: string | undefined,
+  io: Io,
+  needsToken: boolean,
+): Target {
   const varsPath = resolve(io.cwd, varsOpt ?? ".dev.vars");
   let vars: Record<string, string> = {};
   if (existsSync(varsPath)) vars = readVarsFile(readFileSync(varsPath, "utf8"));
@@ -156,7 +164,7 @@ function findTarget(urlOpt: string | undefined, varsOpt: string | undefined, io:
     );
   }
   const token = io.env.ADMIN_TOKEN || vars.ADMIN_TOKEN || "";
-  if (!token) {
+  if (!token && needsToken) {
     throw new CliError(
       `no ADMIN_TOKEN: set it in the environment or in ${varsOpt ?? ".dev.vars"} (ADMIN_TOKEN=…)`,
       2,
@@ -174,7 +182,7 @@ function client(target: Target, io: Io): Api {
       res = await io.fetch(`${target.url}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${target.token}`,
+          ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
           accept: "application/json",
           "accept-language": "en",
           ...(body === undefined ? {} : { "content-type": "application/json" }),
@@ -218,7 +226,11 @@ function client(target: Target, io: Io): Api {
       );
     }
     if (res.status === 503 && path !== "/health") {
-      throw new CliError(`the worker cannot serve this now (503): ${String(answer.body.message)}`);
+      // The body is the visitor's apology; the operator needs /health's problem codes.
+      throw new CliError(
+        "the worker cannot serve this now (503): its configuration is invalid or its storage " +
+          "unreachable. `npm run admin -- health` (or GET /health) names the problem.",
+      );
     }
     return answer;
   };
@@ -495,7 +507,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
     return 0;
   },
 
-  async health({ o, api, io }) {
+  async health({ o, api, io, target }) {
     const answer = await api("GET", "/health");
     const b = answer.body;
     if (o.json) {
@@ -518,6 +530,8 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
         .map(([k, v]) => `${k} ${String(v)}`)
         .join(", ");
       io.out(`  deliveries: ${counts}`);
+    } else if (!target.token) {
+      io.out("  (the public /health: set ADMIN_TOKEN for the counts per delivery state)");
     }
     return answer.status === 200 ? 0 : 1;
   },

@@ -1,6 +1,6 @@
 import { FILE_KIND_IDS, FILE_KINDS, isFileKindId, type FileKind } from "../inquiry/file-type.ts";
 import { isLang, type Lang } from "../i18n/lang.ts";
-import { isExampleValue, SECRET_NAMES } from "./examples.ts";
+import { isExampleAddress, isExampleValue, SECRET_NAMES } from "./examples.ts";
 import {
   ADMIN_TOKEN_MIN_LENGTH,
   DEFAULT_MAX_ATTACHMENT_BYTES,
@@ -53,9 +53,9 @@ export type ConfigProblemCode =
   | "invalid_service"
   /** An `ALLOWED_ORIGINS` entry is not an origin (scheme, host, optional port, nothing else). */
   | "invalid_origin"
-  /** Not an absolute http(s) URL. */
+  /** Not an absolute URL with `https:` (or `http:`, see `insecure_url`). */
   | "invalid_url"
-  /** `RESEND_BASE_URL` is not `https:` (plain `http:` only for localhost and 127.0.0.1). */
+  /** `RESEND_BASE_URL` or `REDIRECT_URL` is not `https:` (plain `http:` only for localhost and 127.0.0.1). */
   | "insecure_url"
   /** Not one of the values the variable takes. */
   | "invalid_choice"
@@ -72,7 +72,9 @@ export type ConfigProblemCode =
   /** Only one of `TURNSTILE_SITE_KEY` and `TURNSTILE_SECRET_KEY` is set; `name` is the missing one. */
   | "turnstile_half_configured"
   /** Warning: no `RESEND_API_KEY`, so mail waits. */
-  | "no_api_key";
+  | "no_api_key"
+  /** Warning: `MAIL_TO`/`MAIL_FROM` is on a domain RFC 2606 reserves (the committed example). */
+  | "example_address";
 
 export interface ConfigProblem {
   code: ConfigProblemCode;
@@ -152,8 +154,20 @@ export function parseConfig(env: RawEnv): ConfigResult {
   const redirectRaw = str(env, "REDIRECT_URL");
   let redirectUrl: string | null = null;
   if (redirectRaw) {
-    if (isHttpUrl(redirectRaw)) redirectUrl = redirectRaw;
-    else bad("invalid_url", "REDIRECT_URL", "must be an absolute http(s) URL");
+    const scheme = urlScheme(redirectRaw);
+    if (scheme === "ok") redirectUrl = redirectRaw;
+    else if (scheme === "insecure")
+      bad(
+        "insecure_url",
+        "REDIRECT_URL",
+        "must use https: (plain http: only for localhost and 127.0.0.1): a visitor sent on to plain http leaves the encrypted site",
+      );
+    else
+      bad(
+        "invalid_url",
+        "REDIRECT_URL",
+        "must be an absolute URL like https://www.example.com/thanks",
+      );
   }
 
   const langRaw = str(env, "DEFAULT_LANG") || "sl";
@@ -271,6 +285,23 @@ export function parseConfig(env: RawEnv): ConfigResult {
     });
   }
 
+  // The committed wrangler.toml's addresses work with `npm run dev` and the tests
+  // (their catcher and fake take any domain), so only a warning; real Resend refuses
+  // an unverified domain, and that shows on /health as failed deliveries.
+  for (const [name, mailboxes] of [
+    ["MAIL_TO", mailTo],
+    ["MAIL_FROM", mailFrom === null ? [] : [mailFrom]],
+  ] as const) {
+    if (mailboxes.some(isExampleAddress)) {
+      warnings.push({
+        code: "example_address",
+        name,
+        problem:
+          "is still an example address (example.com or another domain reserved by RFC 2606): put your own in wrangler.toml",
+      });
+    }
+  }
+
   if (resendWebhookSecret !== null && !isWebhookSecret(resendWebhookSecret))
     bad(
       "invalid_secret",
@@ -359,21 +390,33 @@ function isHttpUrl(value: string): boolean {
 }
 
 /**
- * Resend's API must be reached over TLS: the API key and every inquiry travel
- * to it. Plain http is for a local fake or mail catcher on this machine only.
+ * `https:` is "ok"; plain `http:` is "ok" only to this machine (localhost,
+ * 127.0.0.1: a local fake, mail catcher or page under development) and
+ * "insecure" elsewhere; anything else, or no absolute URL, is "invalid".
  */
-function resendBase(value: string): "ok" | "insecure" | "invalid" {
+function urlScheme(value: string): "ok" | "insecure" | "invalid" {
   let u: URL;
   try {
     u = new URL(value);
   } catch {
     return "invalid";
   }
-  if (u.username || u.password || u.search || u.hash) return "invalid";
   if (u.protocol === "https:") return "ok";
   if (u.protocol === "http:")
     return u.hostname === "localhost" || u.hostname === "127.0.0.1" ? "ok" : "insecure";
   return "invalid";
+}
+
+/**
+ * Resend's API must be reached over TLS: the API key and every inquiry travel
+ * to it. Plain http is for a local fake or mail catcher on this machine only.
+ */
+function resendBase(value: string): "ok" | "insecure" | "invalid" {
+  if (URL.canParse(value)) {
+    const u = new URL(value);
+    if (u.username || u.password || u.search || u.hash) return "invalid";
+  }
+  return urlScheme(value);
 }
 
 function toOrigin(value: string): string | null {

@@ -1,6 +1,7 @@
 import type { ErrorCode, FieldError, FieldErrorCode } from "../http/errors.ts";
 import type { Lang } from "./lang.ts";
 import { FIELD_LIMITS } from "../inquiry/limits.ts";
+import { countOf, isNoun } from "./plural.ts";
 
 const PHONE = FIELD_LIMITS.phone;
 
@@ -51,24 +52,27 @@ export const ERROR_MESSAGES: Record<ErrorCode, Texts> = {
   },
 };
 
-/** `{min}`, `{max}` and `{limit}` are filled from the issue. */
+/**
+ * `{min}`, `{max}` and `{limit}` are filled from the issue; `{min|characters}`
+ * is the number with the noun in its plural form (`countOf`, src/i18n/plural.ts).
+ */
 export const FIELD_MESSAGES: Record<FieldErrorCode, Texts> = {
   required: { sl: "To polje je obvezno.", en: "This field is required." },
   too_short: {
-    sl: "Vnesite vsaj {min} znakov.",
-    en: "Please enter at least {min} characters.",
+    sl: "Vnesite vsaj {min|characters}.",
+    en: "Please enter at least {min|characters}.",
   },
   too_long: {
-    sl: "Vnesite največ {max} znakov.",
-    en: "Please enter at most {max} characters.",
+    sl: "Vnesite največ {max|characters}.",
+    en: "Please enter at most {max|characters}.",
   },
   invalid_email: {
     sl: "Vnesite veljaven e-poštni naslov, npr. ime@podjetje.si.",
     en: "Please enter a valid e-mail address, e.g. name@company.com.",
   },
   invalid_phone: {
-    sl: `Vnesite telefonsko številko s ${PHONE.minDigits} do ${PHONE.maxDigits} števkami (dovoljeni so tudi presledki in znaki + ( ) - . /).`,
-    en: `Please enter a phone number with ${PHONE.minDigits} to ${PHONE.maxDigits} digits (spaces and + ( ) - . / are allowed).`,
+    sl: `Vnesite telefonsko številko s ${PHONE.minDigits} do ${countOf(PHONE.maxDigits, "digitsWith", "sl")} (dovoljeni so tudi presledki in znaki + ( ) - . /).`,
+    en: `Please enter a phone number with ${PHONE.minDigits} to ${countOf(PHONE.maxDigits, "digitsWith", "en")} (spaces and + ( ) - . / are allowed).`,
   },
   invalid_choice: {
     sl: "Izberite eno od ponujenih storitev.",
@@ -126,8 +130,15 @@ export function fieldMessage(
   lang: Lang,
   params: Record<string, string | number> = {},
 ): string {
-  return FIELD_MESSAGES[code][lang].replace(/\{(\w+)\}/g, (m, key: string) =>
-    key in params ? String(params[key]) : m,
+  return FIELD_MESSAGES[code][lang].replace(
+    /\{(\w+)(?:\|(\w+))?\}/g,
+    (m, key: string, noun?: string) => {
+      if (!(key in params)) return m;
+      const value = params[key]!;
+      return noun && isNoun(noun) && typeof value === "number"
+        ? countOf(value, noun, lang)
+        : String(value);
+    },
   );
 }
 

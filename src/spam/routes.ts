@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../http/app.ts";
 import { json, page } from "../http/respond.ts";
 import { getQuarantined, releaseQuarantined } from "../store/spam.ts";
