@@ -723,6 +723,17 @@ describe("accessibility: axe-core, WCAG 2.2 A and AA", () => {
       await page.context().close();
     },
   );
+
+  it("a WordPress-style form with a radio group, its errors shown by embed.js", async () => {
+    const page = await open(`${COMPANY}/wp`, "en");
+    await page.waitForSelector("form[data-inquiry-ready]");
+    await page.fill("#n", "A");
+    await page.fill("#e", "ana@primer");
+    await page.click("button[type=submit]");
+    await page.waitForSelector("fieldset .inquiry-error:not([hidden])");
+    expect(await violations(page)).toEqual([]);
+    await page.context().close();
+  });
 });
 
 describe("embed.js with REDIRECT_URL set", () => {
