@@ -19,9 +19,12 @@ beforeAll(async () => {
     if (req.url === "/favicon.ico") return void res.writeHead(404).end();
     if (req.url === "/hvala") return void res.writeHead(200).end("Hvala!");
     // /r/… pages use the second worker, the one with REDIRECT_URL set.
+    const url = new URL(req.url ?? "/", COMPANY);
     const worker =
-      req.url?.startsWith("/r/") && redirecting ? redirecting.dev.base : stack.dev.base;
-    const lang = req.url?.endsWith("/kontakt") ? "sl" : "en";
+      url.pathname.startsWith("/r/") && redirecting ? redirecting.dev.base : stack.dev.base;
+    const lang = url.pathname.endsWith("/kontakt") ? "sl" : "en";
+    // REDIRECT_URL's origin, as the README's CSP line says: a no-JS post's 303 goes there.
+    const redirectOrigin = url.pathname.startsWith("/r/") && !url.searchParams.has("old-csp");
     res.writeHead(200, {
       "content-type": "text/html; charset=utf-8",
       // The strictest CSP a company can keep: only the worker's origin for script and fetch.
@@ -29,10 +32,12 @@ beforeAll(async () => {
         "default-src 'none'",
         `script-src ${worker}`,
         `connect-src ${worker}`,
-        `form-action ${worker}`,
+        `form-action ${worker}${redirectOrigin ? ` ${COMPANY}` : ""}`,
       ].join("; "),
     });
-    res.end(companyPage(lang, worker));
+    if (url.pathname === "/wp") return void res.end(wordPressPage(worker));
+    if (url.pathname === "/odd") return void res.end(oddNamesPage(worker));
+    res.end(companyPage(lang, worker, `${COMPANY}${url.pathname}`));
   });
   await new Promise<void>((resolve) => company.listen(PORT + 1, "localhost", resolve));
   mkdirSync(".e2e/screenshots", { recursive: true });
@@ -43,13 +48,14 @@ afterAll(async () => {
 });
 
 /** Markup unlike the reference form: no phone or company, an extra field, a custom error box. */
-function companyPage(lang: "sl" | "en", worker: string): string {
+function companyPage(lang: "sl" | "en", worker: string, self: string): string {
   const l = (sl: string, en: string) => (lang === "sl" ? sl : en);
   return `<!doctype html>
 <html lang="${lang}-${lang === "sl" ? "SI" : "GB"}"><head><meta charset="utf-8"><title>Kontakt</title>
 <script src="${worker}/embed.js" defer></script></head>
 <body><main><h1>${l("Pišite nam", "Write to us")}</h1>
 <form data-inquiry action="${worker}/inquiry" method="post" enctype="multipart/form-data">
+<input type="hidden" name="_return" value="${self}">
 <p><label for="n">${l("Ime", "Your name")} *</label> <input id="n" name="name"></p>
 <p><label for="e">E-mail *</label> <input id="e" name="email" type="email"></p>
 <div id="email-problem" data-inquiry-error="email"></div>
@@ -58,6 +64,48 @@ function companyPage(lang: "sl" | "en", worker: string): string {
 <p><label for="f">${l("Datoteka", "File")}</label> <input id="f" type="file" name="attachment"></p>
 <p><label><input name="newsletter" type="checkbox" value="yes"> News</label></p>
 <button type="submit">${l("Pošlji", "Send")}</button>
+</form></main></body></html>`;
+}
+
+/**
+ * A WordPress-style form: hidden controls named like the form's own members
+ * (`action`, `reset`, `elements`, `method`, `submit`) and the service as radio
+ * buttons in a fieldset. No `_return`: its error page knows only the origin.
+ */
+function wordPressPage(worker: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Contact</title>
+<script src="${worker}/embed.js" defer></script></head>
+<body><main><h1>Contact</h1>
+<form data-inquiry action="${worker}/inquiry" method="post" enctype="multipart/form-data">
+<input type="hidden" name="action" value="contact_form_submit">
+<input type="hidden" name="reset" value="1">
+<input type="hidden" name="elements" value="x">
+<input type="hidden" name="method" value="x">
+<input type="hidden" name="submit" value="x">
+<p><label for="n">Your name *</label> <input id="n" name="name"></p>
+<p><label for="e">E-mail *</label> <input id="e" name="email" type="email"></p>
+<fieldset><legend>Which service?</legend>
+<label><input type="radio" name="service" value="CNC machining"> CNC machining: Please choose…</label>
+<label><input type="radio" name="service" value="Welding"> Welding</label>
+</fieldset>
+<p><label for="m">Message</label> <textarea id="m" name="message"></textarea></p>
+<button type="submit">Send</button>
+</form></main></body></html>`;
+}
+
+/** A form whose fields are not named as the worker expects (name, message). */
+function oddNamesPage(worker: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Contact</title>
+<script src="${worker}/embed.js" defer></script></head>
+<body><main><h1>Contact</h1>
+<form data-inquiry action="${worker}/inquiry" method="post">
+<p><label for="n">Your name</label> <input id="n" name="your-name"></p>
+<p><label for="e">E-mail</label> <input id="e" name="email" type="email"></p>
+<p><label for="s">Service</label> <select id="s" name="service"><option>Welding</option></select></p>
+<p><label for="m">Your message</label> <textarea id="m" name="your-message"></textarea></p>
+<button type="submit">Send</button>
 </form></main></body></html>`;
 }
 
@@ -255,7 +303,12 @@ describe("with the keyboard only", () => {
 });
 
 describe("a company's own form with /embed.js", () => {
-  async function openCompany(lang: "sl" | "en", javaScript = true, ip = `198.19.0.${++seq}`) {
+  async function openCompany(
+    lang: "sl" | "en",
+    javaScript = true,
+    ip = `198.19.0.${++seq}`,
+    path = lang === "sl" ? "/kontakt" : "/contact",
+  ) {
     const context = await stack.browser.newContext({ javaScriptEnabled: javaScript });
     // The client address for the rate limiter, added below the page: as an extra
     // header of the page's own it would make every fetch a CORS preflight.
@@ -267,7 +320,7 @@ describe("a company's own form with /embed.js", () => {
     page.on("console", (m) => {
       if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
     });
-    await page.goto(`${COMPANY}/${lang === "sl" ? "kontakt" : "contact"}`);
+    await page.goto(`${COMPANY}${path}`);
     if (javaScript) await page.waitForSelector("form[data-inquiry-ready]");
     return { page, violations };
   }
@@ -391,6 +444,108 @@ describe("a company's own form with /embed.js", () => {
     expect(new URL(page.url()).origin).toBe(stack.dev.base);
     await mailTo(email);
     await page.context().close();
+  });
+
+  it("links back to the form's own page from the no-JS error page (its _return field)", async () => {
+    const { page } = await openCompany("en", false);
+    await fillCompany(page, { email: "ana@primer" });
+    await Promise.all([page.waitForURL(/\/inquiry$/), page.click("button[type=submit]")]);
+    const back = page.locator("a", { hasText: "Back to the form" });
+    expect(await back.getAttribute("href")).toBe(`${COMPANY}/contact`);
+    expect(await page.textContent("body")).toContain("return with your browser's Back button");
+    await page.context().close();
+  });
+
+  it("without _return links only to the website, as Chromium's Referer names no page", async () => {
+    const { page } = await openCompany("en", false, undefined, "/wp");
+    await page.fill("#n", "Ana Novak");
+    await page.fill("#e", "ana@primer");
+    await Promise.all([page.waitForURL(/\/inquiry$/), page.click("button[type=submit]")]);
+    const back = page.locator("a", { hasText: "Back to the website" });
+    expect(await back.getAttribute("href")).toBe(`${COMPANY}/`);
+    expect(await page.textContent("body")).not.toContain("Back to the form");
+    expect(await page.textContent("body")).toContain("return with your browser's Back button");
+    await page.context().close();
+  });
+
+  it("works on a form with controls named action, reset, elements, method and submit", async () => {
+    const { page, violations } = await openCompany("en", true, undefined, "/wp");
+    let posted = "";
+    page.on("request", (r) => {
+      if (r.method() === "POST") posted = r.url();
+    });
+    // First a mistake: no service chosen, and an address without a dot in its domain.
+    await page.fill("#n", "Ana Novak");
+    await page.fill("#e", "ana@primer");
+    await page.fill("#m", "Ponudba, prosim.");
+    await page.click("button[type=submit]");
+    await page.waitForSelector(".inquiry-summary:not([hidden])");
+    expect(posted).toBe(`${stack.dev.base}/inquiry`);
+    const summary = await page.textContent(".inquiry-summary");
+    // The radio group is named by its legend, not by its first button's label.
+    expect(summary).toContain("Which service?: ");
+    expect(summary).not.toContain("CNC machining:");
+    expect(summary).toContain("E-mail: Please enter a valid e-mail");
+    // The group's error sits in its fieldset and describes each button.
+    const radios = page.locator("input[name=service]");
+    const described = await radios.first().getAttribute("aria-describedby");
+    expect(await radios.nth(1).getAttribute("aria-describedby")).toBe(described);
+    expect(await radios.first().getAttribute("aria-invalid")).toBe("true");
+    expect(await page.locator(`fieldset #${described}`).count()).toBe(1);
+
+    // Then stored: the thank-you text, the form emptied by the form's own reset().
+    const email = `ana.wp.${++seq}@primer.si`;
+    await page.fill("#e", email);
+    await page.check("input[value=Welding]");
+    await page.click("button[type=submit]");
+    await page.waitForSelector(".inquiry-status:has-text('Thank you for your inquiry')");
+    expect(await page.textContent(".inquiry-summary")).toBe("");
+    expect(await page.inputValue("#m")).toBe("");
+    expect(await page.inputValue("input[name=action]")).toBe("contact_form_submit");
+    expect(await radios.first().getAttribute("aria-invalid")).toBeNull();
+    const mail = await mailTo(email);
+    expect(mail.body.text).toContain("Welding");
+    expect(violations).toEqual([]);
+    await page.context().close();
+  });
+
+  it("names the fields the worker expected when the page names them otherwise", async () => {
+    const { page } = await openCompany("en", true, undefined, "/odd");
+    await page.fill("#n", "Ana Novak");
+    await page.fill("#e", `ana.odd.${++seq}@primer.si`);
+    await page.fill("#m", "Ponudba, prosim.");
+    await page.click("button[type=submit]");
+    await page.waitForSelector(".inquiry-summary:not([hidden])");
+    const items = await page.locator(".inquiry-summary li").allTextContents();
+    expect(items).toEqual([
+      "Full name: This field is required.",
+      "Message: This field is required.",
+    ]);
+    await page.context().close();
+  });
+
+  it("gives up on a worker that never answers after 30 s, keeping what was typed", async () => {
+    const context = await stack.browser.newContext();
+    const page = await context.newPage();
+    await page.clock.install();
+    // The post reaches nobody and is never answered.
+    await page.route(`${stack.dev.base}/inquiry`, () => {});
+    await page.goto(`${COMPANY}/contact`);
+    await page.waitForSelector("form[data-inquiry-ready]");
+    await fillCompany(page, { name: "Ana Novak" });
+    await page.click("button[type=submit]");
+    await page.waitForSelector(".inquiry-status:has-text('Sending')");
+    await page.clock.runFor(29_000);
+    expect(await page.isDisabled("button[type=submit]")).toBe(true);
+    await page.clock.runFor(1_500);
+    await page.waitForSelector(".inquiry-summary:not([hidden])");
+    expect(await page.textContent(".inquiry-summary")).toBe(
+      "The connection failed. What you typed is kept: please check your internet connection and try again.",
+    );
+    expect(await page.inputValue("#n")).toBe("Ana Novak");
+    expect(await page.inputValue("#m")).toBe("Ponudba za <200> kosov & več, č.");
+    expect(await page.isEnabled("button[type=submit]")).toBe(true);
+    await context.close();
   });
 });
 
@@ -598,6 +753,36 @@ describe("embed.js with REDIRECT_URL set", () => {
     )
       await new Promise((r) => setTimeout(r, 100));
     expect(redirecting!.resend.fake.emails.some((e) => e.body.reply_to === email)).toBe(true);
+    await context.close();
+  });
+
+  it("without scripts the 303 reaches REDIRECT_URL when form-action allows its origin (README)", async () => {
+    const context = await redirecting!.browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${COMPANY}/r/contact`);
+    await page.fill("#n", "Ana Novak");
+    await page.fill("#e", `ana.redirect.${++seq}@primer.si`);
+    await page.fill("#m", "m");
+    await Promise.all([page.waitForURL(`${COMPANY}/hvala`), page.click("button[type=submit]")]);
+    await context.close();
+  });
+
+  it("without REDIRECT_URL's origin in form-action Chromium blocks that 303 silently", async () => {
+    const context = await redirecting!.browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const refused = new Promise<string>((resolve) =>
+      page.on("console", (m) => {
+        if (/form-action/.test(m.text())) resolve(m.text());
+      }),
+    );
+    await page.goto(`${COMPANY}/r/contact?old-csp`);
+    await page.fill("#n", "Ana Novak");
+    await page.fill("#e", `ana.redirect.${++seq}@primer.si`);
+    await page.fill("#m", "m");
+    await page.click("button[type=submit]");
+    expect(await refused).toContain("form-action");
+    // The visitor still sees the filled form, with no word of what happened.
+    expect(page.url()).toBe(`${COMPANY}/r/contact?old-csp`);
     await context.close();
   });
 });

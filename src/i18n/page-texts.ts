@@ -31,8 +31,8 @@ export const PAGE_TEXTS = {
     en: "The inquiry could not be accepted",
   },
   networkError: {
-    sl: "Povezava ni uspela. Preverite internetno povezavo in poskusite znova.",
-    en: "The connection failed. Please check your internet connection and try again.",
+    sl: "Povezava ni uspela. Vneseni podatki so ohranjeni: preverite internetno povezavo in poskusite znova.",
+    en: "The connection failed. What you typed is kept: please check your internet connection and try again.",
   },
   other: { sl: "English", en: "Slovenščina" },
   errorPrefix: { sl: "Napaka", en: "Error" },
