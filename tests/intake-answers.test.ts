@@ -394,6 +394,19 @@ describe("honeypot", () => {
     const res = await submit({ ...validFields(), _gotcha: "" });
     expect(res.status).toBe(201);
   });
+
+  it.each([null, false, 0, " \u00a0"])(
+    "a JSON form model's untouched honeypot (%j) is not filled: stored and mailed",
+    async (gotcha) => {
+      const fields = { ...validFields(), _gotcha: gotcha } as unknown as Record<string, string>;
+      const res = await submit(fields, { encoding: "json" });
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      expect(await storedRow(id)).toMatchObject({ name: "Ana Novak" });
+      const mails = fakes.resend.emails.filter((e) => e.idempotencyKey === `inquiry-${id}`);
+      expect(mails).toHaveLength(1);
+    },
+  );
 });
 
 describe("origin, rate limit, captcha, storage", () => {

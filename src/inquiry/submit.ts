@@ -5,6 +5,7 @@ import { attachmentKey, deleteAttachments, putAttachment } from "../store/attach
 import type { Claim, NewInquiry } from "../domain/inquiry.ts";
 import { inquiryExists, insertInquiry } from "../store/inquiries.ts";
 import { checkAttachment } from "./attachment.ts";
+import { normalizeText } from "./normalize.ts";
 import type { RawSubmission } from "./read-body.ts";
 import { turnstileHostnames, verifyTurnstile } from "./turnstile.ts";
 import { judgeForStore } from "../spam/judge.ts";
@@ -49,6 +50,17 @@ export function submissionLang(raw: RawSubmission, request: Request, config: Con
 }
 
 /**
+ * The honeypot is a text input a person never sees, so only text counts as
+ * filled: a non-empty string once normalised and trimmed like any field.
+ * JSON's `null` is absent (README, POST /inquiry); `false`, `0` or `""` are
+ * what a client's form model sends for an untouched field, and a customer
+ * whose form sends them must not be dropped as a bot.
+ */
+function honeypotFilled(value: unknown): boolean {
+  return typeof value === "string" && normalizeText(value, "line").trim() !== "";
+}
+
+/**
  * POST /inquiry after the origin and rate checks: read, validate, check the
  * captcha, and store durably. Throws `AppError` for every refusal.
  */
@@ -58,7 +70,7 @@ export async function submitInquiry(
   config: Config,
   deps: SubmitDeps,
 ): Promise<SubmitOutcome> {
-  if ((raw.fields.get("_gotcha") ?? []).some((v) => v !== "")) {
+  if ((raw.fields.get("_gotcha") ?? []).some(honeypotFilled)) {
     return { kind: "honeypot", id: crypto.randomUUID(), lang };
   }
 

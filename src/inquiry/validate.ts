@@ -22,14 +22,21 @@ const PHONE_CHARS = /^[0-9 +()\-./]*$/;
 
 const coded = (code: FieldErrorCode) => ({ params: { code }, abort: true });
 const clean = (bad: RegExp) => z.refine<string>((s) => !bad.test(s), coded("invalid_characters"));
-/** Every rule starts here: see normalize.ts for what a pasted text needs. */
-const normalized = (shape: TextShape) => z.overwrite<string>((s) => normalizeText(s, shape));
+/**
+ * Every rule starts here: see normalize.ts for what a pasted text needs. An
+ * unpaired UTF-16 surrogate (JSON's "\ud800") is no character: stored or
+ * mailed as UTF-8 it would become U+FFFD, which is refused when sent as such.
+ */
+const normalized = (shape: TextShape) => [
+  z.overwrite<string>((s) => normalizeText(s, shape)),
+  z.refine<string>((s) => s.isWellFormed(), coded("invalid_characters")),
+];
 
 const line = (min: number, max: number) =>
   z
     .string()
     .check(
-      normalized("line"),
+      ...normalized("line"),
       z.trim(),
       clean(SINGLE_LINE_BAD),
       z.minLength(min),
@@ -63,7 +70,7 @@ export function inquirySchema(services: readonly string[]) {
   return z.object({
     name: line(L.name.min, L.name.max),
     email: z.string().check(
-      normalized("line"),
+      ...normalized("line"),
       z.trim(),
       z.minLength(1),
       z.maxLength(L.email.max),
@@ -72,7 +79,7 @@ export function inquirySchema(services: readonly string[]) {
     ),
     phone: z.optional(
       z.string().check(
-        normalized("line"),
+        ...normalized("line"),
         z.trim(),
         z.maxLength(L.phone.max),
         z.refine(
@@ -86,7 +93,7 @@ export function inquirySchema(services: readonly string[]) {
     ),
     company: z.optional(line(0, L.company.max)),
     service: z.string().check(
-      normalized("line"),
+      ...normalized("line"),
       z.trim(),
       z.minLength(1),
       // A configured name may hold what normalising changes ("CNC – obdelava"
@@ -96,7 +103,7 @@ export function inquirySchema(services: readonly string[]) {
     ),
     message: z.string().check(
       // Also turns CRLF (what browsers send), CR, VT, FF, NEL, U+2028/9 into \n.
-      normalized("multiline"),
+      ...normalized("multiline"),
       z.trim(),
       clean(MULTI_LINE_BAD),
       z.minLength(L.message.min),
