@@ -83,9 +83,9 @@ export type Detection =
 
 /**
  * How much of a file the sniffers read: this much from the start, and for
- * text and archives as much from the end. Programs that open these formats
- * decide from the start too (PDF readers look for `%PDF-` in the first
- * 1,024 bytes; unzip tools look for the end record in the last 64 KiB + 22).
+ * text as much from the end (archives: `ZIP_TAIL_BYTES` from the end).
+ * Programs that open these formats decide from the start too (PDF readers
+ * look for `%PDF-` in the first 1,024 bytes).
  */
 export const HEAD_BYTES = 64 * 1024;
 const PDF_HEADER_WITHIN = 1024;
@@ -245,7 +245,9 @@ function classifyZip(b: Uint8Array, zip: ZipRead): Detection {
     }
     for (const name of e.names) {
       // A name that hides part of itself (NUL, control characters) is never innocent.
-      if (CONTROL.test(name)) return refuse("archive_program", kind);
+      if (CONTROL.test(name) || escapesFolder(name) || isShellConfig(name)) {
+        return refuse("archive_program", kind);
+      }
       if (office && isMacroStore(name)) return refuse("macros", kind);
       const runs = runnableKind(name);
       // Inside an office document only programs count: its parts are not files
@@ -258,6 +260,28 @@ function classifyZip(b: Uint8Array, zip: ZipRead): Detection {
 }
 
 const CONTROL = /[\x00-\x1f\x7f]/;
+
+/**
+ * An entry that unpacks outside the folder it is unpacked into ("zip slip"):
+ * a `..` segment, an absolute path or a drive letter (APPNOTE 4.4.17 allows
+ * none of them; some extractors follow them).
+ */
+function escapesFolder(name: string): boolean {
+  if (name.startsWith("/") || name.startsWith("\\") || /^[a-z]:/i.test(name)) return true;
+  return name.split(/[/\\]/).some((segment) => segment.trim() === "..");
+}
+
+/**
+ * `desktop.ini` tells Windows Explorer how to show the folder it lies in: its
+ * icon (from a file or a network share) and a shell handler by CLSID.
+ */
+function isShellConfig(name: string): boolean {
+  const last = lastSegment(name).toLowerCase();
+  // Windows drops trailing dots and spaces.
+  let end = last.length;
+  while (end > 0 && (last[end - 1] === "." || last[end - 1] === " ")) end--;
+  return last.slice(0, end) === "desktop.ini";
+}
 
 /**
  * Macros inside office documents: VBA in Office Open XML (`vbaProject.bin`,

@@ -1,10 +1,10 @@
 /**
  * A ZIP archive's table of contents, read the way unzip tools find it (PKWARE
- * APPNOTE 6.3.10): the end-of-central-directory record within the last
- * 64 KiB + 22 bytes, the central directory it points at, and each entry's
- * local header. Nothing is decompressed. The work is bounded: one tail window,
- * at most `MAX_ENTRIES` entries in at most `MAX_DIRECTORY_BYTES`, one local
- * header per entry.
+ * APPNOTE 6.3.10): the end-of-central-directory record near the end, the
+ * central directory it points at, and each entry's local header. Nothing is
+ * decompressed. The work is bounded and linear: one tail window of
+ * `ZIP_TAIL_BYTES`, at most `MAX_ENTRIES` entries in at most
+ * `MAX_DIRECTORY_BYTES`, one local header per entry.
  */
 
 export interface ZipEntry {
@@ -38,6 +38,17 @@ export type ZipRead =
 
 export const MAX_ENTRIES = 10_000;
 export const MAX_DIRECTORY_BYTES = 4 * 1024 * 1024;
+/**
+ * How far from the end an end record is looked for. APPNOTE puts it within
+ * 22 + 0xFFFF bytes (the longest comment), but readers search further:
+ * Info-ZIP's unzip reads whole buffers and found an archive 70 KiB from the
+ * end, and 7-Zip scans further still. A hidden archive anywhere in the last
+ * MiB is found; beyond that, in a file of our sizes, the bytes would have to
+ * look like a whole directory to a reader that searches the entire file.
+ */
+export const ZIP_TAIL_BYTES = 1024 * 1024;
+/** Where APPNOTE says an end record can be: the record and the longest comment. */
+const CLASSIC_TAIL = 22 + 0xffff;
 /** End records a real archive has one of; more in the tail window is a decoy. */
 const MAX_END_RECORDS = 4;
 
@@ -54,7 +65,8 @@ export const u32 = (b: Uint8Array, o: number) => (u16(b, o) | (u16(b, o + 2) << 
 const utf8 = new TextDecoder("utf-8");
 
 export function readZip(b: Uint8Array): ZipRead {
-  const stop = Math.max(0, b.length - 22 - 0xffff);
+  const stop = Math.max(0, b.length - ZIP_TAIL_BYTES);
+  const classic = b.length - CLASSIC_TAIL;
   let records = 0;
   let unreadable = false;
   // Searched within the window only: lastIndexOf on the whole file would walk
@@ -67,7 +79,9 @@ export function readZip(b: Uint8Array): ZipRead {
     if (u32(b, at) !== EOCD) continue;
     if (++records > MAX_END_RECORDS) return { state: "unreadable" };
     const directory = readDirectory(b, at);
-    if (directory === "unreadable") unreadable = true;
+    // Beyond APPNOTE's window only a directory that reads in full counts: four
+    // random bytes spelling an end record in a large photo are not an archive.
+    if (directory === "unreadable") unreadable ||= at >= classic;
     else if (directory) return { state: "found", directory };
   }
   return unreadable ? { state: "unreadable" } : { state: "none" };
