@@ -134,6 +134,52 @@ describe("malformed bodies", () => {
   });
 });
 
+describe("part headers as RFC 7578 §4.2 allows them", () => {
+  const B = "----x";
+  const TYPE = `multipart/form-data; boundary=${B}`;
+  /** A whole valid inquiry as multipart, with `head` as the name part's header block. */
+  function body(head: string): string {
+    const { name: _name, ...rest } = validFields();
+    let out = `--${B}\r\n${head}\r\n\r\nAna Novak\r\n`;
+    for (const [k, v] of Object.entries(rest)) {
+      out += `--${B}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`;
+    }
+    return `${out}--${B}--\r\n`;
+  }
+
+  it.each([
+    ['Content-Disposition: form-data; name="name"\r\nContent-Disposition: form-data; name="email"'],
+    ["Content-Disposition: form-data; name=name\r\nContent-Disposition: form-data; name=email"],
+    ['Content-Disposition: form-data; name="name"\r\ncontent-disposition: form-data'],
+  ])("a part with two Content-Disposition headers gets 400 malformed_body: %j", async (head) => {
+    const before = await countInquiries();
+    const res = await postRaw(body(head), TYPE);
+    expect(res.status).toBe(400);
+    expect(await code(res)).toBe("malformed_body");
+    expect(await countInquiries()).toBe(before);
+    expect(fakes.resend.requests).toHaveLength(0);
+  });
+
+  it("one Content-Disposition with a comma in a quoted value is still one", async () => {
+    const res = await postRaw(
+      body('Content-Disposition: form-data; name="name"; x-note="a, form-data; b"'),
+      TYPE,
+    );
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(await storedRow(id)).toMatchObject({ name: "Ana Novak" });
+  });
+
+  it("LF-only line endings are refused with 400 malformed_body (README: Multipart)", async () => {
+    const res = await postRaw(
+      `--${B}\nContent-Disposition: form-data; name=name\n\nAna\n--${B}--\n`,
+      TYPE,
+    );
+    expect(res.status).toBe(400);
+    expect(await code(res)).toBe("malformed_body");
+  });
+});
+
 describe("many parts are refused while the body streams in", () => {
   it("10 MiB of 200,000 empty parts gets 413 after reading only its start", async () => {
     const part = new TextEncoder().encode(
