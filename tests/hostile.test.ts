@@ -109,6 +109,23 @@ describe("malformed bodies", () => {
     await stillWorks();
   });
 
+  it("a declared 100 MiB body is answered 413 without reading it (1 byte sent, never ended)", async () => {
+    let pulls = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // One byte, then the stream stays open like a client that stalls.
+        if (pulls++ === 0) controller.enqueue(new Uint8Array([0x2d]));
+        return new Promise(() => {});
+      },
+    });
+    const res = await postRaw(body, "multipart/form-data; boundary=b", {
+      "content-length": String(100 * 1024 * 1024),
+    });
+    expect(res.status).toBe(413);
+    expect(await code(res)).toBe("payload_too_large");
+    expect(pulls).toBeLessThanOrEqual(1);
+  });
+
   it("a 200 MB chunked body is cut off early with 413, not read to the end", async () => {
     const CHUNK = new Uint8Array(64 * 1024).fill(0x41);
     let pulled = 0;
