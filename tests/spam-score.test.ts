@@ -73,10 +73,14 @@ describe("spam score", () => {
     expect(at({ kind: "absent" }).score).toBe(0);
   });
 
-  it("the same message from other addresses", () => {
+  it("the same message from other addresses adds weight, spam only beside another signal", () => {
+    // A company's page may prefill the message: customers then send the same text.
     const m = fields("Rabim ponudbo za 10 kosov.");
-    expect(score(m, { sameMessageAddresses: 1 }).spam).toBe(false);
-    expect(score(m, { sameMessageAddresses: 2 }).spam).toBe(true);
+    expect(score(m, { sameMessageAddresses: 2 }).reasons).toEqual(["same_message", "no_token"]);
+    expect(score(m, { sameMessageAddresses: 5 }).spam).toBe(false);
+    const campaign = fields("Best offer for you, see https://offers.example/x");
+    expect(score(campaign, { sameMessageAddresses: 1 }).spam).toBe(false);
+    expect(score(campaign, { sameMessageAddresses: 2 }).spam).toBe(true);
   });
 
   it("a disposable address adds weight but is not spam alone", () => {
@@ -134,5 +138,17 @@ describe("spam score", () => {
     score(fields("http://" + "a.".repeat(2400)));
     expect(performance.now() - t).toBeLessThan(200);
     expect(SPAM_THRESHOLD).toBe(5);
+  });
+});
+
+describe("the message compared between submissions", () => {
+  it("drops links and punctuation, keeps digits", async () => {
+    const { normaliseMessage } = await import("../src/spam/judge.ts");
+    expect(normaliseMessage("Hi! Better ranking: https://bit.ly/a1 NOW")).toBe(
+      "hi better ranking now",
+    );
+    expect(normaliseMessage("Ponudba za 200 kosov.")).not.toBe(
+      normaliseMessage("Ponudba za 300 kosov."),
+    );
   });
 });

@@ -17,14 +17,15 @@ export interface Judgement extends SpamVerdict {
 
 /**
  * The message as compared between submissions: links removed (a campaign
- * varies them), lower-case, letters only, single spaces.
+ * varies them), lower-case, letters and digits only (two customers' requests
+ * that differ only in a quantity are not the same message), single spaces.
  */
 export function normaliseMessage(message: string): string {
   return message
     .replace(/\bhttps?:\/\/\S+|\bwww\.\S+/gi, " ")
     .toLowerCase()
     .normalize("NFKC")
-    .replace(/\P{L}+/gu, " ")
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
     .trim();
 }
 
