@@ -15,6 +15,7 @@ import { FakeResend } from "./fakes/resend.ts";
 import {
   bin,
   concat,
+  deflateRaw,
   exe,
   samples,
   stlBinary,
@@ -883,5 +884,61 @@ describe("second review: what still ran on a double-click", () => {
       attachment: file(zip([{ name, data: "x" }]), "risbe.zip"),
     });
     expect((await fieldError(res))[0]?.code).toBe("file_archive_program");
+  });
+});
+
+describe("an Office document's declared content types", () => {
+  const types = (overrides: string) =>
+    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+    '<Default Extension="xml" ContentType="application/xml"/>' +
+    overrides +
+    "</Types>";
+  const docx = (contentTypes: string, deflated?: Uint8Array) =>
+    zip([
+      { name: "[Content_Types].xml", data: contentTypes, deflated },
+      { name: "_rels/.rels", data: "<Relationships/>" },
+      { name: "word/document.xml", data: "<w:document/>" },
+      { name: "word/media/image9.bin", data: "Attribute VB_Name" },
+    ]);
+  const macroMain =
+    '<Override PartName="/word/document.xml" ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/>';
+  const renamedVba =
+    '<Override PartName="/word/media/image9.bin" ContentType="application/vnd.ms-office.vbaProject"/>';
+  const macroSheet =
+    '<Override PartName="/word/a.xml" ContentType="application/vnd.ms-excel.macrosheet+xml"/>';
+
+  it.each([
+    ["a macro-enabled main part, stored", () => Promise.resolve(docx(types(macroMain)))],
+    [
+      "a macro-enabled main part, deflated",
+      async () => docx(types(macroMain), await deflateRaw(types(macroMain))),
+    ],
+    [
+      "a VBA project under another name, deflated",
+      async () => docx(types(renamedVba), await deflateRaw(types(renamedVba))),
+    ],
+    ["an Excel 4.0 macro sheet", () => Promise.resolve(docx(types(macroSheet)))],
+  ])("refuses %s", async (_label, make) => {
+    const res = await submit({ ...validFields(), attachment: file(await make(), "offer.docx") });
+    expect((await fieldError(res))[0]?.code).toBe("file_has_macros");
+  });
+
+  it("refuses content types that do not inflate as archive_unreadable", async () => {
+    const res = await submit({
+      ...validFields(),
+      attachment: file(docx(types(""), new Uint8Array([0xff, 0xff, 0xff])), "offer.docx"),
+    });
+    expect((await fieldError(res))[0]?.code).toBe("file_archive_unreadable");
+  });
+
+  it("accepts a document whose deflated content types declare no macros", async () => {
+    const fakes = installFakes();
+    const res = await submit({
+      ...validFields(),
+      attachment: file(docx(types(""), await deflateRaw(types(""))), "offer.docx"),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(mailedAttachment(fakes, id)).toMatchObject({ filename: "offer.docx" });
   });
 });

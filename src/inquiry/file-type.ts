@@ -1,5 +1,12 @@
 import { extensionOf, runnableKind } from "./runnable-names.ts";
-import { firstStoredEntry, readZip, u32, type ZipEntry, type ZipRead } from "./zip-archive.ts";
+import {
+  firstStoredEntry,
+  readEntry,
+  readZip,
+  u32,
+  type ZipEntry,
+  type ZipRead,
+} from "./zip-archive.ts";
 
 /**
  * What an uploaded file *is*, decided from its bytes alone. The visitor's file
@@ -122,6 +129,34 @@ export function detectFileKind(bytes: Uint8Array): Detection {
   if (kind === "png" && pngCarriesMore(bytes)) return refuse("hidden_content", kind);
   return { ok: true, kind: FILE_KINDS[kind] };
 }
+
+/**
+ * `detectFileKind`, and for Office Open XML documents also what their
+ * `[Content_Types].xml` declares (ECMA-376 Part 2 §10.1): a macro-enabled
+ * main part (`…macroEnabled.main+xml`), a VBA project
+ * (`application/vnd.ms-office.vbaProject`) under any part name, or an
+ * Excel 4.0 macro sheet. Reads that one entry, inflated to at most
+ * `CONTENT_TYPES_MAX` bytes; one that is larger or does not inflate is
+ * `archive_unreadable` (a real one is a few kilobytes).
+ */
+export async function inspectFileKind(bytes: Uint8Array): Promise<Detection> {
+  const found = detectFileKind(bytes);
+  if (!found.ok || !OOXML_KINDS.has(found.kind.id)) return found;
+  const kind = found.kind.id as FileKindId;
+  const zip = readZip(bytes);
+  const entry =
+    zip.state === "found"
+      ? zip.directory.entries.find((e) => e.names[0] === "[Content_Types].xml")
+      : undefined;
+  const data = entry && (await readEntry(bytes, entry, CONTENT_TYPES_MAX));
+  if (!data) return refuse("archive_unreadable", kind);
+  const types = new TextDecoder().decode(data).toLowerCase();
+  if (MACRO_CONTENT_TYPES.some((t) => types.includes(t))) return refuse("macros", kind);
+  return found;
+}
+const OOXML_KINDS = new Set<string>(["docx", "xlsx", "pptx"]);
+const CONTENT_TYPES_MAX = 256 * 1024;
+const MACRO_CONTENT_TYPES = ["macroenabled", "application/vnd.ms-office.vbaproject", "macrosheet"];
 
 /**
  * Signatures of programs and archives (Windows PE/DOS "MZ", ELF, Mach-O, a

@@ -20,6 +20,10 @@ export interface ZipEntry {
   encrypted: boolean;
   /** The Unix st_mode when "version made by" says Unix (APPNOTE 4.4.2, 4.4.15), else null. */
   unixMode: number | null;
+  /** Compression method (APPNOTE 4.4.5): 0 stored, 8 deflated. */
+  method: number;
+  /** Offset of the entry's data, past its local header. */
+  dataAt: number;
 }
 
 export interface ZipDirectory {
@@ -135,6 +139,8 @@ function readDirectory(b: Uint8Array, eocd: number): ZipDirectory | "unreadable"
       compressed: u32(b, p + 20),
       uncompressed: u32(b, p + 24),
       unixMode: b[p + 5] === HOST_UNIX ? u32(b, p + 38) >>> 16 : null,
+      method: u16(b, p + 10),
+      dataAt: local + 30 + localName + localExtra,
     });
     p = next;
   }
@@ -185,4 +191,48 @@ export function firstStoredEntry(b: Uint8Array): { name: string; data: Uint8Arra
     name: utf8.decode(b.subarray(30, 30 + nameLen)),
     data: b.subarray(dataAt, dataAt + size),
   };
+}
+
+/**
+ * An entry's bytes, stored or deflated (APPNOTE 4.4.5 methods 0 and 8), or
+ * null when it is larger than `limit` bytes packed or unpacked, uses another
+ * method, or does not inflate. Inflates as a stream and stops past `limit`,
+ * so a bomb costs at most `limit` bytes of work.
+ */
+export async function readEntry(
+  b: Uint8Array,
+  entry: ZipEntry,
+  limit: number,
+): Promise<Uint8Array | null> {
+  if (entry.compressed > limit || entry.dataAt + entry.compressed > b.length) return null;
+  const data = b.slice(entry.dataAt, entry.dataAt + entry.compressed);
+  if (entry.method === 0) return data;
+  if (entry.method !== 8) return null;
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    const reader = new Blob([data])
+      .stream()
+      .pipeThrough(new DecompressionStream("deflate-raw"))
+      .getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > limit) {
+        await reader.cancel();
+        return null;
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return null;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }
