@@ -72,7 +72,8 @@ export function isFileKindId(value: string): value is FileKindId {
  * - `hidden_content`: two formats in one file (an archive appended to an image);
  * - `macros`: an office document that carries macros;
  * - `archive_program`: an archive holding a program, script, shortcut, page,
- *   macro document or another archive, or an entry that hides its name;
+ *   macro document, another archive or `desktop.ini`, or an entry that hides
+ *   its name or unpacks outside its folder;
  * - `archive_unreadable`: an archive we cannot see into (encrypted, a bomb,
  *   damaged, ZIP64).
  */
