@@ -43,7 +43,10 @@ function admin(
   );
 }
 
-async function store(fields: Record<string, string | File>, vars = NO_KEY): Promise<string> {
+async function store(
+  fields: Record<string, string | File>,
+  vars: Record<string, string> = NO_KEY,
+): Promise<string> {
   const res = await submit(fields, {}, vars);
   expect(res.status).toBe(201);
   return ((await res.json()) as { id: string }).id;
@@ -160,7 +163,7 @@ describe("access and portability: export by address", () => {
         type: "application/pdf",
         sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       },
-      delivery: { status: "pending", attempts: 0 },
+      delivery: { status: "pending", attempts: 0, resend_id: null },
       hold: false,
     });
   });
@@ -183,6 +186,40 @@ describe("access and portability: export by address", () => {
       );
     }
     expect((await admin("POST", "/inquiries/search", "not json")).status).toBe(400);
+  });
+
+  it("refuses what is not an address with 422 invalid_email, for search and erasure", async () => {
+    const keep = await store(validFields());
+    for (const path of ["/inquiries/search", "/inquiries/erase"]) {
+      for (const email of ["x", "ana@", "@x.si", "ana@primer", "ana novak@primer.si", "a@b."]) {
+        const res = await admin("POST", path, { email });
+        expect(res.status, `${path} ${email}`).toBe(422);
+        expect(((await res.json()) as { errors: unknown[] }).errors).toEqual([
+          {
+            field: "email",
+            code: "invalid_email",
+            message: "Please enter a valid e-mail address, e.g. name@company.com.",
+          },
+        ]);
+      }
+    }
+    expect(await storedRow(keep)).not.toBeNull();
+  });
+
+  it("names Resend's id for the mail, to match its dashboard and webhook events", async () => {
+    const id = await store(validFields(), {});
+    const res = await admin("GET", `/inquiries/${id}`);
+    const { delivery } = ((await res.json()) as { inquiry: { delivery: unknown } }).inquiry;
+    const row = await storedRow(id);
+    expect(row!.resend_id).toMatch(/\S/);
+    expect(delivery).toEqual({ status: "sent", attempts: 1, resend_id: row!.resend_id });
+    const pending = await store(validFields());
+    const held = (
+      (await (await admin("GET", `/inquiries/${pending}`)).json()) as {
+        inquiry: { delivery: unknown };
+      }
+    ).inquiry.delivery;
+    expect(held).toEqual({ status: "pending", attempts: 0, resend_id: null });
   });
 });
 

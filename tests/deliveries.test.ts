@@ -33,6 +33,7 @@ function admin(method: string, path: string, body?: unknown) {
       headers: {
         authorization: `Bearer ${ADMIN_TOKEN}`,
         "cf-connecting-ip": "203.0.113.21",
+        "accept-language": "en",
         ...(body === undefined ? {} : { "content-type": "application/json" }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -212,9 +213,17 @@ describe("GET /admin/deliveries", () => {
       next_attempt_at: null,
       spam: null, // seeded without a score
     });
-    for (const bad of ["sent", "dismissed", "FAILED", ""]) {
+    for (const bad of ["sent", "dismissed", "FAILED", "", "bogus"]) {
       const res = await admin("GET", `/deliveries?status=${bad}`);
       expect(res.status, bad).toBe(422);
+      // The allowed states, not the form's message about services.
+      expect(((await res.json()) as { errors: unknown[] }).errors, bad).toEqual([
+        {
+          field: "status",
+          code: "invalid_option",
+          message: "Choose one of: pending, failed, bounced, quarantined.",
+        },
+      ]);
     }
   });
 
@@ -280,6 +289,31 @@ describe("POST /admin/deliveries/retry and /dismiss", () => {
       expect((await admin("POST", "/deliveries/dismiss", body)).status).toBe(422);
     }
     expect((await admin("POST", "/deliveries/retry", "nope")).status).toBe(400);
+  });
+
+  it("name the limit of 500 ids when given more, in the caller's language", async () => {
+    const ids = Array.from({ length: 1000 }, () => crypto.randomUUID());
+    for (const [lang, message] of [
+      ["en", "Send at most 500 values at a time."],
+      ["sl", "Pošljite največ 500 vrednosti naenkrat."],
+    ] as const) {
+      const res = await call(
+        new Request("https://forms.example.com/admin/deliveries/retry", {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${ADMIN_TOKEN}`,
+            "cf-connecting-ip": "203.0.113.21",
+            "content-type": "application/json",
+            "accept-language": lang,
+          },
+          body: JSON.stringify({ ids }),
+        }),
+      );
+      expect(res.status).toBe(422);
+      expect(((await res.json()) as { errors: unknown[] }).errors).toEqual([
+        { field: "ids", code: "too_many_values", message },
+      ]);
+    }
   });
 
   it("a retry of more ids than one statement binds requeues them all", async () => {

@@ -34,13 +34,20 @@ function exportDelivery(d: DeliveryRow) {
   };
 }
 
-/** `{"ids":["…", …]}`: 1 to MAX_DELIVERIES inquiry ids, else 422 on `ids`. */
+/**
+ * `{"ids":["…", …]}`: 1 to MAX_DELIVERIES inquiry ids. Else 422 on `ids`:
+ * `too_many_values` with `{max}` for a longer list, `invalid_value` for the rest.
+ */
 async function idsFromBody(request: Request): Promise<string[]> {
   const ids = (await readJsonObject(request)).ids;
+  if (Array.isArray(ids) && ids.length > MAX_DELIVERIES) {
+    throw new AppError("validation_failed", {
+      fields: [{ field: "ids", code: "too_many_values", params: { max: MAX_DELIVERIES } }],
+    });
+  }
   const ok =
     Array.isArray(ids) &&
     ids.length > 0 &&
-    ids.length <= MAX_DELIVERIES &&
     ids.every((id) => typeof id === "string" && id.length > 0 && id.length <= 64);
   if (!ok) {
     throw new AppError("validation_failed", { fields: [{ field: "ids", code: "invalid_value" }] });
@@ -66,7 +73,9 @@ export function deliveryRoutes(now: () => number) {
       const wanted = LISTABLE.find((s) => s === status);
       if (!wanted) {
         throw new AppError("validation_failed", {
-          fields: [{ field: "status", code: "invalid_choice" }],
+          fields: [
+            { field: "status", code: "invalid_option", params: { limit: LISTABLE.join(", ") } },
+          ],
         });
       }
       statuses = [wanted];

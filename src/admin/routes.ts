@@ -38,7 +38,12 @@ export function exportInquiry(i: StoredInquiry) {
       /** False once mailed: the file then lives only in the staff's mail. */
       stored: i.attachment.key !== null,
     },
-    delivery: { status: i.delivery.status, attempts: i.delivery.attempts },
+    /** `resend_id` matches Resend's dashboard and webhook events; null until Resend accepted it. */
+    delivery: {
+      status: i.delivery.status,
+      attempts: i.delivery.attempts,
+      resend_id: i.delivery.resendId,
+    },
     hold: i.hold,
     hold_reason: i.holdReason,
     /** The spam scorer's verdict (README, Spam); null when not scored. */
@@ -59,7 +64,25 @@ async function emailFromBody(request: Request): Promise<string> {
       fields: [{ field: "email", code: "too_long", params: { max: 254 } }],
     });
   }
+  if (!looksLikeAddress(email.trim())) {
+    throw new AppError("validation_failed", {
+      fields: [{ field: "email", code: "invalid_email" }],
+    });
+  }
   return email;
+}
+
+/**
+ * `local@domain.tld` on one line: enough to refuse what cannot be anyone's
+ * address (a typo, a name) with 422 rather than "0 found". Looser than the
+ * form's rule on purpose: an address stored under an older rule must stay
+ * searchable and erasable. No regular expression, so nothing can backtrack.
+ */
+function looksLikeAddress(s: string): boolean {
+  const at = s.lastIndexOf("@");
+  const dot = s.lastIndexOf(".");
+  for (const ch of s) if (ch.trim() === "" || ch < " ") return false;
+  return at > 0 && dot > at + 1 && dot < s.length - 1;
 }
 
 /**

@@ -67,6 +67,8 @@ export interface StoredInquiry extends NewInquiry {
     attempts: number;
     nextAttemptAt: number | null;
     lastError: string | null;
+    /** Resend's id for the mail once it accepted it (its dashboard and webhook events name it). */
+    resendId: string | null;
   };
 }
 

@@ -32,7 +32,9 @@ export type FieldErrorCode =
   | "file_archive_program"
   | "file_archive_unreadable"
   | "file_empty"
-  | "too_many_files";
+  | "too_many_files"
+  | "too_many_values"
+  | "invalid_option";
 
 export interface FieldError {
   field: string;
@@ -71,12 +73,19 @@ export const ERRORS: Readonly<Record<ErrorCode, { status: number; retryAfter?: n
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly fields: readonly FieldError[];
+  /**
+   * A 401's `WWW-Authenticate` challenge (RFC 9110 §11.6.1), e.g.
+   * `Bearer realm="admin"`; absent where no credential scheme would help
+   * (a webhook's signature is not a token the caller can be asked for).
+   */
+  readonly challenge: string | undefined;
 
-  constructor(code: ErrorCode, opts: { fields?: readonly FieldError[] } = {}) {
+  constructor(code: ErrorCode, opts: { fields?: readonly FieldError[]; challenge?: string } = {}) {
     super(code);
     this.name = "AppError";
     this.code = code;
     this.fields = opts.fields ?? [];
+    this.challenge = opts.challenge;
   }
 
   get status(): number {

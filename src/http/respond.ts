@@ -51,7 +51,7 @@ export function errorResponse(
   const { lang } = audience;
   const headers: Record<string, string> = {};
   if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
-  if (err.code === "unauthorized") headers["www-authenticate"] = 'Bearer realm="admin"';
+  if (err.challenge !== undefined) headers["www-authenticate"] = err.challenge;
   if (audience.html) {
     const body =
       err.code === "not_found"

@@ -123,6 +123,15 @@ export const FIELD_MESSAGES: Record<FieldErrorCode, Texts> = {
     sl: "Priložite lahko le eno datoteko.",
     en: "Only one file can be attached.",
   },
+  // The operator API's: a list longer than it takes, a parameter outside its values.
+  too_many_values: {
+    sl: "Pošljite največ {max|values} naenkrat.",
+    en: "Send at most {max|values} at a time.",
+  },
+  invalid_option: {
+    sl: "Izberite eno od vrednosti: {limit}.",
+    en: "Choose one of: {limit}.",
+  },
 };
 
 export function fieldMessage(

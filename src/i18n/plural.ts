@@ -15,6 +15,11 @@ export const NOUNS = {
     sl: { one: "znak", two: "znaka", few: "znake", other: "znakov" },
     en: { one: "character", other: "characters" },
   },
+  /** After "največ" (accusative, genitive plural from 5 on). */
+  values: {
+    sl: { one: "vrednost", two: "vrednosti", few: "vrednosti", other: "vrednosti" },
+    en: { one: "value", other: "values" },
+  },
   /** After "s … do" (instrumental). */
   digitsWith: {
     sl: { one: "števko", two: "števkama", few: "števkami", other: "števkami" },

@@ -74,6 +74,7 @@ export function fromRow(r: InquiryRow): StoredInquiry {
       attempts: r.delivery_attempts,
       nextAttemptAt: r.next_attempt_at,
       lastError: r.last_error,
+      resendId: r.resend_id,
     },
   };
 }
