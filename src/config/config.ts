@@ -240,7 +240,10 @@ export function parseConfig(env: RawEnv): ConfigResult {
   const turnstileSecret = secret("TURNSTILE_SECRET_KEY");
   const resendWebhookSecret = secret("RESEND_WEBHOOK_SECRET");
 
-  if (adminToken !== null && adminToken.length < ADMIN_TOKEN_MIN_LENGTH) {
+  // Only spaces is a token set wrong, not "no token": say so rather than run without one.
+  const rawToken = env.ADMIN_TOKEN;
+  const adminTokenBlank = typeof rawToken === "string" && rawToken !== "" && !rawToken.trim();
+  if (adminTokenBlank || (adminToken !== null && adminToken.length < ADMIN_TOKEN_MIN_LENGTH)) {
     bad(
       "too_short",
       "ADMIN_TOKEN",
