@@ -10,7 +10,7 @@ import { startDev, type DevServer } from "../scripts/lib/dev-server.ts";
 import { Webhook } from "standardwebhooks";
 import { startFakeResendServer, type FakeResendServer } from "./resend-server.ts";
 
-const PORT = 8797;
+const PORT = Number(process.env.E2E_ADMIN_PORT ?? 8797);
 const API_KEY = "re_e2e_admin_0123456789";
 const TOKEN = "e2e-admin-token-7f3a9c1e5b2d4f6a8c0e";
 const WEBHOOK_SECRET = "whsec_ZTJlLXdlYmhvb2stc2VjcmV0LTAxMjM0NTY3ODk=";
