@@ -29,6 +29,14 @@ const BACKOFF_CAP_MS = 4 * 60 * 60_000;
 export const RETRY_WINDOW_MS = 23 * 60 * 60_000;
 /** The latest a retry is scheduled, so a run every 30 minutes or less still makes it inside the window. */
 const LAST_RETRY_AFTER_MS = RETRY_WINDOW_MS - 30 * 60_000;
+/**
+ * The time (ms) at or before which a first attempt leaves no automatic retry
+ * for the next run (at most 30 minutes away) to make inside the window: a
+ * released hold sends such an inquiry under a new key (store `setHold`).
+ */
+export function keySpentBefore(now: number): number {
+  return now - LAST_RETRY_AFTER_MS;
+}
 /** A sender's claim on a row (wall clock); renewed right before each send so it covers that send. */
 export const LEASE_MS = 5 * 60_000;
 /**
