@@ -451,7 +451,27 @@ describe("Resend's answers at the edges", () => {
     const [mail] = emailsFor(id);
     expect(mail!.body.reply_to).toBeUndefined();
     expect(mail!.body.text).toContain("ana@localhost");
+    // Replying would reach MAIL_FROM: the footer says to write to the address instead.
+    for (const part of [mail!.body.text, mail!.body.html]) {
+      expect(part).not.toContain("Odgovorite na to sporočilo");
+      expect(part).toContain("Naslova obiskovalca ni bilo mogoče nastaviti za odgovor");
+      expect(part).toContain("»E-pošta«");
+    }
     expect(await storedRow(id)).toMatchObject({ delivery_status: "sent", reply_to_refused: 1 });
+  });
+
+  it("says so in English too when the company's language is English", async () => {
+    const id = await storeOne();
+    await env.DB.prepare("UPDATE inquiries SET email = 'ana@localhost' WHERE id = ?")
+      .bind(id)
+      .run();
+    await runCron(Date.now() + MIN, { DEFAULT_LANG: "en" });
+    const [mail] = emailsFor(id);
+    expect(mail!.body.reply_to).toBeUndefined();
+    for (const part of [mail!.body.text, mail!.body.html]) {
+      expect(part).not.toContain("Reply to this message");
+      expect(part).toContain("could not be set as the reply address");
+    }
   });
 
   it("a retry after a refused reply_to keeps leaving it out, under its own key", async () => {
