@@ -3,6 +3,7 @@ import type { AppEnv } from "../http/app.ts";
 import { AppError, type FieldError } from "../http/errors.ts";
 import { json } from "../http/respond.ts";
 import { inquirySchema, validateFields, type InquiryFields } from "../inquiry/validate.ts";
+import { keySpentBefore } from "../mail/deliver.ts";
 import { retentionCutoff } from "../retention/months.ts";
 import {
   deleteInquiries,
@@ -158,11 +159,13 @@ export function adminRoutes(gate: AdminGate, now: () => number) {
       errors.push({ field: "reason", code: "invalid_value" });
     }
     if (errors.length > 0) throw new AppError("validation_failed", { fields: errors });
+    const at = now();
     const ok = await setHold(
       c.env.DB,
       c.req.param("id"),
       body.hold === true,
       typeof reason === "string" ? reason : null,
+      { now: at, keySpentBefore: keySpentBefore(at) },
     );
     if (!ok) throw new AppError("not_found");
     return json({ ok: true });
