@@ -43,6 +43,8 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
+      // limiterWindowAhead (tests/helpers.ts) may wait up to 10 s for a fresh rate-limit minute.
+      testTimeout: 30_000,
       include: ["tests/**/*.test.ts"],
       setupFiles: ["./tests/setup/apply-migrations.ts"],
     },

@@ -4,10 +4,11 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { expect, it } from "vitest";
 
-const PORT = 8796;
-const CATCHER_PORT = 8797;
+const PORT = Number(process.env.E2E_DEV_PORT ?? 8796);
+const CATCHER_PORT = PORT + 1;
 const PERSIST = ".e2e/state-dev";
 
 /** Processes whose command line names `needle` (Linux /proc). */
@@ -87,3 +88,68 @@ it("starts the worker beside the mail catcher, and Ctrl-C stops both", async () 
   expect(processesWith(String(PORT))).toEqual([]);
   await expect(fetch(`http://127.0.0.1:${CATCHER_PORT}/`)).rejects.toThrow();
 }, 150_000);
+
+/** A port nothing listens on now, from the system (other test runs may hold the fixed ones). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** `npm run dev -- …args` to its end, or Ctrl-C after `limitMs`: exit code and everything it printed. */
+function runDev(
+  args: string[],
+  catcherPort: number,
+  limitMs: number,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    let output = "";
+    const npm = spawn("npm", ["run", "dev", "--", ...args], {
+      detached: true,
+      env: { ...process.env, MAIL_CATCHER_PORT: String(catcherPort) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const limit = setTimeout(() => process.kill(-npm.pid!, "SIGINT"), limitMs);
+    npm.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    npm.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    npm.on("exit", (code) => {
+      clearTimeout(limit);
+      resolve({ code, output });
+    });
+  });
+}
+
+it("refuses a worker port that is taken, naming --port, instead of announcing another process's worker", async () => {
+  // Any process on the port answers /health as the first `npm run dev` did.
+  const other = createServer((socket) => {
+    socket.on("error", () => {}); // the port probe hangs up at once
+    socket.end('HTTP/1.1 200 OK\r\ncontent-length: 11\r\n\r\n{"ok":true}');
+  });
+  const port = await freePort();
+  const catcherPort = await freePort();
+  await new Promise<void>((resolve) => other.listen(port, "127.0.0.1", resolve));
+  try {
+    const { code, output } = await runDev(["--port", String(port)], catcherPort, 20_000);
+    expect(code).toBe(1);
+    expect(output).toContain(`[dev] Port ${port} is already in use`);
+    expect(output).toMatch(/npm run dev -- --port \d+/);
+    expect(output).not.toContain("Ctrl-C stops everything");
+  } finally {
+    await new Promise((resolve) => other.close(resolve));
+  }
+  await expect(fetch(`http://127.0.0.1:${catcherPort}/`)).rejects.toThrow();
+}, 30_000);
+
+it("says in a line of its own when wrangler stops by itself, and leaves nothing running", async () => {
+  const catcherPort = await freePort();
+  const args = ["--port", String(await freePort()), "--persist-to", PERSIST, "--no-such-flag"];
+  const { code, output } = await runDev(args, catcherPort, 100_000);
+  expect(code).toBe(1);
+  expect(output).toContain("[dev] wrangler dev stopped on its own (exit code 1)");
+  expect(output).not.toContain("Ctrl-C stops everything");
+  await expect(fetch(`http://127.0.0.1:${catcherPort}/`)).rejects.toThrow();
+}, 120_000);

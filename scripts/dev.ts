@@ -1,5 +1,7 @@
 // `npm run dev`: the worker under `wrangler dev`, beside a local mail catcher.
 //
+// 0. Stops at once, naming `--port`, when the worker's port is taken: wrangler would
+//    fail to bind it only after another process's /health had answered for it.
 // 1. Says what a newcomer is missing (a `.dev.vars`; dependencies: dev.mjs) instead of failing.
 // 2. Starts the mail catcher (scripts/lib/mail-catcher.ts) on 127.0.0.1: it answers
 //    Resend's API and shows every mail in a browsable mailbox.
@@ -7,13 +9,15 @@
 // 4. Starts `wrangler dev` with RESEND_BASE_URL pointing at the catcher and a
 //    development key made for this run: the worker mails by the same code path
 //    as in production. Passing your own `--var RESEND_BASE_URL:…` skips the catcher.
-// Ctrl-C stops both, and every process wrangler started.
+// Ctrl-C stops both, and every process wrangler started. When wrangler stops on its
+// own, a line of ours says so, and the catcher goes with it.
 //
 // Extra arguments go to `wrangler dev`, e.g. `npm run dev -- --port 8788`.
 // MAIL_CATCHER_PORT chooses the catcher's port (default 8025, any free one if taken).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { startMailCatcher, type MailCatcher } from "./lib/mail-catcher.ts";
 
 const args = process.argv.slice(2);
@@ -76,6 +80,46 @@ async function startCatcher(): Promise<MailCatcher> {
     say(`Port ${wanted} is taken; the mail catcher takes a free one.`);
     return startMailCatcher({ apiKey, port: 0 });
   }
+}
+
+/**
+ * Whether something accepts connections on `port` at one of `hosts` (IPv4 and
+ * IPv6 loopback, and `--ip` if given): what `wrangler dev` would fail to bind
+ * ("Address already in use") after this script had announced it ready, on the
+ * strength of the other process's /health answer.
+ */
+async function portInUse(port: number, hosts: string[]): Promise<boolean> {
+  const probes = hosts.map(
+    (host) =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect({ port, host });
+        const done = (taken: boolean) => {
+          socket.destroy();
+          resolve(taken);
+        };
+        socket.setTimeout(1000, () => done(false));
+        socket.once("connect", () => done(true));
+        socket.once("error", () => done(false));
+      }),
+  );
+  return (await Promise.all(probes)).includes(true);
+}
+
+const port = Number(argValue("--port") ?? 8787);
+const ip = argValue("--ip");
+const hosts = [
+  "127.0.0.1",
+  "::1",
+  ...(ip && !["0.0.0.0", "::", "*", "localhost"].includes(ip) ? [ip] : []),
+];
+if (await portInUse(port, hosts)) {
+  let free = port + 1;
+  while (free < port + 50 && (await portInUse(free, hosts))) free++;
+  console.error(
+    `[dev] Port ${port} is already in use (another \`npm run dev\` or \`wrangler dev\`?): ` +
+      `stop that one, or choose another port: npm run dev -- --port ${free}`,
+  );
+  process.exit(1);
 }
 
 const useCatcher = !userVars.includes("RESEND_BASE_URL");
@@ -153,17 +197,22 @@ dev.on("error", async (err) => {
   await catcher?.close();
   process.exit(1);
 });
-dev.on("exit", async (code) => {
+dev.on("exit", async (code, signal) => {
   if (stopping) return;
   // wrangler stopped on its own: take its workerd processes and the catcher with it.
   stopping = true;
+  console.error(
+    `[dev] wrangler dev stopped on its own (${signal ? `signal ${signal}` : `exit code ${code}`}): ` +
+      "its reason is in its output above. The mail catcher is stopped too; nothing is left running.",
+  );
   stopGroup("SIGKILL");
   await catcher?.close();
   process.exit(code ?? 1);
 });
 
-// Once the worker answers, say where everything is.
-const base = `http://localhost:${argValue("--port") ?? "8787"}`;
+// Once the worker answers, say where everything is. The port was free before
+// wrangler started, so the answer is this run's worker (wrangler's own exit ends the loop).
+const base = `http://localhost:${port}`;
 for (let i = 0; i < 240 && !stopping; i++) {
   try {
     await (await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) })).arrayBuffer();

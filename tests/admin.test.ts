@@ -10,6 +10,7 @@ import {
   storedRow,
   submit,
   validFields,
+  limiterWindowAhead,
 } from "./helpers.ts";
 
 beforeEach(() => {
@@ -43,7 +44,10 @@ function admin(
   );
 }
 
-async function store(fields: Record<string, string | File>, vars = NO_KEY): Promise<string> {
+async function store(
+  fields: Record<string, string | File>,
+  vars: Record<string, string> = NO_KEY,
+): Promise<string> {
   const res = await submit(fields, {}, vars);
   expect(res.status).toBe(201);
   return ((await res.json()) as { id: string }).id;
@@ -86,7 +90,33 @@ describe("access to the operator API", () => {
     expect((await admin("GET", "/retention")).status).toBe(200);
   });
 
+  it("answers a method a path does not take with 405 and Allow, only to the token's holder", async () => {
+    const id = crypto.randomUUID();
+    const cases: [string, string, string][] = [
+      ["GET", "/inquiries/search", "POST"],
+      ["DELETE", "/inquiries/erase", "POST"],
+      ["PUT", `/inquiries/${id}`, "GET, PATCH, DELETE, HEAD"],
+      ["GET", `/inquiries/${id}/hold`, "PUT"],
+      ["POST", "/deliveries", "GET, HEAD"],
+      ["GET", "/deliveries/retry", "POST"],
+      ["PUT", "/deliveries/dismiss", "POST"],
+      ["DELETE", "/retention", "GET, HEAD"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await admin(method, path);
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get("allow")).toBe(allow);
+      expect(((await res.json()) as { code: string }).code).toBe("method_not_allowed");
+      // Without the token nothing about the routes shows.
+      // (From another network: these failed sign-ins count towards its lockout.)
+      expect((await admin(method, path, undefined, "", {}, "192.0.2.77")).status).toBe(401);
+    }
+    expect((await admin("GET", `/inquiries/${id}`)).status).toBe(404);
+    expect((await admin("GET", "/nothing-here")).status).toBe(404);
+  });
+
   it("limits failed attempts per client network: 401, then 429 with Retry-After", async () => {
+    await limiterWindowAhead();
     const ip = "192.0.2.44";
     for (let i = 0; i < 10; i++) {
       expect((await admin("GET", "/retention", undefined, `wrong-${i}`, {}, ip)).status).toBe(401);
@@ -160,7 +190,7 @@ describe("access and portability: export by address", () => {
         type: "application/pdf",
         sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       },
-      delivery: { status: "pending", attempts: 0 },
+      delivery: { status: "pending", attempts: 0, resend_id: null },
       hold: false,
     });
   });
@@ -183,6 +213,40 @@ describe("access and portability: export by address", () => {
       );
     }
     expect((await admin("POST", "/inquiries/search", "not json")).status).toBe(400);
+  });
+
+  it("refuses what is not an address with 422 invalid_email, for search and erasure", async () => {
+    const keep = await store(validFields());
+    for (const path of ["/inquiries/search", "/inquiries/erase"]) {
+      for (const email of ["x", "ana@", "@x.si", "ana@primer", "ana novak@primer.si", "a@b."]) {
+        const res = await admin("POST", path, { email });
+        expect(res.status, `${path} ${email}`).toBe(422);
+        expect(((await res.json()) as { errors: unknown[] }).errors).toEqual([
+          {
+            field: "email",
+            code: "invalid_email",
+            message: "Please enter a valid e-mail address, e.g. name@company.com.",
+          },
+        ]);
+      }
+    }
+    expect(await storedRow(keep)).not.toBeNull();
+  });
+
+  it("names Resend's id for the mail, to match its dashboard and webhook events", async () => {
+    const id = await store(validFields(), {});
+    const res = await admin("GET", `/inquiries/${id}`);
+    const { delivery } = ((await res.json()) as { inquiry: { delivery: unknown } }).inquiry;
+    const row = await storedRow(id);
+    expect(row!.resend_id).toMatch(/\S/);
+    expect(delivery).toEqual({ status: "sent", attempts: 1, resend_id: row!.resend_id });
+    const pending = await store(validFields());
+    const held = (
+      (await (await admin("GET", `/inquiries/${pending}`)).json()) as {
+        inquiry: { delivery: unknown };
+      }
+    ).inquiry.delivery;
+    expect(held).toEqual({ status: "pending", attempts: 0, resend_id: null });
   });
 });
 

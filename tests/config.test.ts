@@ -119,6 +119,61 @@ describe("RESEND_BASE_URL", () => {
   });
 });
 
+describe("REDIRECT_URL", () => {
+  it("must be https: a visitor sent on to plain http leaves the encrypted site", async () => {
+    await expectProblem(
+      { REDIRECT_URL: "http://example.com/thanks" },
+      "insecure_url",
+      "REDIRECT_URL",
+    );
+    await expectProblem({ REDIRECT_URL: "javascript:alert(1)" }, "invalid_url", "REDIRECT_URL");
+    await expectProblem({ REDIRECT_URL: "/hvala" }, "invalid_url", "REDIRECT_URL");
+  });
+
+  it("takes https anywhere, and plain http only to this machine (a page under development)", async () => {
+    await expectHealthy({ REDIRECT_URL: "https://www.primer.si/hvala?from=form#top" });
+    await expectHealthy({ REDIRECT_URL: "http://localhost:8080/thanks" });
+    await expectHealthy({ REDIRECT_URL: "http://127.0.0.1/thanks" });
+  });
+});
+
+describe("example addresses in MAIL_TO and MAIL_FROM", () => {
+  async function warnings(vars: Vars) {
+    const res = await call(new Request("https://forms.example.com/health"), vars);
+    const body = (await res.json()) as { ok: boolean; warnings: { code: string; name: string }[] };
+    return { ok: body.ok, warnings: body.warnings.map(({ code, name }) => ({ code, name })) };
+  }
+
+  it("wrangler.toml's committed addresses are a warning on /health, not a problem", async () => {
+    // The test runs with wrangler.toml's [vars], as the Deploy button pre-fills them.
+    const h = await warnings({});
+    expect(h.ok).toBe(true);
+    expect(h.warnings).toContainEqual({ code: "example_address", name: "MAIL_TO" });
+    expect(h.warnings).toContainEqual({ code: "example_address", name: "MAIL_FROM" });
+  });
+
+  it("names each domain RFC 2606 reserves, and no real one", async () => {
+    for (const address of [
+      "a@example.org",
+      "Sales <a@mail.EXAMPLE.net>",
+      "a@shop.test",
+      "a@x.invalid",
+      "a@company.example",
+    ]) {
+      const h = await warnings({
+        MAIL_TO: `office@primer.si, ${address}`,
+        MAIL_FROM: "f@primer.si",
+      });
+      expect(h.warnings, address).toEqual([{ code: "example_address", name: "MAIL_TO" }]);
+    }
+    const real = await warnings({
+      MAIL_TO: "office@primer.si, a@example-company.com",
+      MAIL_FROM: '"Form, example.com" <form@notexample.com>',
+    });
+    expect(real.warnings).toEqual([]);
+  });
+});
+
 describe("Turnstile", () => {
   const SITE_KEY = "0x4AAAAAAAtest";
   const SECRET = "0x4AAAAAAAtest-secret-0123456789";
@@ -190,6 +245,10 @@ describe("ADMIN_TOKEN", () => {
       { ADMIN_TOKEN: short },
     );
     expect(res.status).toBe(503);
+  });
+
+  it("of only spaces is a problem, not an unset token", async () => {
+    await expectProblem({ ADMIN_TOKEN: "   " }, "too_short", "ADMIN_TOKEN");
   });
 
   it("of 32 characters or more is fine", async () => {

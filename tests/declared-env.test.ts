@@ -77,9 +77,13 @@ describe("wrangler.toml, .dev.vars.example and the code agree", () => {
     expect(typed.sort()).toEqual(secretsInExample().sort());
   });
 
-  it("package.json describes every variable and secret for the Deploy button, and nothing undeclared", () => {
+  it("package.json describes every binding, variable and secret for the Deploy button, and nothing undeclared", () => {
     const described = Object.keys(packageJson.cloudflare.bindings);
-    const needed = [...env.TEST_DECLARED.vars, ...secretsInExample()];
+    const needed = [
+      ...env.TEST_DECLARED.vars,
+      ...env.TEST_DECLARED.bindings,
+      ...secretsInExample(),
+    ];
     expect(needed.filter((name) => !described.includes(name))).toEqual([]);
     const known = declared();
     expect(described.filter((name) => !known.has(name))).toEqual([]);

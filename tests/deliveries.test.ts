@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { insertInquiry } from "../src/store/inquiries.ts";
 import { FakeResend } from "./fakes/resend.ts";
 import { samples } from "./file-samples.ts";
@@ -33,6 +33,7 @@ function admin(method: string, path: string, body?: unknown) {
       headers: {
         authorization: `Bearer ${ADMIN_TOKEN}`,
         "cf-connecting-ip": "203.0.113.21",
+        "accept-language": "en",
         ...(body === undefined ? {} : { "content-type": "application/json" }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -85,7 +86,18 @@ async function storeWhileRefused(): Promise<{ ids: string[]; files: Map<string, 
 
 describe("mail that failed: seen, listed, retried, mailed once", () => {
   it("a 403 for every send → failed → /health 503 → listed → fixed → retry → each mailed once with its file → /health 200", async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => {
+      lines.push(a.map(String).join(" "));
+    });
     const { ids, files } = await storeWhileRefused();
+    spy.mockRestore();
+    // One line per inquiry given up, with a stable code, for Workers Logs alerting.
+    for (const id of ids) {
+      expect(
+        lines.filter((l) => l.startsWith(`delivery_failed_permanently id=${id} code=403`)),
+      ).toHaveLength(1);
+    }
     for (const id of ids) {
       expect(await storedRow(id)).toMatchObject({ delivery_status: "failed" });
       expect((await storedRow(id))!.last_error).toMatch(/^403/);
@@ -102,7 +114,7 @@ describe("mail that failed: seen, listed, retried, mailed once", () => {
     expect(list.map((d) => d.id)).toEqual(ids); // oldest first
     for (const d of list) {
       expect(Object.keys(d).sort()).toEqual(
-        ["attempts", "created_at", "id", "last_error", "next_attempt_at", "status"].sort(),
+        ["attempts", "created_at", "id", "last_error", "next_attempt_at", "spam", "status"].sort(),
       );
       expect(d).toMatchObject({ status: "failed", next_attempt_at: null });
       expect(d.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -199,10 +211,19 @@ describe("GET /admin/deliveries", () => {
       attempts: 2,
       last_error: "422:validation_error",
       next_attempt_at: null,
+      spam: null, // seeded without a score
     });
-    for (const bad of ["sent", "dismissed", "FAILED", ""]) {
+    for (const bad of ["sent", "dismissed", "FAILED", "", "bogus"]) {
       const res = await admin("GET", `/deliveries?status=${bad}`);
       expect(res.status, bad).toBe(422);
+      // The allowed states, not the form's message about services.
+      expect(((await res.json()) as { errors: unknown[] }).errors, bad).toEqual([
+        {
+          field: "status",
+          code: "invalid_option",
+          message: "Choose one of: pending, failed, bounced, quarantined.",
+        },
+      ]);
     }
   });
 
@@ -270,6 +291,31 @@ describe("POST /admin/deliveries/retry and /dismiss", () => {
     expect((await admin("POST", "/deliveries/retry", "nope")).status).toBe(400);
   });
 
+  it("name the limit of 500 ids when given more, in the caller's language", async () => {
+    const ids = Array.from({ length: 1000 }, () => crypto.randomUUID());
+    for (const [lang, message] of [
+      ["en", "Send at most 500 values at a time."],
+      ["sl", "Pošljite največ 500 vrednosti naenkrat."],
+    ] as const) {
+      const res = await call(
+        new Request("https://forms.example.com/admin/deliveries/retry", {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${ADMIN_TOKEN}`,
+            "cf-connecting-ip": "203.0.113.21",
+            "content-type": "application/json",
+            "accept-language": lang,
+          },
+          body: JSON.stringify({ ids }),
+        }),
+      );
+      expect(res.status).toBe(422);
+      expect(((await res.json()) as { errors: unknown[] }).errors).toEqual([
+        { field: "ids", code: "too_many_values", message },
+      ]);
+    }
+  });
+
   it("a retry of more ids than one statement binds requeues them all", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 120; i++) {
@@ -282,5 +328,42 @@ describe("POST /admin/deliveries/retry and /dismiss", () => {
       ok: true,
       requeued: 120,
     });
+  });
+});
+
+describe("a hold restricts (GDPR Art. 18)", () => {
+  it("a held inquiry is neither mailed nor purged until released; then both resume", async () => {
+    const res = await submit(validFields(), {}, { RESEND_API_KEY: "" });
+    const { id } = (await res.json()) as { id: string };
+    expect(await storedRow(id)).toMatchObject({ delivery_status: "pending" });
+    const hold = await admin("PUT", `/inquiries/${id}/hold`, { hold: true, reason: "disputed" });
+    expect(hold.status).toBe(200);
+    await runCron(Date.now() + MIN);
+    await runCron(Date.now() + 3 * 365 * 24 * 60 * MIN); // past the retention period
+    expect(fakes.resend.emails).toHaveLength(0);
+    expect(await storedRow(id)).toMatchObject({ delivery_status: "pending", hold: 1 });
+
+    await admin("PUT", `/inquiries/${id}/hold`, { hold: false });
+    await runCron(Date.now() + 2 * MIN);
+    expect(fakes.resend.emails.filter((e) => e.idempotencyKey === `inquiry-${id}`)).toHaveLength(1);
+    expect(await storedRow(id)).toMatchObject({ delivery_status: "sent", hold: 0 });
+  });
+
+  it("a held inquiry that failed may be retried, and is mailed only once released", async () => {
+    fakes.resend.refuseAll(403);
+    const res = await submit(validFields());
+    const { id } = (await res.json()) as { id: string };
+    expect(await storedRow(id)).toMatchObject({ delivery_status: "failed" });
+    fakes.resend.stopFailing();
+    await admin("PUT", `/inquiries/${id}/hold`, { hold: true });
+    expect(await (await admin("POST", "/deliveries/retry", { ids: [id] })).json()).toEqual({
+      ok: true,
+      requeued: 1,
+    });
+    await runCron(Date.now() + MIN);
+    expect(fakes.resend.emails).toHaveLength(0);
+    await admin("PUT", `/inquiries/${id}/hold`, { hold: false });
+    await runCron(Date.now() + 2 * MIN);
+    expect(fakes.resend.emails.map((e) => e.idempotencyKey)).toEqual([`inquiry-${id}-r1`]);
   });
 });

@@ -2,7 +2,14 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DELIVERY_SUMMARY_SQL } from "../src/store/delivery-admin.ts";
 import { insertInquiry } from "../src/store/inquiries.ts";
-import { ADMIN_TOKEN, call, installFakes, newInquiry, type Vars } from "./helpers.ts";
+import {
+  ADMIN_TOKEN,
+  call,
+  installFakes,
+  newInquiry,
+  type Vars,
+  limiterWindowAhead,
+} from "./helpers.ts";
 
 const HOUR = 60 * 60_000;
 
@@ -92,6 +99,7 @@ describe("GET /health", () => {
   });
 
   it("refuses a wrong token with 401, and limits guesses like the operator API", async () => {
+    await limiterWindowAhead();
     const ip = "203.0.113.77";
     for (let i = 0; i < 10; i++)
       expect((await health({ token: `guess-${i}`, ip })).status).toBe(401);
@@ -172,6 +180,25 @@ describe("GET /health", () => {
     expect((await health({ vars, fresh: false, token: ADMIN_TOKEN })).status).toBe(503);
     vi.setSystemTime(Date.UTC(2026, 10, 29, 12, 0, 31));
     expect((await health({ vars, fresh: false })).status).toBe(503);
+  });
+
+  it("without a configured ADMIN_TOKEN, Authorization gets the cached public answer: no read per request", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.UTC(2026, 10, 29, 13, 0, 0));
+    // Unset, and only spaces (a configuration problem, so no token either).
+    for (const token of ["", "   "]) {
+      await env.DB.prepare("DELETE FROM inquiries").run();
+      const vars = { HEALTH_PROBE: `no-token-${token.length}`, ADMIN_TOKEN: token } as Vars;
+      const first = await health({ vars, fresh: false, token: "x" });
+      await seed("failed");
+      const second = await health({ vars, fresh: false, token: "x" });
+      // The failure inserted between them is not seen: the second answer is the cached first.
+      expect(second.text).toBe(first.text);
+      expect(codes(second)).not.toContain("deliveries_failed");
+      expect(second.body.deliveries).toBeUndefined();
+      expect(second.headers.get("cache-control")).toMatch(/^public/);
+      vi.setSystemTime(Date.now() + 31_000);
+    }
   });
 
   it("reads the delivery state through indexes only: no scan of inquiries", async () => {

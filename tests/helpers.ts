@@ -226,3 +226,15 @@ export function file(
 }
 
 export { env };
+
+/**
+ * Waits, when needed, until at least 10 s of the current wall-clock minute remain.
+ * Local rate limiters (SUBMIT_LIMITER, ADMIN_LIMITER) count in windows aligned to real
+ * minutes, whatever clock a test fakes; a test that counts requests up to a limit must
+ * not let a minute turn in the middle, or the limiter starts again and lets more through.
+ */
+export async function limiterWindowAhead(): Promise<void> {
+  const intoMinute = vi.getRealSystemTime() % 60_000;
+  if (intoMinute < 50_000) return;
+  await scheduler.wait(60_000 - intoMinute + 250);
+}

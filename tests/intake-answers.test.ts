@@ -1,5 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import { fieldMessage } from "../src/i18n/messages.ts";
+import { countOf } from "../src/i18n/plural.ts";
 import { bin, concat, samples } from "./file-samples.ts";
 import {
   call,
@@ -13,6 +15,7 @@ import {
   testIp,
   validFields,
   type Fakes,
+  limiterWindowAhead,
 } from "./helpers.ts";
 
 let fakes: Fakes;
@@ -135,7 +138,10 @@ describe("answers for browsers (HTML) and scripts (JSON)", () => {
     expect(page).toContain('<html lang="sl">');
     expect(page).toContain("E-pošta:</strong> Vnesite veljaven e-poštni naslov");
     expect(page).toContain("Sporočilo:</strong> To polje je obvezno.");
-    expect(page).toMatch(/<a href="https:\/\/www.example.com\/">Nazaj na obrazec<\/a>/);
+    // Only the origin is known (a browser's default cross-origin Referer): the link says so.
+    expect(page).toContain('<a href="https://www.example.com/">Nazaj na spletno stran</a>');
+    expect(page).not.toContain("Nazaj na obrazec");
+    expect(page).toContain("z gumbom Nazaj v brskalniku");
   });
 
   it("shows the same page in English when the form asks for it", async () => {
@@ -163,6 +169,66 @@ describe("answers for browsers (HTML) and scripts (JSON)", () => {
     );
     expect(res.status).toBe(422);
     expect(await res.text()).toContain('href="https://www.example.com/kontakt?x=1"');
+  });
+
+  describe("the back link of a company form's error page", () => {
+    // Chromium's default Referrer-Policy sends only the origin to another site.
+    const post = (fields: Record<string, string>, referer = "https://www.example.com/") =>
+      submit(
+        { ...validFields(), email: "x", _lang: "en", ...fields },
+        { accept: BROWSER_ACCEPT, headers: { origin: "https://www.example.com", referer } },
+        { ALLOWED_ORIGINS: "https://www.example.com" },
+      );
+
+    it("goes to the form's page named by _return, not to the site's home page", async () => {
+      const res = await post({ _return: "https://www.example.com/contact/en.html?from=menu#form" });
+      expect(res.status).toBe(422);
+      const page = await res.text();
+      expect(page).toContain(
+        '<a href="https://www.example.com/contact/en.html?from=menu">Back to the form</a>',
+      );
+      expect(page).toContain("return with your browser&#39;s Back button");
+    });
+
+    it("accepts the worker's own origin in _return", async () => {
+      const res = await post({ _return: "https://forms.example.com/?lang=en" });
+      expect(await res.text()).toContain(
+        '<a href="https://forms.example.com/?lang=en">Back to the form</a>',
+      );
+    });
+
+    it.each([
+      ["another origin", "https://evil.example/contact"],
+      ["a script URL", "javascript:alert(1)"],
+      ["a relative path", "/contact/en.html"],
+      ["an overlong URL", `https://www.example.com/${"a".repeat(2100)}`],
+    ])("ignores %s in _return and links only to the website", async (_, value) => {
+      const res = await post({ _return: value });
+      expect(res.status).toBe(422);
+      const page = await res.text();
+      expect(page).toContain('<a href="https://www.example.com/">Back to the website</a>');
+      expect(page).not.toContain("Back to the form");
+      expect(page).not.toContain("evil.example");
+      expect(page).not.toContain("javascript:");
+    });
+
+    it("without _return, a full Referer still names the form's page", async () => {
+      const res = await post({}, "https://www.example.com/contact/en.html");
+      expect(await res.text()).toContain(
+        '<a href="https://www.example.com/contact/en.html">Back to the form</a>',
+      );
+    });
+
+    it("is not stored or mailed", async () => {
+      const res = await submit(
+        { ...validFields(), _return: "https://www.example.com/contact/en.html" },
+        { headers: { origin: "https://www.example.com" } },
+        { ALLOWED_ORIGINS: "https://www.example.com" },
+      );
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      expect(JSON.stringify(await storedRow(id))).not.toContain("contact/en.html");
+    });
   });
 
   describe("no typing lost without JavaScript", () => {
@@ -329,6 +395,19 @@ describe("honeypot", () => {
     const res = await submit({ ...validFields(), _gotcha: "" });
     expect(res.status).toBe(201);
   });
+
+  it.each([null, false, 0, " \u00a0"])(
+    "a JSON form model's untouched honeypot (%j) is not filled: stored and mailed",
+    async (gotcha) => {
+      const fields = { ...validFields(), _gotcha: gotcha } as unknown as Record<string, string>;
+      const res = await submit(fields, { encoding: "json" });
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      expect(await storedRow(id)).toMatchObject({ name: "Ana Novak" });
+      const mails = fakes.resend.emails.filter((e) => e.idempotencyKey === `inquiry-${id}`);
+      expect(mails).toHaveLength(1);
+    },
+  );
 });
 
 describe("origin, rate limit, captcha, storage", () => {
@@ -400,6 +479,7 @@ describe("origin, rate limit, captcha, storage", () => {
     });
 
     it("still applies the rate limit and Turnstile", async () => {
+      await limiterWindowAhead();
       const ip = "192.0.2.78";
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) {
@@ -449,6 +529,7 @@ describe("origin, rate limit, captcha, storage", () => {
   });
 
   it("limits submissions per client with 429 and Retry-After", async () => {
+    await limiterWindowAhead();
     const ip = "192.0.2.77";
     const statuses: number[] = [];
     let last: Response | undefined;
@@ -715,5 +796,47 @@ describe("file names as clients encode them (RFC 7578 §4.2, RFC 6266 §4.3)", (
     const mail = mailFor(id);
     expect(mail.attachments?.[0]?.filename).toBe(staffSee);
     expect(mail.text).toContain(staffSee);
+  });
+});
+
+describe("numbers in Slovenian messages take the noun's form for that number", () => {
+  // CLDR plural rules for sl, by the last two digits: one 1, two 2, few 3–4, other the rest.
+  it.each([
+    [1, "Vnesite vsaj 1 znak.", "Please enter at least 1 character."],
+    [2, "Vnesite vsaj 2 znaka.", "Please enter at least 2 characters."],
+    [3, "Vnesite vsaj 3 znake.", "Please enter at least 3 characters."],
+    [4, "Vnesite vsaj 4 znake.", "Please enter at least 4 characters."],
+    [5, "Vnesite vsaj 5 znakov.", "Please enter at least 5 characters."],
+    [11, "Vnesite vsaj 11 znakov.", "Please enter at least 11 characters."],
+    [12, "Vnesite vsaj 12 znakov.", "Please enter at least 12 characters."],
+    [100, "Vnesite vsaj 100 znakov.", "Please enter at least 100 characters."],
+    [101, "Vnesite vsaj 101 znak.", "Please enter at least 101 characters."],
+    [102, "Vnesite vsaj 102 znaka.", "Please enter at least 102 characters."],
+    [103, "Vnesite vsaj 103 znake.", "Please enter at least 103 characters."],
+    [5000, "Vnesite vsaj 5000 znakov.", "Please enter at least 5000 characters."],
+  ])("too_short with %i", (min, sl, en) => {
+    expect(fieldMessage("too_short", "sl", { min })).toBe(sl);
+    expect(fieldMessage("too_short", "en", { min })).toBe(en);
+    expect(fieldMessage("too_long", "sl", { max: min })).toBe(sl.replace("vsaj", "največ"));
+  });
+
+  it.each([
+    [1, "1 števko"],
+    [2, "2 števkama"],
+    [3, "3 števkami"],
+    [15, "15 števkami"],
+    [102, "102 števkama"],
+  ])("digits after 's … do' with %i", (n, text) => {
+    expect(countOf(n, "digitsWith", "sl")).toBe(text);
+  });
+
+  it("a one-letter name is answered 'vsaj 2 znaka' and the phone rule with 'do 15 števkami'", async () => {
+    const res = await submit({ ...validFields(), name: "A", phone: "12", _lang: "sl" });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { errors: { field: string; message: string }[] };
+    expect(body.errors).toContainEqual(
+      expect.objectContaining({ field: "name", message: "Vnesite vsaj 2 znaka." }),
+    );
+    expect(body.errors.find((e) => e.field === "phone")?.message).toContain("s 6 do 15 števkami");
   });
 });

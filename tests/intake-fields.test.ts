@@ -259,6 +259,17 @@ describe("pasted text reaches the staff as the visitor saw it", () => {
     },
   );
 
+  it("a configured service with an en dash is matched and stored as configured", async () => {
+    const vars = { SERVICES: "CNC – obdelava,Varjenje" };
+    for (const sent of ["CNC – obdelava", "CNC - obdelava", "CNC\u00A0–\u00A0obdelava"]) {
+      const res = await submit(validFields({ service: sent }), {}, vars);
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      expect((await storedRow(id))?.service).toBe("CNC – obdelava");
+      expect(mailOf(fakes, id).subject).toContain("CNC – obdelava");
+    }
+  });
+
   it("the operator's rectification is normalised by the same rules", async () => {
     const res = await submit(validFields(), {}, { RESEND_API_KEY: "" });
     const { id } = (await res.json()) as { id: string };
@@ -301,6 +312,40 @@ describe("pasted text reaches the staff as the visitor saw it", () => {
 });
 
 describe("JSON clients (null, wrong types)", () => {
+  it.each(["sl", "en"] as const)(
+    "an unpaired surrogate is refused in every field as invalid_characters (%s)",
+    async (lang) => {
+      for (const [field, value] of [
+        ["name", "Ana\ud800Novak"],
+        ["email", "ana\udc00@primer.si"],
+        ["phone", "041 123 456\ud83d"],
+        ["company", "\udfffPrimer"],
+        ["service", "CNC machining\ud800"],
+        ["message", "Ponudba\ud800 prosim."],
+      ] as const) {
+        const res = await submit(
+          { ...validFields(), [field]: value, _lang: lang },
+          {
+            encoding: "json",
+          },
+        );
+        expect(res.status).toBe(422);
+        const body = (await res.json()) as ErrorBody;
+        expect(body.errors).toEqual([
+          { field, code: "invalid_characters", message: FIELD_MESSAGES.invalid_characters[lang] },
+        ]);
+      }
+      // A pair is one character, not two halves: an emoji is kept.
+      const res = await submit(
+        { ...validFields(), name: "Ana \ud83d\ude00" },
+        { encoding: "json" },
+      );
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      expect(await storedRow(id)).toMatchObject({ name: "Ana 😀" });
+    },
+  );
+
   const TYPE_WORDS =
     /\b(string|null|undefined|object|boolean|bigint|symbol|NaN|array|function|expected|received|pričakovan\w*|prejet\w*|niz)\b/i;
 

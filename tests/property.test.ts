@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
-import { detectFileKind } from "../src/inquiry/file-type.ts";
+import { detectFileKind, HEAD_BYTES } from "../src/inquiry/file-type.ts";
+import { ZIP_TAIL_BYTES } from "../src/inquiry/zip-archive.ts";
 import { concat, samples, type SampleKind } from "./file-samples.ts";
 import { installFakes, submit, validFields, type FieldValue } from "./helpers.ts";
 
@@ -241,13 +242,10 @@ describe("file-type detection", () => {
     );
   });
 
-  it("does the same work for 10 MiB as for 256 KiB", () => {
-    // Summed over runs: the clock here ticks in whole milliseconds.
-    const total = (bytes: Uint8Array) => {
-      const started = performance.now();
-      for (let i = 0; i < 10; i++) detectFileKind(bytes);
-      return performance.now() - started;
-    };
+  // Not a timed test (timings flake on a busy machine; speed is the benchmark's job): a
+  // sniffer that reads only a bounded head and tail gives the same answer whatever the
+  // middle of a 10 MiB file holds, so its work cannot grow with the file.
+  it("answers a 10 MiB file from its head and tail alone", () => {
     const enc = new TextEncoder();
     const noise = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 24);
     const pdf = (n: number) => {
@@ -258,13 +256,27 @@ describe("file-type detection", () => {
     const shapes: [string, (n: number) => Uint8Array][] = [
       ["noise", noise],
       ["a PDF of spaces", pdf],
+      [
+        // A whole-file search for the ZIP end record would find this one and change the answer.
+        "a PDF with a ZIP end record in its middle",
+        (n) => {
+          const b = pdf(n);
+          b.set([0x50, 0x4b, 0x05, 0x06], n / 2);
+          return b;
+        },
+      ],
       ["DXF comment pairs", (n) => enc.encode(`${"999\r\nx\r\n".repeat(n / 8)}1`)],
       ["text", (n) => enc.encode("Številka; opis; količina\r\n".repeat(n / 28))],
     ];
+    const size = 10 * 1024 * 1024;
     for (const [label, make] of shapes) {
-      const small = total(make(256 * 1024));
-      const big = total(make(10 * 1024 * 1024));
-      expect(big, label).toBeLessThan(small * 3 + 10);
+      const original = make(size);
+      const changed = original.slice();
+      // Everything but what the sniffers may read at each end (two HEAD_BYTES,
+      // the ZIP tail window) becomes bytes no text or format allows.
+      const margin = Math.max(2 * HEAD_BYTES, ZIP_TAIL_BYTES + 1024);
+      changed.fill(0x00, margin, changed.length - margin);
+      expect(detectFileKind(changed), label).toEqual(detectFileKind(original));
     }
   });
 

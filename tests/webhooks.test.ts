@@ -205,9 +205,28 @@ describe("POST /webhooks/resend", () => {
     for (const s of cases) {
       const res = await post(s);
       expect(res.status).toBe(401);
+      // Not a bearer-token route: no challenge the sender could answer.
+      expect(res.headers.get("www-authenticate")).toBeNull();
       expect(((await res.json()) as { code: string }).code).toBe("unauthorized");
     }
     expect(await storedRow(a.id)).toMatchObject({ delivery_status: "sent" });
+  });
+
+  it("answers a correctly signed body that is not JSON with 400 malformed_body", async () => {
+    const at = new Date();
+    const id = `msg_${crypto.randomUUID()}`;
+    for (const body of ["not json {", ""]) {
+      const res = await post({
+        body,
+        headers: {
+          "svix-id": id,
+          "svix-timestamp": String(Math.floor(at.getTime() / 1000)),
+          "svix-signature": new Webhook(SECRET).sign(id, at, body),
+        },
+      });
+      expect(res.status, body).toBe(400);
+      expect(((await res.json()) as { code: string }).code).toBe("malformed_body");
+    }
   });
 
   it("refuses a timestamp more than 5 minutes old or ahead with 401", async () => {

@@ -72,7 +72,7 @@ export function adminGate(opts: AdminAuthOptions): AdminGate {
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     if (match && (await sameSecret(match[1]!, token))) return;
     const { success } = await env.ADMIN_LIMITER.limit({ key });
-    if (success) throw new AppError("unauthorized");
+    if (success) throw new AppError("unauthorized", { challenge: 'Bearer realm="admin"' });
     lockedUntil.delete(key);
     lockedUntil.set(key, now + LOCKOUT_MS);
     if (lockedUntil.size > MAX_LOCKED) lockedUntil.delete(lockedUntil.keys().next().value!);

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { DeliveryStatus } from "../domain/inquiry.ts";
 import type { AppEnv } from "../http/app.ts";
 import { AppError } from "../http/errors.ts";
@@ -12,6 +12,7 @@ import {
   type DeliveryRow,
 } from "../store/delivery-admin.ts";
 import { readJsonObject } from "./json-body.ts";
+import { allowOnly } from "./methods.ts";
 
 /** At most this many rows per list, and ids per retry or dismissal. */
 export const MAX_DELIVERIES = 500;
@@ -27,16 +28,27 @@ function exportDelivery(d: DeliveryRow) {
     attempts: d.attempts,
     last_error: d.last_error,
     next_attempt_at: iso(d.next_attempt_at),
+    spam:
+      d.spam_score === null
+        ? null
+        : { score: d.spam_score, reasons: d.spam_reasons ? d.spam_reasons.split(",") : [] },
   };
 }
 
-/** `{"ids":["…", …]}`: 1 to MAX_DELIVERIES inquiry ids, else 422 on `ids`. */
+/**
+ * `{"ids":["…", …]}`: 1 to MAX_DELIVERIES inquiry ids. Else 422 on `ids`:
+ * `too_many_values` with `{max}` for a longer list, `invalid_value` for the rest.
+ */
 async function idsFromBody(request: Request): Promise<string[]> {
   const ids = (await readJsonObject(request)).ids;
+  if (Array.isArray(ids) && ids.length > MAX_DELIVERIES) {
+    throw new AppError("validation_failed", {
+      fields: [{ field: "ids", code: "too_many_values", params: { max: MAX_DELIVERIES } }],
+    });
+  }
   const ok =
     Array.isArray(ids) &&
     ids.length > 0 &&
-    ids.length <= MAX_DELIVERIES &&
     ids.every((id) => typeof id === "string" && id.length > 0 && id.length <= 64);
   if (!ok) {
     throw new AppError("validation_failed", { fields: [{ field: "ids", code: "invalid_value" }] });
@@ -62,7 +74,9 @@ export function deliveryRoutes(now: () => number) {
       const wanted = LISTABLE.find((s) => s === status);
       if (!wanted) {
         throw new AppError("validation_failed", {
-          fields: [{ field: "status", code: "invalid_choice" }],
+          fields: [
+            { field: "status", code: "invalid_option", params: { limit: LISTABLE.join(", ") } },
+          ],
         });
       }
       statuses = [wanted];
@@ -70,11 +84,13 @@ export function deliveryRoutes(now: () => number) {
     const rows = await listDeliveries(c.env.DB, statuses, MAX_DELIVERIES);
     return json({ ok: true, deliveries: rows.map(exportDelivery) });
   });
+  route.all("/", allowOnly("GET"));
 
   route.post("/retry", async (c) => {
     const requeued = await requeueDeliveries(c.env.DB, await idsFromBody(c.req.raw), now());
     return json({ ok: true, requeued: requeued.length });
   });
+  route.all("/retry", allowOnly("POST"));
 
   route.post("/dismiss", async (c) => {
     const { ids, keys } = await dismissDeliveries(c.env.DB, await idsFromBody(c.req.raw));
@@ -82,6 +98,7 @@ export function deliveryRoutes(now: () => number) {
     if (keys.length > 0) await deleteAttachments(c.env.ATTACHMENTS, keys);
     return json({ ok: true, dismissed: ids.length });
   });
+  route.all("/dismiss", allowOnly("POST"));
 
   return route;
 }

@@ -1,8 +1,9 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../http/app.ts";
 import { AppError, type FieldError } from "../http/errors.ts";
 import { json } from "../http/respond.ts";
 import { inquirySchema, validateFields, type InquiryFields } from "../inquiry/validate.ts";
+import { keySpentBefore } from "../mail/deliver.ts";
 import { retentionCutoff } from "../retention/months.ts";
 import {
   deleteInquiries,
@@ -17,6 +18,7 @@ import type { StoredInquiry } from "../domain/inquiry.ts";
 import type { AdminGate } from "./auth.ts";
 import { deliveryRoutes } from "./deliveries.ts";
 import { readJsonObject } from "./json-body.ts";
+import { allowOnly } from "./methods.ts";
 
 /** The export format: everything stored about an inquiry, nothing else. */
 export function exportInquiry(i: StoredInquiry) {
@@ -38,9 +40,16 @@ export function exportInquiry(i: StoredInquiry) {
       /** False once mailed: the file then lives only in the staff's mail. */
       stored: i.attachment.key !== null,
     },
-    delivery: { status: i.delivery.status, attempts: i.delivery.attempts },
+    /** `resend_id` matches Resend's dashboard and webhook events; null until Resend accepted it. */
+    delivery: {
+      status: i.delivery.status,
+      attempts: i.delivery.attempts,
+      resend_id: i.delivery.resendId,
+    },
     hold: i.hold,
     hold_reason: i.holdReason,
+    /** The spam scorer's verdict (README, Spam); null when not scored. */
+    spam: i.spam ? { score: i.spam.score, reasons: i.spam.reasons } : null,
   };
 }
 
@@ -57,7 +66,25 @@ async function emailFromBody(request: Request): Promise<string> {
       fields: [{ field: "email", code: "too_long", params: { max: 254 } }],
     });
   }
+  if (!looksLikeAddress(email.trim())) {
+    throw new AppError("validation_failed", {
+      fields: [{ field: "email", code: "invalid_email" }],
+    });
+  }
   return email;
+}
+
+/**
+ * `local@domain.tld` on one line: enough to refuse what cannot be anyone's
+ * address (a typo, a name) with 422 rather than "0 found". Looser than the
+ * form's rule on purpose: an address stored under an older rule must stay
+ * searchable and erasable. No regular expression, so nothing can backtrack.
+ */
+function looksLikeAddress(s: string): boolean {
+  const at = s.lastIndexOf("@");
+  const dot = s.lastIndexOf(".");
+  for (const ch of s) if (ch.trim() === "" || ch < " ") return false;
+  return at > 0 && dot > at + 1 && dot < s.length - 1;
 }
 
 /**
@@ -74,17 +101,21 @@ export function adminRoutes(gate: AdminGate, now: () => number) {
     return json({ ok: true, inquiries: found.map(exportInquiry) });
   });
 
-  admin.get("/inquiries/:id", async (c) => {
-    const found = await getInquiry(c.env.DB, c.req.param("id"));
-    if (!found) throw new AppError("not_found");
-    return json({ ok: true, inquiry: exportInquiry(found) });
-  });
-
   admin.post("/inquiries/erase", async (c) => {
     const email = await emailFromBody(c.req.raw);
     const { ids, keys } = await deleteInquiries(c.env.DB, { email });
     await deleteAttachments(c.env.ATTACHMENTS, keys);
     return json({ ok: true, deleted: ids.length });
+  });
+
+  // Before the `/:id` routes, which would read "search" or "erase" as an id.
+  admin.all("/inquiries/search", allowOnly("POST"));
+  admin.all("/inquiries/erase", allowOnly("POST"));
+
+  admin.get("/inquiries/:id", async (c) => {
+    const found = await getInquiry(c.env.DB, c.req.param("id"));
+    if (!found) throw new AppError("not_found");
+    return json({ ok: true, inquiry: exportInquiry(found) });
   });
 
   admin.delete("/inquiries/:id", async (c) => {
@@ -113,6 +144,7 @@ export function adminRoutes(gate: AdminGate, now: () => number) {
     await updateFields(c.env.DB, found.id, fields);
     return json({ ok: true, inquiry: exportInquiry({ ...found, ...fields }) });
   });
+  admin.all("/inquiries/:id", allowOnly("GET", "PATCH", "DELETE"));
 
   admin.put("/inquiries/:id/hold", async (c) => {
     const body = await readJsonObject(c.req.raw);
@@ -127,15 +159,18 @@ export function adminRoutes(gate: AdminGate, now: () => number) {
       errors.push({ field: "reason", code: "invalid_value" });
     }
     if (errors.length > 0) throw new AppError("validation_failed", { fields: errors });
+    const at = now();
     const ok = await setHold(
       c.env.DB,
       c.req.param("id"),
       body.hold === true,
       typeof reason === "string" ? reason : null,
+      { now: at, keySpentBefore: keySpentBefore(at) },
     );
     if (!ok) throw new AppError("not_found");
     return json({ ok: true });
   });
+  admin.all("/inquiries/:id/hold", allowOnly("PUT"));
 
   admin.route("/deliveries", deliveryRoutes(now));
 
@@ -155,6 +190,8 @@ export function adminRoutes(gate: AdminGate, now: () => number) {
       oldest: stats.oldest === null ? null : new Date(stats.oldest).toISOString(),
     });
   });
+
+  admin.all("/retention", allowOnly("GET"));
 
   return admin;
 }

@@ -1,6 +1,6 @@
 import { FILE_KIND_IDS, FILE_KINDS, isFileKindId, type FileKind } from "../inquiry/file-type.ts";
 import { isLang, type Lang } from "../i18n/lang.ts";
-import { isExampleValue, SECRET_NAMES } from "./examples.ts";
+import { isExampleAddress, isExampleValue, SECRET_NAMES } from "./examples.ts";
 import {
   ADMIN_TOKEN_MIN_LENGTH,
   DEFAULT_MAX_ATTACHMENT_BYTES,
@@ -32,7 +32,13 @@ export interface Config {
   resendWebhookSecret: string | null;
   /** Public site key for the reference form's Turnstile widget. */
   turnstileSiteKey: string | null;
+  /** What a submission judged spam gets (README, Spam). */
+  spamFilter: SpamFilter;
+  /** Quarantined and dismissed inquiries are purged after this many days. */
+  spamRetentionDays: number;
 }
+
+export type SpamFilter = "quarantine" | "tag" | "off";
 
 /**
  * What is wrong with a variable, as a stable code an operator (or a monitor)
@@ -47,9 +53,9 @@ export type ConfigProblemCode =
   | "invalid_service"
   /** An `ALLOWED_ORIGINS` entry is not an origin (scheme, host, optional port, nothing else). */
   | "invalid_origin"
-  /** Not an absolute http(s) URL. */
+  /** Not an absolute URL with `https:` (or `http:`, see `insecure_url`). */
   | "invalid_url"
-  /** `RESEND_BASE_URL` is not `https:` (plain `http:` only for localhost and 127.0.0.1). */
+  /** `RESEND_BASE_URL` or `REDIRECT_URL` is not `https:` (plain `http:` only for localhost and 127.0.0.1). */
   | "insecure_url"
   /** Not one of the values the variable takes. */
   | "invalid_choice"
@@ -66,7 +72,9 @@ export type ConfigProblemCode =
   /** Only one of `TURNSTILE_SITE_KEY` and `TURNSTILE_SECRET_KEY` is set; `name` is the missing one. */
   | "turnstile_half_configured"
   /** Warning: no `RESEND_API_KEY`, so mail waits. */
-  | "no_api_key";
+  | "no_api_key"
+  /** Warning: `MAIL_TO`/`MAIL_FROM` is on a domain RFC 2606 reserves (the committed example). */
+  | "example_address";
 
 export interface ConfigProblem {
   code: ConfigProblemCode;
@@ -146,8 +154,20 @@ export function parseConfig(env: RawEnv): ConfigResult {
   const redirectRaw = str(env, "REDIRECT_URL");
   let redirectUrl: string | null = null;
   if (redirectRaw) {
-    if (isHttpUrl(redirectRaw)) redirectUrl = redirectRaw;
-    else bad("invalid_url", "REDIRECT_URL", "must be an absolute http(s) URL");
+    const scheme = urlScheme(redirectRaw);
+    if (scheme === "ok") redirectUrl = redirectRaw;
+    else if (scheme === "insecure")
+      bad(
+        "insecure_url",
+        "REDIRECT_URL",
+        "must use https: (plain http: only for localhost and 127.0.0.1): a visitor sent on to plain http leaves the encrypted site",
+      );
+    else
+      bad(
+        "invalid_url",
+        "REDIRECT_URL",
+        "must be an absolute URL like https://www.example.com/thanks",
+      );
   }
 
   const langRaw = str(env, "DEFAULT_LANG") || "sl";
@@ -181,8 +201,9 @@ export function parseConfig(env: RawEnv): ConfigResult {
     }
   }
 
-  const retentionMonths = int(env, "RETENTION_MONTHS", 24, bad, 1, 120);
-  const logRetentionDays = int(env, "LOG_RETENTION_DAYS", 30, bad, 1, 365);
+  const retention = parseRetention(env, bad);
+  const retentionMonths = retention.retentionMonths ?? 24;
+  const logRetentionDays = retention.logRetentionDays ?? 30;
 
   const logIpRaw = str(env, "LOG_IP").toLowerCase() || "truncated";
   if (logIpRaw !== "truncated" && logIpRaw !== "full")
@@ -219,7 +240,10 @@ export function parseConfig(env: RawEnv): ConfigResult {
   const turnstileSecret = secret("TURNSTILE_SECRET_KEY");
   const resendWebhookSecret = secret("RESEND_WEBHOOK_SECRET");
 
-  if (adminToken !== null && adminToken.length < ADMIN_TOKEN_MIN_LENGTH) {
+  // Only spaces is a token set wrong, not "no token": say so rather than run without one.
+  const rawToken = env.ADMIN_TOKEN;
+  const adminTokenBlank = typeof rawToken === "string" && rawToken !== "" && !rawToken.trim();
+  if (adminTokenBlank || (adminToken !== null && adminToken.length < ADMIN_TOKEN_MIN_LENGTH)) {
     bad(
       "too_short",
       "ADMIN_TOKEN",
@@ -265,12 +289,35 @@ export function parseConfig(env: RawEnv): ConfigResult {
     });
   }
 
+  // The committed wrangler.toml's addresses work with `npm run dev` and the tests
+  // (their catcher and fake take any domain), so only a warning; real Resend refuses
+  // an unverified domain, and that shows on /health as failed deliveries.
+  for (const [name, mailboxes] of [
+    ["MAIL_TO", mailTo],
+    ["MAIL_FROM", mailFrom === null ? [] : [mailFrom]],
+  ] as const) {
+    if (mailboxes.some(isExampleAddress)) {
+      warnings.push({
+        code: "example_address",
+        name,
+        problem:
+          "is still an example address (example.com or another domain reserved by RFC 2606): put your own in wrangler.toml",
+      });
+    }
+  }
+
   if (resendWebhookSecret !== null && !isWebhookSecret(resendWebhookSecret))
     bad(
       "invalid_secret",
       "RESEND_WEBHOOK_SECRET",
       "must be the signing secret Resend shows for the webhook (whsec_…)",
     );
+
+  const spamRaw = str(env, "SPAM_FILTER").toLowerCase() || "quarantine";
+  if (spamRaw !== "quarantine" && spamRaw !== "tag" && spamRaw !== "off")
+    bad("invalid_choice", "SPAM_FILTER", 'must be "quarantine", "tag" or "off"');
+  const spamFilter: SpamFilter = spamRaw === "tag" || spamRaw === "off" ? spamRaw : "quarantine";
+  const spamRetentionDays = retention.spamRetentionDays ?? 30;
 
   const common = { warnings };
   if (problems.length > 0 || mailFrom === null) return { ok: false, problems, ...common };
@@ -295,7 +342,50 @@ export function parseConfig(env: RawEnv): ConfigResult {
       turnstileSecret,
       turnstileSiteKey,
       resendWebhookSecret,
+      spamFilter,
+      spamRetentionDays,
     },
+  };
+}
+
+/** The three retention periods; `null` where the variable's value is invalid. */
+export interface Retention {
+  retentionMonths: number | null;
+  logRetentionDays: number | null;
+  spamRetentionDays: number | null;
+}
+
+/**
+ * RETENTION_MONTHS (1–120, default 24), LOG_RETENTION_DAYS and
+ * SPAM_RETENTION_DAYS (1–365, default 30), on their own: the scheduled purge
+ * needs only these, so an unrelated problem (a short ADMIN_TOKEN, a bad
+ * MAIL_FROM) never stops the deletions the privacy notice promises. An invalid
+ * value is `null`, never a default, which could keep data longer (or shorter)
+ * than the operator meant; its problem goes to `bad` when given.
+ */
+export function parseRetention(
+  env: object,
+  bad: (code: ConfigProblemCode, name: string, problem: string) => void = () => {},
+): Retention {
+  const one = (name: EnvName, fallback: number, max: number): number | null => {
+    let invalid = false;
+    const n = int(
+      env as RawEnv,
+      name,
+      fallback,
+      (...problem) => {
+        invalid = true;
+        bad(...problem);
+      },
+      1,
+      max,
+    );
+    return invalid ? null : n;
+  };
+  return {
+    retentionMonths: one("RETENTION_MONTHS", 24, 120),
+    logRetentionDays: one("LOG_RETENTION_DAYS", 30, 365),
+    spamRetentionDays: one("SPAM_RETENTION_DAYS", 30, 365),
   };
 }
 
@@ -345,21 +435,33 @@ function isHttpUrl(value: string): boolean {
 }
 
 /**
- * Resend's API must be reached over TLS: the API key and every inquiry travel
- * to it. Plain http is for a local fake or mail catcher on this machine only.
+ * `https:` is "ok"; plain `http:` is "ok" only to this machine (localhost,
+ * 127.0.0.1: a local fake, mail catcher or page under development) and
+ * "insecure" elsewhere; anything else, or no absolute URL, is "invalid".
  */
-function resendBase(value: string): "ok" | "insecure" | "invalid" {
+function urlScheme(value: string): "ok" | "insecure" | "invalid" {
   let u: URL;
   try {
     u = new URL(value);
   } catch {
     return "invalid";
   }
-  if (u.username || u.password || u.search || u.hash) return "invalid";
   if (u.protocol === "https:") return "ok";
   if (u.protocol === "http:")
     return u.hostname === "localhost" || u.hostname === "127.0.0.1" ? "ok" : "insecure";
   return "invalid";
+}
+
+/**
+ * Resend's API must be reached over TLS: the API key and every inquiry travel
+ * to it. Plain http is for a local fake or mail catcher on this machine only.
+ */
+function resendBase(value: string): "ok" | "insecure" | "invalid" {
+  if (URL.canParse(value)) {
+    const u = new URL(value);
+    if (u.username || u.password || u.search || u.hash) return "invalid";
+  }
+  return urlScheme(value);
 }
 
 function toOrigin(value: string): string | null {

@@ -37,6 +37,18 @@ export interface AttachmentMeta {
   sha256: string;
 }
 
+/** The spam scorer's verdict on an inquiry (README, Spam), for the operator and tag mode. */
+export interface SpamRecord {
+  /** Sum of the signals' weights; judged spam from SPAM_THRESHOLD (src/spam/score.ts) up. */
+  score: number;
+  /** Reason codes, e.g. `link_cloaked`. */
+  reasons: string[];
+  /** Hex SHA-256 of the normalised message; null when too short to compare. */
+  messageHash: string | null;
+  /** Stored as `quarantined` (SPAM_FILTER=quarantine and judged spam): not mailed. */
+  quarantined: boolean;
+}
+
 /** An inquiry as intake hands it to the store. `createdAt` in ms since the epoch. */
 export interface NewInquiry extends InquiryFields {
   id: string;
@@ -50,6 +62,8 @@ export interface NewInquiry extends InquiryFields {
    * null when unknown (the file is then mailed inline).
    */
   workerOrigin?: string | null;
+  /** Absent or null: not scored (SPAM_FILTER=off). */
+  spam?: SpamRecord | null;
 }
 
 export interface StoredInquiry extends NewInquiry {
@@ -60,6 +74,8 @@ export interface StoredInquiry extends NewInquiry {
     attempts: number;
     nextAttemptAt: number | null;
     lastError: string | null;
+    /** Resend's id for the mail once it accepted it (its dashboard and webhook events name it). */
+    resendId: string | null;
   };
 }
 

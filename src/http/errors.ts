@@ -11,7 +11,8 @@ export type ErrorCode =
   | "not_found"
   | "unauthorized"
   | "too_many_attempts"
-  | "email_in_url";
+  | "email_in_url"
+  | "method_not_allowed";
 
 /** Stable per-field codes of a 422 answer. */
 export type FieldErrorCode =
@@ -32,15 +33,15 @@ export type FieldErrorCode =
   | "file_archive_program"
   | "file_archive_unreadable"
   | "file_empty"
-  | "too_many_files";
+  | "too_many_files"
+  | "too_many_values"
+  | "invalid_option";
 
 export interface FieldError {
   field: string;
   code: FieldErrorCode;
   /** Numbers for the message template, e.g. `{ min: 2 }`. Never the submitted value. */
   params?: Record<string, string | number>;
-  /** A message already in the visitor's language (zod's locale), for codes without a text of ours. */
-  detail?: string;
 }
 
 /**
@@ -63,6 +64,7 @@ export const ERRORS: Readonly<Record<ErrorCode, { status: number; retryAfter?: n
   // Failed /admin sign-ins: the limiter's window (src/admin/auth.ts).
   too_many_attempts: { status: 429, retryAfter: 60 },
   email_in_url: { status: 400 },
+  method_not_allowed: { status: 405 },
 };
 
 /**
@@ -73,12 +75,25 @@ export const ERRORS: Readonly<Record<ErrorCode, { status: number; retryAfter?: n
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly fields: readonly FieldError[];
+  /**
+   * A 401's `WWW-Authenticate` challenge (RFC 9110 §11.6.1), e.g.
+   * `Bearer realm="admin"`; absent where no credential scheme would help
+   * (a webhook's signature is not a token the caller can be asked for).
+   */
+  readonly challenge: string | undefined;
+  /** A 405's `Allow`: the methods the path takes (RFC 9110 §15.5.6, §10.2.1). */
+  readonly allow: readonly string[];
 
-  constructor(code: ErrorCode, opts: { fields?: readonly FieldError[] } = {}) {
+  constructor(
+    code: ErrorCode,
+    opts: { fields?: readonly FieldError[]; challenge?: string; allow?: readonly string[] } = {},
+  ) {
     super(code);
     this.name = "AppError";
     this.code = code;
     this.fields = opts.fields ?? [];
+    this.challenge = opts.challenge;
+    this.allow = opts.allow ?? [];
   }
 
   get status(): number {

@@ -62,19 +62,40 @@ export function corsForAllowedOrigins(): MiddlewareHandler<AppEnv> {
   });
 }
 
+/** Where an error page's "back" link goes; `toForm`: the link is known to be the form's page. */
+export interface BackLink {
+  href: string;
+  toForm: boolean;
+}
+
+/** Longer `_return` values are ignored: no form page needs them, and the page would echo them. */
+const MAX_RETURN_URL = 2048;
+
 /**
- * The page a browser's post came from, for an error page's "back" link: the
- * `Referer` (origin, path and query) when it is the worker's own origin or
- * in `ALLOWED_ORIGINS`, else null (no link: a link to a blank form would
- * lose what was typed, so the page only advises the browser's Back button).
+ * The page a browser's post came from, for an error page's "back" link, or
+ * null (no link: a link to a blank form would lose what was typed, so the
+ * page only advises the browser's Back button). In this order:
+ * - the form's `_return` field (README, "Your own form"): an absolute http(s)
+ *   URL whose origin is the worker's own or in `ALLOWED_ORIGINS`;
+ * - the `Referer`, on the same condition. Browsers send only the origin
+ *   across origins by default (Referrer Policy, `strict-origin-when-cross-origin`),
+ *   so a cross-origin `Referer` of just `https://site/` says which site, not
+ *   which page: `toForm` is false and the link is to the website.
+ * Only origin, path and query are kept.
  */
-export function backUrl(request: Request, config: Config): string | null {
-  const referer = request.headers.get("referer");
-  if (!referer || !URL.canParse(referer)) return null;
-  const u = new URL(referer);
-  const own = u.origin === new URL(request.url).origin;
-  if (!own && !config.allowedOrigins.includes(u.origin)) return null;
-  return u.origin + u.pathname + u.search;
+export function backLink(request: Request, config: Config, returnField?: unknown): BackLink | null {
+  const self = new URL(request.url).origin;
+  const allowed = (u: URL) => u.origin === self || config.allowedOrigins.includes(u.origin);
+  const parse = (s: unknown) =>
+    typeof s === "string" && s.length <= MAX_RETURN_URL && URL.canParse(s) ? new URL(s) : null;
+  const given = parse(returnField);
+  if (given && /^https?:$/.test(given.protocol) && allowed(given)) {
+    return { href: given.origin + given.pathname + given.search, toForm: true };
+  }
+  const referer = parse(request.headers.get("referer"));
+  if (!referer || !allowed(referer)) return null;
+  const onlyOrigin = referer.origin !== self && referer.pathname === "/" && referer.search === "";
+  return { href: referer.origin + referer.pathname + referer.search, toForm: !onlyOrigin };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Config } from "../config/config.ts";
 import { errorPage, notFoundPage } from "../pages/error.ts";
 import { formPage, type TypedValues } from "../pages/form.ts";
 import type { AppEnv } from "./app.ts";
+import type { BackLink } from "./origin.ts";
 import { AppError, asAppError } from "./errors.ts";
 import type { SafeHtml } from "../pages/html.ts";
 
@@ -12,14 +13,14 @@ import type { SafeHtml } from "../pages/html.ts";
 export interface Audience {
   lang: Lang;
   html: boolean;
-  /** Where an HTML error page's "back to the form" link goes; null: no link, only the advice. */
-  backUrl: string | null;
+  /** Where an HTML error page's "back" link goes; null: no link, only the advice. */
+  back: BackLink | null;
   /** The request came from the worker's own reference form. */
   fromOwnPage: boolean;
 }
 
 /** Before the config middleware has run there is no better guess. */
-const FALLBACK_AUDIENCE: Audience = { lang: "en", html: false, backUrl: null, fromOwnPage: false };
+const FALLBACK_AUDIENCE: Audience = { lang: "en", html: false, back: null, fromOwnPage: false };
 
 export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -50,14 +51,15 @@ export function errorResponse(
   const { lang } = audience;
   const headers: Record<string, string> = {};
   if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
-  if (err.code === "unauthorized") headers["www-authenticate"] = 'Bearer realm="admin"';
+  if (err.challenge !== undefined) headers["www-authenticate"] = err.challenge;
+  if (err.allow.length > 0) headers.allow = err.allow.join(", ");
   if (audience.html) {
     const body =
       err.code === "not_found"
         ? notFoundPage(lang)
         : form && audience.fromOwnPage
           ? formPage(form.config, lang, { typed: form.typed, error: err })
-          : errorPage(lang, err.code, err.fields, audience.backUrl);
+          : errorPage(lang, err.code, err.fields, audience.back);
     return page(body, err.status, headers);
   }
   const body: Record<string, unknown> = {

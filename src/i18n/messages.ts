@@ -1,6 +1,7 @@
 import type { ErrorCode, FieldError, FieldErrorCode } from "../http/errors.ts";
 import type { Lang } from "./lang.ts";
 import { FIELD_LIMITS } from "../inquiry/limits.ts";
+import { countOf, isNoun } from "./plural.ts";
 
 const PHONE = FIELD_LIMITS.phone;
 
@@ -49,26 +50,33 @@ export const ERROR_MESSAGES: Record<ErrorCode, Texts> = {
     sl: "E-poštnega naslova ne pošiljajte v naslovu URL; pošljite ga v telesu zahteve (JSON).",
     en: "Do not put an e-mail address in the URL; send it in the request body (JSON).",
   },
+  method_not_allowed: {
+    sl: "Ta naslov te metode ne sprejema; katere sprejema, pove glava Allow.",
+    en: "This address does not take this method; the Allow header lists the ones it takes.",
+  },
 };
 
-/** `{min}`, `{max}` and `{limit}` are filled from the issue. */
+/**
+ * `{min}`, `{max}` and `{limit}` are filled from the issue; `{min|characters}`
+ * is the number with the noun in its plural form (`countOf`, src/i18n/plural.ts).
+ */
 export const FIELD_MESSAGES: Record<FieldErrorCode, Texts> = {
   required: { sl: "To polje je obvezno.", en: "This field is required." },
   too_short: {
-    sl: "Vnesite vsaj {min} znakov.",
-    en: "Please enter at least {min} characters.",
+    sl: "Vnesite vsaj {min|characters}.",
+    en: "Please enter at least {min|characters}.",
   },
   too_long: {
-    sl: "Vnesite največ {max} znakov.",
-    en: "Please enter at most {max} characters.",
+    sl: "Vnesite največ {max|characters}.",
+    en: "Please enter at most {max|characters}.",
   },
   invalid_email: {
     sl: "Vnesite veljaven e-poštni naslov, npr. ime@podjetje.si.",
     en: "Please enter a valid e-mail address, e.g. name@company.com.",
   },
   invalid_phone: {
-    sl: `Vnesite telefonsko številko s ${PHONE.minDigits} do ${PHONE.maxDigits} števkami (dovoljeni so tudi presledki in znaki + ( ) - . /).`,
-    en: `Please enter a phone number with ${PHONE.minDigits} to ${PHONE.maxDigits} digits (spaces and + ( ) - . / are allowed).`,
+    sl: `Vnesite telefonsko številko s ${PHONE.minDigits} do ${countOf(PHONE.maxDigits, "digitsWith", "sl")} (dovoljeni so tudi presledki in znaki + ( ) - . /).`,
+    en: `Please enter a phone number with ${PHONE.minDigits} to ${countOf(PHONE.maxDigits, "digitsWith", "en")} (spaces and + ( ) - . / are allowed).`,
   },
   invalid_choice: {
     sl: "Izberite eno od ponujenih storitev.",
@@ -119,6 +127,15 @@ export const FIELD_MESSAGES: Record<FieldErrorCode, Texts> = {
     sl: "Priložite lahko le eno datoteko.",
     en: "Only one file can be attached.",
   },
+  // The operator API's: a list longer than it takes, a parameter outside its values.
+  too_many_values: {
+    sl: "Pošljite največ {max|values} naenkrat.",
+    en: "Send at most {max|values} at a time.",
+  },
+  invalid_option: {
+    sl: "Izberite eno od vrednosti: {limit}.",
+    en: "Choose one of: {limit}.",
+  },
 };
 
 export function fieldMessage(
@@ -126,8 +143,15 @@ export function fieldMessage(
   lang: Lang,
   params: Record<string, string | number> = {},
 ): string {
-  return FIELD_MESSAGES[code][lang].replace(/\{(\w+)\}/g, (m, key: string) =>
-    key in params ? String(params[key]) : m,
+  return FIELD_MESSAGES[code][lang].replace(
+    /\{(\w+)(?:\|(\w+))?\}/g,
+    (m, key: string, noun?: string) => {
+      if (!(key in params)) return m;
+      const value = params[key]!;
+      return noun && isNoun(noun) && typeof value === "number"
+        ? countOf(value, noun, lang)
+        : String(value);
+    },
   );
 }
 
@@ -142,7 +166,7 @@ export const FIELD_LABELS: Record<string, Texts> = {
   "cf-turnstile-response": { sl: "Preverjanje", en: "Verification" },
 };
 
-/** A field error in the visitor's language: zod's own text where we have none. */
+/** A field error in the visitor's language: always one of our own texts, never a library's. */
 export function fieldErrorMessage(f: FieldError, lang: Lang): string {
-  return f.detail ?? fieldMessage(f.code, lang, f.params);
+  return fieldMessage(f.code, lang, f.params);
 }

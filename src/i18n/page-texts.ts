@@ -21,6 +21,7 @@ export const PAGE_TEXTS = {
     en: "We have received and stored your inquiry. We will answer to the e-mail address you gave.",
   },
   back: { sl: "Nazaj na obrazec", en: "Back to the form" },
+  backToSite: { sl: "Nazaj na spletno stran", en: "Back to the website" },
   backHint: {
     sl: "Vnosi v obrazcu so ohranjeni, če se vrnete z gumbom Nazaj v brskalniku.",
     en: "Your entries are kept if you return with your browser's Back button.",
@@ -30,8 +31,8 @@ export const PAGE_TEXTS = {
     en: "The inquiry could not be accepted",
   },
   networkError: {
-    sl: "Povezava ni uspela. Preverite internetno povezavo in poskusite znova.",
-    en: "The connection failed. Please check your internet connection and try again.",
+    sl: "Povezava ni uspela. Vneseni podatki so ohranjeni: preverite internetno povezavo in poskusite znova.",
+    en: "The connection failed. What you typed is kept: please check your internet connection and try again.",
   },
   other: { sl: "English", en: "Slovenščina" },
   errorPrefix: { sl: "Napaka", en: "Error" },

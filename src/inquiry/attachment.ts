@@ -1,6 +1,6 @@
 import type { FieldError, FieldErrorCode } from "../http/errors.ts";
 import {
-  detectFileKind,
+  inspectFileKind,
   kindNames,
   type Detection,
   type FileKind,
@@ -24,7 +24,14 @@ export function formatBytes(n: number): string {
   return `${n} B`;
 }
 
-/** The values sent as `attachment`: none, one empty file input, or one real file. */
+/**
+ * The values sent as `attachment`: none, one empty file input, or one real
+ * file. A real file must be at most `maxBytes` and its content (see
+ * `inspectFileKind`) one of `allowed`; it is stored under `safeFilename`.
+ * Errors: `too_many_files`, `invalid_value` (not a file), `file_empty`,
+ * `file_too_large`, `file_type_not_allowed`, or the code naming why a file
+ * of an allowed kind is still refused (`file_has_macros`, …).
+ */
 export async function checkAttachment(
   values: readonly unknown[] | undefined,
   allowed: readonly FileKind[],
@@ -47,7 +54,7 @@ export async function checkAttachment(
     };
   }
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const detected = detectFileKind(bytes);
+  const detected = await inspectFileKind(bytes);
   if (!detected.ok) return { ok: false, error: refusalError(detected, allowed) };
   if (!allowed.includes(detected.kind)) {
     return {

@@ -16,12 +16,39 @@ export interface PartDisposition {
    * (RFC 2047 encoded-words decoded, HTML's %22/%0D/%0A escapes undone).
    */
   filename: string | undefined;
+  /**
+   * The part had a second `Content-Disposition` header, which RFC 7578 §4.2
+   * does not allow (each part has exactly one): the multipart library joins
+   * repeated headers into one value with ", " (RFC 9110 §5.3).
+   */
+  repeated: boolean;
 }
 
-/** Parses one header value; parameters named twice keep their first value. */
+// RFC 9110 §5.6.2 token.
+const TOKEN_ALONE = /^[ \t]*[!#$%&'*+.^_`|~0-9A-Za-z-]+[ \t]*$/;
+const TYPES = new Set(["form-data", "attachment", "inline"]);
+
+/**
+ * Whether the text between a parameter's value and the next ";" (or the
+ * end) is ", " and a disposition type, i.e. a second header joined on. A
+ * comma is no part of a token (RFC 6266 §4.1), so one outside a quoted
+ * string followed by a token and ";" starts another disposition; at the very
+ * end only a known disposition type counts, so an unquoted file name with a
+ * comma ("a, b.pdf") is not taken for one.
+ */
+function joinedOn(rest: string, endedBySemicolon: boolean): boolean {
+  const comma = rest.lastIndexOf(",");
+  if (comma < 0) return false;
+  const tail = rest.slice(comma + 1);
+  if (!TOKEN_ALONE.test(tail)) return false;
+  return endedBySemicolon || TYPES.has(tail.trim().toLowerCase());
+}
+
+/** Parses one header value; parameters named twice keep their first value. Linear. */
 export function parseDisposition(value: string): PartDisposition {
   const params = new Map<string, string>();
   const n = value.length;
+  let repeated = false;
   let i = value.indexOf(";");
   if (i < 0) i = n;
   const type = value.slice(0, i).trim().toLowerCase();
@@ -46,11 +73,14 @@ export function parseDisposition(value: string): PartDisposition {
         i++;
       }
       v = chars.join("");
+      start = i + 1;
       while (i < n && value[i] !== ";") i++;
+      if (joinedOn(value.slice(start, i), i < n)) repeated = true;
     } else {
       start = i;
       while (i < n && value[i] !== ";") i++;
       v = value.slice(start, i).trim();
+      if (joinedOn(v, i < n)) repeated = true;
     }
     if (key !== "" && !params.has(key)) params.set(key, v);
   }
@@ -68,6 +98,7 @@ export function parseDisposition(value: string): PartDisposition {
     type,
     name: name === undefined ? undefined : undoHtmlEscapes(name),
     filename: filename === undefined ? undefined : lastPathSegment(filename),
+    repeated,
   };
 }
 

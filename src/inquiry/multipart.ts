@@ -44,6 +44,9 @@ export type FormEntry = [name: string, value: string | File];
  *   else as UTF-8, an invalid byte becoming U+FFFD for the field rules to refuse;
  * - whatever follows the close delimiter is an epilogue and is ignored
  *   (RFC 2046 §5.1.1), even when it arrives in a later chunk.
+ * Line breaks must be CRLF (RFC 2046 §5.1.1): the library finds delimiters
+ * as CRLF "--" boundary and a header block's end as CRLF CRLF, so a bare-LF
+ * body is refused; accepting it would mean rewriting the stream or the library.
  * Throws `AppError`: 400 `malformed_body` for broken framing or a part
  * without `form-data` disposition or name, 413 `payload_too_large` once the
  * part count, a header or the content passes its limit, before reading on.
@@ -189,8 +192,8 @@ function entryOf(part: MultipartPart): FormEntry {
     throw new AppError("malformed_body");
   }
   const disposition = parseDisposition(headers["content-disposition"] ?? "");
-  // RFC 7578 §4.2: each part has `Content-Disposition: form-data` with a name.
-  if (disposition.type !== "form-data" || !disposition.name) {
+  // RFC 7578 §4.2: each part has one `Content-Disposition: form-data` with a name.
+  if (disposition.type !== "form-data" || !disposition.name || disposition.repeated) {
     throw new AppError("malformed_body");
   }
   const contentType = headers["content-type"] ?? "";

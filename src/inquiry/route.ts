@@ -1,7 +1,8 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { AppError } from "../http/errors.ts";
 import type { AppEnv } from "../http/app.ts";
 import { json } from "../http/respond.ts";
+import { backLink } from "../http/origin.ts";
 import type { Config } from "../config/config.ts";
 import type { Claim, ClaimedInquiry } from "../domain/inquiry.ts";
 import { rateLimitKey } from "../net/ip.ts";
@@ -38,6 +39,8 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
     // Kept for this answer only: a refused post from the reference form shows it again.
     if (audience.html) c.set("typed", typedValues(raw));
     audience.lang = submissionLang(raw, request, config);
+    const returnTo = raw.fields.get("_return");
+    if (returnTo?.length === 1) audience.back = backLink(request, config, returnTo[0]);
     const claim = opts.claimFor(config, now);
     const result = await submitInquiry(raw, audience.lang, config, {
       db: c.env.DB,

@@ -5,8 +5,10 @@ import { attachmentKey, deleteAttachments, putAttachment } from "../store/attach
 import type { Claim, NewInquiry } from "../domain/inquiry.ts";
 import { inquiryExists, insertInquiry } from "../store/inquiries.ts";
 import { checkAttachment } from "./attachment.ts";
+import { normalizeText } from "./normalize.ts";
 import type { RawSubmission } from "./read-body.ts";
 import { turnstileHostnames, verifyTurnstile } from "./turnstile.ts";
+import { judgeForStore } from "../spam/judge.ts";
 import { inquirySchema, TEXT_FIELDS, validateFields, type TextField } from "./validate.ts";
 
 export interface SubmitDeps {
@@ -26,7 +28,9 @@ export type SubmitOutcome =
   /** `inquiry` and `file` as stored, so the first send needs no read back. */
   | { kind: "stored"; id: string; lang: Lang; inquiry: NewInquiry; file: Uint8Array | null }
   /** The honeypot was filled: answer as if stored, keep nothing. */
-  | { kind: "honeypot"; id: string; lang: Lang };
+  | { kind: "honeypot"; id: string; lang: Lang }
+  /** Judged spam in quarantine mode: stored, answered as if stored, not mailed (README, Spam). */
+  | { kind: "quarantined"; id: string; lang: Lang };
 
 const schemas = new WeakMap<Config, ReturnType<typeof inquirySchema>>();
 function schemaFor(config: Config) {
@@ -46,6 +50,17 @@ export function submissionLang(raw: RawSubmission, request: Request, config: Con
 }
 
 /**
+ * The honeypot is a text input a person never sees, so only text counts as
+ * filled: a non-empty string once normalised and trimmed like any field.
+ * JSON's `null` is absent (README, POST /inquiry); `false`, `0` or `""` are
+ * what a client's form model sends for an untouched field, and a customer
+ * whose form sends them must not be dropped as a bot.
+ */
+function honeypotFilled(value: unknown): boolean {
+  return typeof value === "string" && normalizeText(value, "line").trim() !== "";
+}
+
+/**
  * POST /inquiry after the origin and rate checks: read, validate, check the
  * captcha, and store durably. Throws `AppError` for every refusal.
  */
@@ -55,7 +70,7 @@ export async function submitInquiry(
   config: Config,
   deps: SubmitDeps,
 ): Promise<SubmitOutcome> {
-  if ((raw.fields.get("_gotcha") ?? []).some((v) => v !== "")) {
+  if ((raw.fields.get("_gotcha") ?? []).some(honeypotFilled)) {
     return { kind: "honeypot", id: crypto.randomUUID(), lang };
   }
 
@@ -108,6 +123,8 @@ export async function submitInquiry(
     if (!passed) throw new AppError("captcha_failed");
   }
 
+  const spam = await judgeForStore(deps.db, config.spamFilter, fields.data, raw, deps);
+
   const id = crypto.randomUUID();
   const key = attachment ? attachmentKey(id) : null;
   const inquiry: NewInquiry = {
@@ -127,6 +144,7 @@ export async function submitInquiry(
         : null,
     // Where Resend can fetch the file by link: the worker's own address.
     workerOrigin: attachment ? new URL(deps.requestUrl).origin : null,
+    spam,
   };
   try {
     if (attachment && key) {
@@ -135,7 +153,7 @@ export async function submitInquiry(
         sha256: attachment.sha256,
       });
     }
-    await insertInquiry(deps.db, inquiry, deps.claim);
+    await insertInquiry(deps.db, inquiry, spam?.quarantined ? null : deps.claim);
   } catch (err) {
     console.error(`storing inquiry failed: ${err instanceof Error ? err.name : "error"}`);
     // The insert may have committed with only its answer lost: then the
@@ -148,5 +166,6 @@ export async function submitInquiry(
       throw new AppError("unavailable");
     }
   }
+  if (spam?.quarantined) return { kind: "quarantined", id, lang };
   return { kind: "stored", id, lang, inquiry, file: attachment?.bytes ?? null };
 }

@@ -22,14 +22,21 @@ const PHONE_CHARS = /^[0-9 +()\-./]*$/;
 
 const coded = (code: FieldErrorCode) => ({ params: { code }, abort: true });
 const clean = (bad: RegExp) => z.refine<string>((s) => !bad.test(s), coded("invalid_characters"));
-/** Every rule starts here: see normalize.ts for what a pasted text needs. */
-const normalized = (shape: TextShape) => z.overwrite<string>((s) => normalizeText(s, shape));
+/**
+ * Every rule starts here: see normalize.ts for what a pasted text needs. An
+ * unpaired UTF-16 surrogate (JSON's "\ud800") is no character: stored or
+ * mailed as UTF-8 it would become U+FFFD, which is refused when sent as such.
+ */
+const normalized = (shape: TextShape) => [
+  z.overwrite<string>((s) => normalizeText(s, shape)),
+  z.refine<string>((s) => s.isWellFormed(), coded("invalid_characters")),
+];
 
 const line = (min: number, max: number) =>
   z
     .string()
     .check(
-      normalized("line"),
+      ...normalized("line"),
       z.trim(),
       clean(SINGLE_LINE_BAD),
       z.minLength(min),
@@ -59,10 +66,11 @@ function digitCount(s: string): number {
 
 /** Field rules of the README's "POST /inquiry"; built per configuration because services vary. */
 export function inquirySchema(services: readonly string[]) {
+  const configured = new Map(services.map((s) => [normalizeText(s, "line").trim(), s]));
   return z.object({
     name: line(L.name.min, L.name.max),
     email: z.string().check(
-      normalized("line"),
+      ...normalized("line"),
       z.trim(),
       z.minLength(1),
       z.maxLength(L.email.max),
@@ -71,7 +79,7 @@ export function inquirySchema(services: readonly string[]) {
     ),
     phone: z.optional(
       z.string().check(
-        normalized("line"),
+        ...normalized("line"),
         z.trim(),
         z.maxLength(L.phone.max),
         z.refine(
@@ -85,14 +93,17 @@ export function inquirySchema(services: readonly string[]) {
     ),
     company: z.optional(line(0, L.company.max)),
     service: z.string().check(
-      normalized("line"),
+      ...normalized("line"),
       z.trim(),
       z.minLength(1),
+      // A configured name may hold what normalising changes ("CNC – obdelava"
+      // with an en dash): the choice is matched normalised, stored as configured.
+      z.overwrite((s) => configured.get(s) ?? s),
       z.refine((s) => services.includes(s), coded("invalid_choice")),
     ),
     message: z.string().check(
       // Also turns CRLF (what browsers send), CR, VT, FF, NEL, U+2028/9 into \n.
-      normalized("multiline"),
+      ...normalized("multiline"),
       z.trim(),
       clean(MULTI_LINE_BAD),
       z.minLength(L.message.min),

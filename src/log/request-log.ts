@@ -7,7 +7,7 @@ import { logEntryFor } from "./technical-log.ts";
 /**
  * Writes one technical-log line per `POST` it wraps, with the outcome: the
  * error code of a refusal (whatever threw it), or what the route recorded in
- * `outcome` ("stored", "honeypot"). The line never blocks or breaks the
+ * `outcome` ("stored", "honeypot", "quarantined"). The line never blocks or breaks the
  * answer: it is written after it, to its own database (`LOG_DB`), never in a
  * batch with the inquiry.
  *

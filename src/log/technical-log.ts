@@ -16,7 +16,7 @@ export interface LogEntry {
   browser: string | null;
   /** Origin and path, e.g. `https://www.example.com/kontakt`. */
   referrer: string | null;
-  /** `stored`, `honeypot` or an error code. */
+  /** `stored`, `honeypot`, `quarantined` or an error code. */
   outcome: string;
 }
 

@@ -1,6 +1,10 @@
 import type { Config } from "../config/config.ts";
 import { LANGS } from "../i18n/lang.ts";
+import { FIELD_LABELS } from "../i18n/messages.ts";
 import { PAGE_TEXTS as T } from "../i18n/page-texts.ts";
+
+/** How long a send may take before the visitor is told it failed (their typing is kept). */
+export const SEND_TIMEOUT_MS = 30_000;
 
 /**
  * GET /embed.js: the script a company's own page includes to enhance every
@@ -9,10 +13,17 @@ import { PAGE_TEXTS as T } from "../i18n/page-texts.ts";
  * the answer is readable for `ALLOWED_ORIGINS`), shows each field error
  * beside the control of that name (or in the form's own
  * `[data-inquiry-error="<field>"]` element) linked by `aria-describedby` and
- * `aria-invalid`, moves focus to an error summary (`role="alert"`),
+ * `aria-invalid`, moves focus to an error summary (`role="alert"`) that
+ * names each field by the page's own label,
  * announces sending and success in a polite live region, ignores a second
  * submit while one is under way, keeps what was typed unless it was stored,
- * and then follows REDIRECT_URL or shows the thank-you text.
+ * and then follows REDIRECT_URL or shows the thank-you text. A send that
+ * fails or takes longer than SEND_TIMEOUT_MS is reported as a connection
+ * failure, with what was typed kept. The form is used only through the
+ * HTMLFormElement and Element prototypes, so controls named `action`,
+ * `reset`, `elements` and the like cannot break it. A radio group is named by
+ * its fieldset's legend (or `aria-label`); a field the page lacks by the
+ * worker's own label for it.
  *
  * The page's language is `<html lang>` (`sl` or `en`, else DEFAULT_LANG),
  * sent as `_lang` so the worker answers in it. No inline code, no eval, no
@@ -27,6 +38,7 @@ export function embedScript(config: Config): string {
         sending: T.sending[l],
         thanks: `${T.thanksTitle[l]}. ${T.thanksBody[l]}`,
         network: T.networkError[l],
+        labels: Object.fromEntries(Object.entries(FIELD_LABELS).map(([f, t]) => [f, t[l]])),
       },
     ]),
   );
@@ -34,18 +46,26 @@ export function embedScript(config: Config): string {
     texts,
     lang: config.defaultLang,
     redirect: config.redirectUrl,
+    timeout: SEND_TIMEOUT_MS,
   });
   return SCRIPT.replace("__SETTINGS__", () => settings);
 }
 
-// Indentation is for reading here; the served copy drops it (no string in it spans lines).
+// Indentation and whole-line comments are for reading here; the served copy drops both
+// (no string in it spans lines, and no line of code starts with "//").
 const SCRIPT = `"use strict";
 (function (S) {
-  if (!window.fetch || !window.FormData) return;
+  if (!window.fetch || !window.FormData || !window.AbortController) return;
   var lang = (document.documentElement.lang || "").toLowerCase().split("-")[0];
   if (!S.texts[lang]) lang = S.lang;
   var t = S.texts[lang];
   var count = 0;
+  // A control named like a form member ("action", "reset", "elements", WordPress's hidden
+  // "action") hides that member on the form element (HTML, HTMLFormElement's named
+  // properties), so the form is used only through the prototypes' own members.
+  var E = Element.prototype;
+  var F = HTMLFormElement.prototype;
+  var elementsOf = Object.getOwnPropertyDescriptor(F, "elements").get;
 
   function make(tag, cls) {
     var el = document.createElement(tag);
@@ -61,36 +81,70 @@ const SCRIPT = `"use strict";
     if (list.length) el.setAttribute("aria-describedby", list.join(" "));
     else el.removeAttribute("aria-describedby");
   }
+  function text(el) {
+    var s = el ? el.textContent.trim() : "";
+    return s.slice(-1) === "*" ? s.slice(0, -1).trim() : s;
+  }
 
   function enhance(form) {
-    if (form.hasAttribute("data-inquiry-ready")) return;
-    form.setAttribute("data-inquiry-ready", "");
+    if (E.hasAttribute.call(form, "data-inquiry-ready")) return;
+    E.setAttribute.call(form, "data-inquiry-ready", "");
     var n = ++count;
     var busy = false;
+    // As the browser would post: the action attribute against the page's base URL.
+    var action = new URL(E.getAttribute.call(form, "action") || "", document.baseURI).href;
+    var find = function (sel) { return E.querySelector.call(form, sel); };
+    // The render-time token (README, Spam): when this form was shown. Without it the post still works.
+    var token = "";
+    fetch(new URL("/spam/token", action).href, { credentials: "omit" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (j) { if (j && typeof j.t === "string") token = j.t; })
+      .catch(function () {});
     var marked = [];
-    var live = form.querySelector("[data-inquiry-status]") || make("p", "inquiry-status");
+    var live = find("[data-inquiry-status]") || make("p", "inquiry-status");
     live.setAttribute("role", "status");
     live.setAttribute("aria-live", "polite");
     live.tabIndex = -1;
-    var summary = form.querySelector("[data-inquiry-summary]") || make("div", "inquiry-summary");
+    var summary = find("[data-inquiry-summary]") || make("div", "inquiry-summary");
     summary.tabIndex = -1;
     summary.hidden = true;
-    if (!live.parentNode) form.insertBefore(live, form.firstChild);
-    if (!summary.parentNode) form.insertBefore(summary, live.nextSibling);
+    if (!live.parentNode) E.prepend.call(form, live);
+    if (!summary.parentNode) live.insertAdjacentElement("afterend", summary);
 
-    function control(name) {
-      var c = form.elements.namedItem(name);
-      return c && !c.setAttribute ? c[0] : c;
+    // Every control of that name: one, or a radio group's buttons.
+    function controls(name) {
+      var c = elementsOf.call(form).namedItem(name);
+      return !c ? [] : c.setAttribute ? [c] : Array.prototype.slice.call(c);
     }
-    function box(name, c) {
-      var all = form.querySelectorAll("[data-inquiry-error]");
+    // A group of radio buttons or checkboxes is named by its fieldset's legend or its label.
+    function groupOf(list) {
+      var c = list[0];
+      return c && (c.type === "radio" || (c.type === "checkbox" && list.length > 1))
+        ? c.closest("fieldset, [role=radiogroup], [role=group]")
+        : null;
+    }
+    // The page's own name for the field, else the worker's (a field named differently is absent).
+    function labelOf(field, list, group) {
+      var s = "";
+      if (group) {
+        var by = group.getAttribute("aria-labelledby");
+        s = group.getAttribute("aria-label") ||
+          text(by ? document.getElementById(by.split(" ")[0]) : group.tagName === "FIELDSET" ? group.querySelector("legend") : null);
+      } else if (list[0]) {
+        s = text(list[0].labels && list[0].labels[0]) || list[0].getAttribute("aria-label") || "";
+      }
+      return s || t.labels[field] || "";
+    }
+    function box(name, list, group) {
+      var all = E.querySelectorAll.call(form, "[data-inquiry-error]");
       for (var i = 0; i < all.length; i++) {
         if (all[i].getAttribute("data-inquiry-error") === name) return all[i];
       }
-      if (!c) return null;
+      if (!list.length) return null;
       var p = make("span", "inquiry-error");
       p.setAttribute("data-inquiry-error", name);
-      c.insertAdjacentElement("afterend", p);
+      if (group) group.appendChild(p);
+      else list[list.length - 1].insertAdjacentElement("afterend", p);
       return p;
     }
     function clear() {
@@ -100,10 +154,10 @@ const SCRIPT = `"use strict";
       marked.forEach(function (m) {
         m.box.hidden = true;
         m.box.textContent = "";
-        if (m.control) {
-          m.control.removeAttribute("aria-invalid");
-          link(m.control, m.box.id, false);
-        }
+        m.list.forEach(function (c) {
+          c.removeAttribute("aria-invalid");
+          link(c, m.box.id, false);
+        });
       });
       marked = [];
     }
@@ -113,28 +167,24 @@ const SCRIPT = `"use strict";
       summary.appendChild(heading);
       var list = make("ul", "inquiry-summary-list");
       errors.forEach(function (e) {
-        var c = control(e.field);
-        var b = box(e.field, c);
+        var cs = controls(e.field);
+        var group = groupOf(cs);
+        var b = box(e.field, cs, group);
+        // Plain text, not links: unstyled links stacked in a list miss WCAG 2.5.8's
+        // 24 px target size, and the script may not style the company's page.
         var item = document.createElement("li");
-        if (c && !c.id) c.id = "inquiry-" + n + "-" + String(e.field).replace(/[^A-Za-z0-9_-]/g, "_");
-        var target = c && c.id ? document.createElement("a") : item;
-        if (target !== item) {
-          target.href = "#" + c.id;
-          item.appendChild(target);
-        }
-        var label = c && c.labels && c.labels[0] ? c.labels[0].textContent.trim() : "";
-        if (label.slice(-1) === "*") label = label.slice(0, -1).trim();
-        target.textContent = label ? label + ": " + e.message : e.message;
+        var label = labelOf(e.field, cs, group);
+        item.textContent = label ? label + ": " + e.message : e.message;
         list.appendChild(item);
         if (!b) return;
         if (!b.id) b.id = "inquiry-" + n + "-error-" + String(e.field).replace(/[^A-Za-z0-9_-]/g, "_");
         b.textContent = e.message;
         b.hidden = false;
-        if (c) {
+        cs.forEach(function (c) {
           c.setAttribute("aria-invalid", "true");
           link(c, b.id, true);
-        }
-        marked.push({ box: b, control: c });
+        });
+        marked.push({ box: b, list: cs });
       });
       if (list.firstChild) summary.appendChild(list);
       summary.setAttribute("role", "alert");
@@ -142,22 +192,27 @@ const SCRIPT = `"use strict";
       summary.focus();
     }
 
-    form.addEventListener("submit", function (event) {
+    EventTarget.prototype.addEventListener.call(form, "submit", function (event) {
       event.preventDefault();
       if (busy) return;
       busy = true;
       clear();
       var data = new FormData(form);
       if (!data.has("_lang")) data.append("_lang", lang);
-      var buttons = form.querySelectorAll("button, input[type=submit]");
+      if (token && !data.has("_t")) data.append("_t", token);
+      var buttons = E.querySelectorAll.call(form, "button, input[type=submit]");
       buttons.forEach(function (b) { b.disabled = true; });
-      form.setAttribute("aria-busy", "true");
+      E.setAttribute.call(form, "aria-busy", "true");
       live.textContent = t.sending;
-      fetch(form.action, {
+      // A worker that never answers must not leave the form busy for good.
+      var abort = new AbortController();
+      var timer = setTimeout(function () { abort.abort(); }, S.timeout);
+      fetch(action, {
         method: "POST",
         body: data,
         headers: { Accept: "application/json" },
         credentials: "omit",
+        signal: abort.signal,
       })
         .then(function (res) {
           return res.json().catch(function () { return null; });
@@ -165,7 +220,7 @@ const SCRIPT = `"use strict";
         .then(function (body) {
           if (body && body.ok) {
             if (S.redirect) return window.location.assign(S.redirect);
-            form.reset();
+            F.reset.call(form);
             live.textContent = t.thanks;
             live.focus();
             return;
@@ -178,10 +233,11 @@ const SCRIPT = `"use strict";
           fail(t.network, []);
         })
         .then(function () {
+          clearTimeout(timer);
           busy = false;
           buttons.forEach(function (b) { b.disabled = false; });
-          form.removeAttribute("aria-busy");
-          if (window.turnstile && form.querySelector(".cf-turnstile")) window.turnstile.reset();
+          E.removeAttribute.call(form, "aria-busy");
+          if (window.turnstile && find(".cf-turnstile")) window.turnstile.reset();
         });
     });
   }
@@ -192,4 +248,6 @@ const SCRIPT = `"use strict";
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })(__SETTINGS__);
-`.replace(/^ +/gm, "");
+`
+  .replace(/^ *\/\/.*\n/gm, "")
+  .replace(/^ +/gm, "");

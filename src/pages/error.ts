@@ -1,16 +1,22 @@
 import type { ErrorCode, FieldError } from "../http/errors.ts";
+import type { BackLink } from "../http/origin.ts";
 import type { Lang } from "../i18n/lang.ts";
 import { ERROR_MESSAGES, FIELD_LABELS, fieldErrorMessage } from "../i18n/messages.ts";
 import { PAGE_TEXTS as T } from "../i18n/page-texts.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { layout } from "./layout.ts";
 
-/** The page a browser's form navigation gets for a refusal, listing each field's error. */
+/**
+ * The page a browser's form navigation gets for a refusal, listing each field's
+ * error, with a link back (to the form, or only to the website when that is all
+ * that is known) and the advice to use the browser's Back button, which keeps
+ * what was typed.
+ */
 export function errorPage(
   lang: Lang,
   code: ErrorCode,
   fields: readonly FieldError[],
-  backUrl: string | null,
+  back: BackLink | null,
 ): SafeHtml {
   const items = fields.map(
     (f) =>
@@ -30,7 +36,7 @@ export function errorPage(
             </ul>`
           : ""
       }
-      ${backUrl === null ? "" : html`<p><a href="${backUrl}">${T.back[lang]}</a></p>`}
+      ${back === null ? "" : html`<p><a href="${back.href}">${(back.toForm ? T.back : T.backToSite)[lang]}</a></p>`}
       <p class="hint">${T.backHint[lang]}</p>`,
   );
 }

@@ -56,7 +56,8 @@ export const FORM_JS = `"use strict";
     var label = button.textContent;
     button.disabled = true;
     button.textContent = form.dataset.sending;
-    fetch(form.action, { method: "POST", body: new FormData(form), headers: { Accept: "application/json" } })
+    // A worker that never answers must not leave the form busy for good.
+    fetch(form.action, { method: "POST", body: new FormData(form), headers: { Accept: "application/json" }, signal: AbortSignal.timeout(30000) })
       .then(function (res) {
         return res.json().catch(function () { return null; });
       })

@@ -29,7 +29,13 @@ export interface FormState {
  * by `aria-describedby`/`aria-invalid`, and an error summary that takes focus
  * (`autofocus`, `role="alert"`) and links to each field.
  */
-export function formPage(config: Config, lang: Lang, state?: FormState): SafeHtml {
+export function formPage(
+  config: Config,
+  lang: Lang,
+  state?: FormState,
+  /** The render-time token (src/spam/render-token.ts); only on a freshly served form. */
+  renderToken?: string,
+): SafeHtml {
   const other: Lang = lang === "sl" ? "en" : "sl";
   const label = (field: string) => FIELD_LABELS[field]![lang];
   const value = (name: string) => state?.typed.values[name] ?? "";
@@ -94,6 +100,7 @@ export function formPage(config: Config, lang: Lang, state?: FormState): SafeHtm
       data-thanks="${T.thanksTitle[lang]}. ${T.thanksBody[lang]}"
     >
       <input type="hidden" name="_lang" value="${lang}" />
+      ${renderToken ? html`<input type="hidden" name="_t" value="${renderToken}" />` : ""}
       ${field("name", html`<input id="f-name" name="name" required minlength="${L.name.min}" maxlength="${L.name.max}" autocomplete="name" aria-describedby="${described("name")}" value="${value("name")}" ${invalid("name")} />`, true)}
       ${field("email", html`<input id="f-email" name="email" type="email" required maxlength="${L.email.max}" autocomplete="email" aria-describedby="${described("email")}" value="${value("email")}" ${invalid("email")} />`, true)}
       ${field("phone", html`<input id="f-phone" name="phone" type="tel" maxlength="${L.phone.max}" autocomplete="tel" aria-describedby="${described("phone")}" value="${value("phone")}" ${invalid("phone")} />`, false)}

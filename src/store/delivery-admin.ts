@@ -18,6 +18,9 @@ export interface DeliveryRow {
   attempts: number;
   last_error: string | null;
   next_attempt_at: number | null;
+  /** Null when not scored (SPAM_FILTER=off, or stored before scoring). */
+  spam_score: number | null;
+  spam_reasons: string | null;
 }
 
 /** Inquiries in `statuses`, oldest first, at most `limit`; on the (status, created_at) index. */
@@ -29,7 +32,7 @@ export async function listDeliveries(
   const { results } = await db
     .prepare(
       `SELECT id, created_at, delivery_status AS status, delivery_attempts AS attempts,
-         last_error, next_attempt_at
+         last_error, next_attempt_at, spam_score, spam_reasons
        FROM inquiries
        WHERE delivery_status IN (SELECT value FROM json_each(?1))
        ORDER BY created_at LIMIT ?2`,

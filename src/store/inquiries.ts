@@ -32,6 +32,9 @@ export interface InquiryRow {
   reply_to_refused: number;
   sent_at: number | null;
   resend_id: string | null;
+  spam_score: number | null;
+  spam_reasons: string | null;
+  message_hash: string | null;
   /** The worker's own origin as the request that stored it addressed it (for file links). */
   worker_origin: string | null;
 }
@@ -58,6 +61,15 @@ export function fromRow(r: InquiryRow): StoredInquiry {
             sha256: r.attachment_sha256 ?? "",
           },
     workerOrigin: r.worker_origin,
+    spam:
+      r.spam_score === null || r.spam_score === undefined
+        ? null
+        : {
+            score: r.spam_score,
+            reasons: r.spam_reasons ? r.spam_reasons.split(",") : [],
+            messageHash: r.message_hash,
+            quarantined: r.delivery_status === "quarantined",
+          },
     hold: r.hold === 1,
     holdReason: r.hold_reason,
     delivery: {
@@ -65,6 +77,7 @@ export function fromRow(r: InquiryRow): StoredInquiry {
       attempts: r.delivery_attempts,
       nextAttemptAt: r.next_attempt_at,
       lastError: r.last_error,
+      resendId: r.resend_id,
     },
   };
 }
@@ -72,7 +85,8 @@ export function fromRow(r: InquiryRow): StoredInquiry {
 /**
  * Stores a new inquiry, due for mail at once. With `claim` the row is born
  * claimed by the request that will mail it right away, so that send needs no
- * claim of its own, and that send counts as its first attempt.
+ * claim of its own, and that send counts as its first attempt. One judged
+ * spam in quarantine mode is born `quarantined` and never due.
  */
 export async function insertInquiry(
   db: D1Database,
@@ -84,9 +98,11 @@ export async function insertInquiry(
       `INSERT INTO inquiries (id, created_at, name, email, email_key, phone, company, service,
          message, lang, attachment_key, attachment_name, attachment_size, attachment_type,
          attachment_sha256, next_attempt_at, claimed_until, claim_token, delivery_attempts,
-         first_attempt_at, worker_origin)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?2, ?16, ?17,
-         ?18, ?19, ?20)`,
+         first_attempt_at, delivery_status, spam_score, spam_reasons, message_hash,
+         worker_origin)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+         CASE WHEN ?20 = 'quarantined' THEN NULL ELSE ?2 END, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
+         ?23, ?24)`,
     )
     .bind(
       i.id,
@@ -108,6 +124,10 @@ export async function insertInquiry(
       claim?.token ?? null,
       claim ? 1 : 0,
       claim ? i.createdAt : null,
+      i.spam?.quarantined ? "quarantined" : "pending",
+      i.spam?.score ?? null,
+      i.spam ? i.spam.reasons.join(",") : null,
+      i.spam?.messageHash ?? null,
       i.attachment ? (i.workerOrigin ?? null) : null,
     );
   await insert.run();
@@ -173,18 +193,46 @@ export async function updateFields(
     .run();
 }
 
+/**
+ * Places or releases a restriction (GDPR Art. 18): a held inquiry is neither
+ * mailed nor purged. False when no such inquiry.
+ *
+ * Releasing a pending inquiry whose first attempt under its current
+ * Idempotency-Key lies at or before `release.keySpentBefore` (ms) moves it to
+ * the next operator-retry number, as an operator's retry does: attempts and
+ * window start again, due at `release.now`, and a claim a run still holds is
+ * dropped so that run sends nothing under the old key. Without this the next
+ * run would find the window closed and fail an inquiry that was never mailed.
+ * The trade-off: if Resend accepted an earlier attempt whose answer was lost,
+ * the staff get the mail twice; an inquiry never delivered is worse, and a
+ * release is an operator's decision like a retry. Failed, bounced and other
+ * settled rows stay as they are (the operator retries them).
+ */
 export async function setHold(
   db: D1Database,
   id: string,
   hold: boolean,
   reason: string | null,
+  release: { now: number; keySpentBefore: number },
 ): Promise<boolean> {
   const { meta } = await db
-    .prepare("UPDATE inquiries SET hold = ?1, hold_reason = ?2 WHERE id = ?3")
-    .bind(hold ? 1 : 0, hold ? reason : null, id)
+    .prepare(SET_HOLD_SQL)
+    .bind(hold ? 1 : 0, hold ? reason : null, id, release.now, release.keySpentBefore)
     .run();
   return meta.changes > 0;
 }
+
+/** ?1: hold, ?2: reason, ?3: id, ?4: now, ?5: key spent before. SET reads the row as before the update. */
+const RESTART = `(?1 = 0 AND hold = 1 AND delivery_status = 'pending'
+  AND first_attempt_at IS NOT NULL AND first_attempt_at <= ?5)`;
+const SET_HOLD_SQL = `UPDATE inquiries SET hold = ?1, hold_reason = ?2,
+    operator_retries = operator_retries + CASE WHEN ${RESTART} THEN 1 ELSE 0 END,
+    delivery_attempts = CASE WHEN ${RESTART} THEN 0 ELSE delivery_attempts END,
+    next_attempt_at = CASE WHEN ${RESTART} THEN ?4 ELSE next_attempt_at END,
+    claimed_until = CASE WHEN ${RESTART} THEN NULL ELSE claimed_until END,
+    claim_token = CASE WHEN ${RESTART} THEN NULL ELSE claim_token END,
+    first_attempt_at = CASE WHEN ${RESTART} THEN NULL ELSE first_attempt_at END
+  WHERE id = ?3`;
 
 export interface RetentionStats {
   inquiries: number;

@@ -1,4 +1,5 @@
 import { Webhook } from "standardwebhooks";
+import { AppError } from "../http/errors.ts";
 import { DELIVERY_TAG } from "../mail/delivery-key.ts";
 
 /**
@@ -45,6 +46,7 @@ const OUTCOMES: Record<string, DeliveryOutcome> = {
  *
  * @param secret RESEND_WEBHOOK_SECRET as Resend shows it (`whsec_…`)
  * @param rawBody the request body exactly as received (a re-serialised JSON would not verify)
+ * @throws AppError `malformed_body` when the signature holds but the body is not JSON
  */
 export function verifyResendEvent(
   secret: string,
@@ -55,16 +57,23 @@ export function verifyResendEvent(
   const timestamp = headers.get("svix-timestamp");
   const signature = headers.get("svix-signature");
   if (!id || !timestamp || !signature) return null;
+  try {
+    new Webhook(secret).verify(
+      rawBody,
+      { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature },
+      { jsonParse: false },
+    );
+  } catch {
+    // A wrong signature, or a stale or future timestamp.
+    return null;
+  }
+  // Parsed here, not by the library: a signed body that is not JSON came from
+  // the signer, so it is unreadable (400), not unauthenticated (401).
   let payload: unknown;
   try {
-    payload = new Webhook(secret).verify(rawBody, {
-      "webhook-id": id,
-      "webhook-timestamp": timestamp,
-      "webhook-signature": signature,
-    });
+    payload = JSON.parse(rawBody);
   } catch {
-    // A wrong signature, a stale or future timestamp, or a body that is not JSON.
-    return null;
+    throw new AppError("malformed_body");
   }
   return readEvent(id, payload);
 }

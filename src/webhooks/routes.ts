@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../http/app.ts";
 import { AppError } from "../http/errors.ts";
 import { json } from "../http/respond.ts";
@@ -16,7 +16,8 @@ export interface WebhookRouteOptions {
 /**
  * `POST /webhooks/resend`: Resend's delivery events, signed (README, Delivery).
  * Only with RESEND_WEBHOOK_SECRET set (else 404). Bad, missing or stale
- * signature: 401. A verified event answers 200 whether or not it names one
+ * signature: 401, without a `WWW-Authenticate` challenge (no token to ask
+ * for); a signed body that is not JSON: 400 `malformed_body`. A verified event answers 200 whether or not it names one
  * of our e-mails, so Resend stops redelivering it; see `applyDeliveryEvent`
  * for which events move which state.
  */

@@ -1,0 +1,91 @@
+import type { InquiryFields, SpamRecord } from "../domain/inquiry.ts";
+import { isDisposableDomain, otherSenders } from "../store/spam.ts";
+import { workerKey } from "./key.ts";
+import { rememberOrigin } from "./origin.ts";
+import { checkRenderToken, RENDER_TOKEN_FIELD } from "./render-token.ts";
+import { scoreSubmission, type SpamVerdict } from "./score.ts";
+
+/** "Recently", for the same message from other addresses. */
+export const SAME_MESSAGE_WINDOW_MS = 24 * 60 * 60_000;
+/** Shorter normalised messages ("hvala za ponudbo") are sent alike by different people. */
+const MIN_HASHED_LENGTH = 40;
+
+export interface Judgement extends SpamVerdict {
+  /** Hex SHA-256 of the normalised message, or null when it is too short to compare. */
+  messageHash: string | null;
+}
+
+/**
+ * The message as compared between submissions: links removed (a campaign
+ * varies them), lower-case, letters and digits only (two customers' requests
+ * that differ only in a quantity are not the same message), single spaces.
+ */
+export function normaliseMessage(message: string): string {
+  return message
+    .replace(/\bhttps?:\/\/\S+|\bwww\.\S+/gi, " ")
+    .toLowerCase()
+    .normalize("NFKC")
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Scores a validated submission: checks its render token, looks its address's
+ * domain up on the disposable list and its message among the last day's
+ * inquiries, then scores (./score.ts). `now` in ms.
+ */
+export async function judgeSubmission(
+  db: D1Database,
+  fields: InquiryFields,
+  renderToken: readonly unknown[] | undefined,
+  now: number,
+): Promise<Judgement> {
+  const normalised = normaliseMessage(fields.message);
+  const messageHash = normalised.length >= MIN_HASHED_LENGTH ? await sha256Hex(normalised) : null;
+  const email = fields.email.toLowerCase();
+  const [render, disposableDomain, sameMessageAddresses] = await Promise.all([
+    workerKey(db).then((key) => checkRenderToken(key, renderToken, now)),
+    isDisposableDomain(db, email.slice(email.lastIndexOf("@") + 1)),
+    messageHash ? otherSenders(db, messageHash, email, now - SAME_MESSAGE_WINDOW_MS) : 0,
+  ]);
+  const verdict = scoreSubmission(fields, { render, disposableDomain, sameMessageAddresses });
+  return { ...verdict, messageHash };
+}
+
+/**
+ * What intake stores about spam for one validated submission under
+ * SPAM_FILTER `mode`: null when off. Judged spam in quarantine mode is marked
+ * `quarantined`, and the worker's origin is remembered for the digest's links.
+ * If the look-ups fail, the inquiry is stored unscored: a customer is never
+ * lost to the spam filter.
+ */
+export async function judgeForStore(
+  db: D1Database,
+  mode: "quarantine" | "tag" | "off",
+  fields: InquiryFields,
+  raw: { fields: Map<string, unknown[]> },
+  deps: { now: number; requestUrl: string },
+): Promise<SpamRecord | null> {
+  if (mode === "off") return null;
+  let judged: Judgement;
+  try {
+    judged = await judgeSubmission(db, fields, raw.fields.get(RENDER_TOKEN_FIELD), deps.now);
+  } catch (err) {
+    console.error(`spam scoring failed: ${err instanceof Error ? err.name : "error"}`);
+    return null;
+  }
+  const quarantined = judged.spam && mode === "quarantine";
+  // The worker's own origin (where this request reached it): the digest's links point there.
+  if (quarantined) await rememberOrigin(db, new URL(deps.requestUrl).origin);
+  return {
+    score: judged.score,
+    reasons: judged.reasons,
+    messageHash: judged.messageHash,
+    quarantined,
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * What spam handling keeps in `DB` (schema/0004_spam.sql, 0005_disposable_domains.sql):
+ * the worker's own key and digest state, look-ups for the scorer, and the
+ * quarantine's release and purge. Times in ms since the epoch.
+ */
+
+/** Reads a value of the worker's own state, or null. */
+export async function getState(db: D1Database, name: string): Promise<string | null> {
+  const row = await db
+    .prepare("SELECT value FROM worker_state WHERE name = ?")
+    .bind(name)
+    .first<{ value: string }>();
+  return row?.value ?? null;
+}
+
+export async function setState(db: D1Database, name: string, value: string): Promise<void> {
+  await db
+    .prepare(
+      "INSERT INTO worker_state (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = ?2",
+    )
+    .bind(name, value)
+    .run();
+}
+
+/**
+ * The value stored under `name`, storing `candidate` first if there is none:
+ * whoever writes first wins, and every caller gets the same value.
+ */
+export async function getOrCreateState(
+  db: D1Database,
+  name: string,
+  candidate: string,
+): Promise<string> {
+  const [, read] = await db.batch<{ value: string }>([
+    db
+      .prepare("INSERT OR IGNORE INTO worker_state (name, value) VALUES (?1, ?2)")
+      .bind(name, candidate),
+    db.prepare("SELECT value FROM worker_state WHERE name = ?1").bind(name),
+  ]);
+  return read!.results[0]!.value;
+}
+
+/** Whether `domain` (lower-case) is on the disposable-domain list. */
+export async function isDisposableDomain(db: D1Database, domain: string): Promise<boolean> {
+  const row = await db
+    .prepare("SELECT 1 AS hit FROM disposable_domains WHERE domain = ?")
+    .bind(domain)
+    .first<{ hit: number }>();
+  return row !== null;
+}
+
+/**
+ * How many addresses other than `emailKey` sent a message with this hash since
+ * `since` (on the `inquiries_message_hash` index).
+ */
+export async function otherSenders(
+  db: D1Database,
+  messageHash: string,
+  emailKey: string,
+  since: number,
+): Promise<number> {
+  const row = await db
+    .prepare(
+      `SELECT count(DISTINCT email_key) AS n FROM inquiries
+       WHERE message_hash = ?1 AND created_at >= ?2 AND email_key <> ?3`,
+    )
+    .bind(messageHash, since, emailKey)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** A quarantined inquiry as the digest lists it. */
+export interface QuarantinedRow {
+  id: string;
+  created_at: number;
+  name: string;
+  email: string;
+  service: string;
+  message: string;
+  spam_score: number | null;
+  spam_reasons: string | null;
+}
+
+/**
+ * Quarantined inquiries received in [from, to), oldest first, at most `limit`;
+ * held ones (restriction, GDPR Art. 18) are not listed: the digest is a mail too.
+ */
+export async function listQuarantined(
+  db: D1Database,
+  from: number,
+  to: number,
+  limit: number,
+): Promise<QuarantinedRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id, created_at, name, email, service, message, spam_score, spam_reasons
+       FROM inquiries
+       WHERE delivery_status = 'quarantined' AND hold = 0 AND created_at >= ?1 AND created_at < ?2
+       ORDER BY created_at LIMIT ?3`,
+    )
+    .bind(from, to, limit)
+    .all<QuarantinedRow>();
+  return results;
+}
+
+/** The quarantined inquiry `id`, or null when it is not (or no longer) quarantined. */
+export async function getQuarantined(db: D1Database, id: string): Promise<QuarantinedRow | null> {
+  return db
+    .prepare(
+      `SELECT id, created_at, name, email, service, message, spam_score, spam_reasons
+       FROM inquiries WHERE id = ? AND delivery_status = 'quarantined'`,
+    )
+    .bind(id)
+    .first<QuarantinedRow>();
+}
+
+/**
+ * Releases a quarantined inquiry to be mailed as usual: `pending`, due at
+ * `now`. True when it was quarantined (a second release changes nothing).
+ */
+export async function releaseQuarantined(
+  db: D1Database,
+  id: string,
+  now: number,
+): Promise<boolean> {
+  const { meta } = await db
+    .prepare(
+      `UPDATE inquiries SET delivery_status = 'pending', next_attempt_at = ?2, last_error = NULL
+       WHERE id = ?1 AND delivery_status = 'quarantined'`,
+    )
+    .bind(id, now)
+    .run();
+  return meta.changes > 0;
+}
+
+/**
+ * Deletes up to `limit` quarantined or dismissed inquiries received before
+ * `cutoff` and not on hold, oldest first; returns how many went and the R2
+ * keys of the files they still had.
+ */
+export async function deleteExpiredSpam(
+  db: D1Database,
+  cutoff: number,
+  limit: number,
+): Promise<{ deleted: number; keys: string[] }> {
+  const { results } = await db
+    .prepare(
+      `DELETE FROM inquiries WHERE id IN (
+         SELECT id FROM inquiries
+         WHERE delivery_status IN ('quarantined', 'dismissed') AND hold = 0 AND created_at < ?1
+         ORDER BY created_at LIMIT ?2)
+       RETURNING attachment_key`,
+    )
+    .bind(cutoff, limit)
+    .all<{ attachment_key: string | null }>();
+  return {
+    deleted: results.length,
+    keys: results.map((r) => r.attachment_key).filter((k): k is string => k !== null),
+  };
+}
