@@ -313,6 +313,51 @@ describe("erasure and restriction while a run holds the row", () => {
   });
 });
 
+describe("a hold released after the retry window", () => {
+  it("mails the inquiry under a new key instead of failing it unsent", async () => {
+    const t0 = Date.now();
+    fakes.resend.failNext({ kind: "status", status: 500 });
+    const id = await storeOne(validFields(), {});
+    expect(requestsFor(id)).toHaveLength(1);
+    expect(await storedRow(id)).toMatchObject({ delivery_status: "pending" });
+    expect((await admin("PUT", `/inquiries/${id}/hold`, { hold: true })).status).toBe(200);
+    await runCron(t0 + 7 * 24 * HOUR);
+    expect(requestsFor(id)).toHaveLength(1);
+
+    fakeWallClock(t0 + 7 * 24 * HOUR + MIN);
+    expect((await admin("PUT", `/inquiries/${id}/hold`, { hold: false })).status).toBe(200);
+    await runCron(t0 + 7 * 24 * HOUR + 2 * MIN);
+    expect(emailsFor(id).map((e) => e.idempotencyKey)).toEqual([`inquiry-${id}-r1`]);
+    expect(await storedRow(id)).toMatchObject({ delivery_status: "sent", operator_retries: 1 });
+    const health = await call(new Request("https://forms.example.com/health"));
+    expect(health.status).toBe(200);
+  });
+
+  it("keeps the key when released inside the window", async () => {
+    const t0 = Date.now();
+    fakes.resend.failNext({ kind: "status", status: 500 });
+    const id = await storeOne(validFields(), {});
+    expect((await admin("PUT", `/inquiries/${id}/hold`, { hold: true })).status).toBe(200);
+    fakeWallClock(t0 + 2 * HOUR);
+    expect((await admin("PUT", `/inquiries/${id}/hold`, { hold: false })).status).toBe(200);
+    await runCron(t0 + 2 * HOUR + MIN);
+    expect(emailsFor(id).map((e) => e.idempotencyKey)).toEqual([`inquiry-${id}`]);
+  });
+
+  it("leaves a failed inquiry failed: the operator retries it", async () => {
+    const t0 = Date.now();
+    fakes.resend.failNext({ kind: "status", status: 403 });
+    const id = await storeOne(validFields(), {});
+    expect(await storedRow(id)).toMatchObject({ delivery_status: "failed" });
+    expect((await admin("PUT", `/inquiries/${id}/hold`, { hold: true })).status).toBe(200);
+    fakeWallClock(t0 + 7 * 24 * HOUR);
+    expect((await admin("PUT", `/inquiries/${id}/hold`, { hold: false })).status).toBe(200);
+    await runCron(t0 + 7 * 24 * HOUR + MIN);
+    expect(requestsFor(id)).toHaveLength(1);
+    expect(await storedRow(id)).toMatchObject({ delivery_status: "failed", operator_retries: 0 });
+  });
+});
+
 describe("delivery trouble never stops the purge", () => {
   async function expiredInquiry(): Promise<string> {
     const old = newInquiry({ createdAt: Date.parse("2020-01-01T00:00:00Z") });
@@ -406,7 +451,27 @@ describe("Resend's answers at the edges", () => {
     const [mail] = emailsFor(id);
     expect(mail!.body.reply_to).toBeUndefined();
     expect(mail!.body.text).toContain("ana@localhost");
+    // Replying would reach MAIL_FROM: the footer says to write to the address instead.
+    for (const part of [mail!.body.text, mail!.body.html]) {
+      expect(part).not.toContain("Odgovorite na to sporočilo");
+      expect(part).toContain("Naslova obiskovalca ni bilo mogoče nastaviti za odgovor");
+      expect(part).toContain("»E-pošta«");
+    }
     expect(await storedRow(id)).toMatchObject({ delivery_status: "sent", reply_to_refused: 1 });
+  });
+
+  it("says so in English too when the company's language is English", async () => {
+    const id = await storeOne();
+    await env.DB.prepare("UPDATE inquiries SET email = 'ana@localhost' WHERE id = ?")
+      .bind(id)
+      .run();
+    await runCron(Date.now() + MIN, { DEFAULT_LANG: "en" });
+    const [mail] = emailsFor(id);
+    expect(mail!.body.reply_to).toBeUndefined();
+    for (const part of [mail!.body.text, mail!.body.html]) {
+      expect(part).not.toContain("Reply to this message");
+      expect(part).toContain("could not be set as the reply address");
+    }
   });
 
   it("a retry after a refused reply_to keeps leaving it out, under its own key", async () => {

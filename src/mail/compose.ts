@@ -42,6 +42,11 @@ const L = {
     sl: "Odgovorite na to sporočilo, da odgovorite obiskovalcu. Oznaka povpraševanja",
     en: "Reply to this message to answer the visitor. Inquiry id",
   },
+  // Replying to a mail without reply_to would reach MAIL_FROM, not the visitor.
+  footerNoReply: {
+    sl: "Naslova obiskovalca ni bilo mogoče nastaviti za odgovor; pišite na naslov v polju »E-pošta«. Oznaka povpraševanja",
+    en: "The visitor's address could not be set as the reply address; write to the address in the E-mail field. Inquiry id",
+  },
   langNames: {
     sl: { sl: "slovenščina", en: "angleščina" },
     en: { sl: "Slovenian", en: "English" },
@@ -67,11 +72,14 @@ export function headerSafe(text: string, max = 200): string {
 /**
  * The staff's e-mail for one inquiry, in the company's language (DEFAULT_LANG).
  * Every value is escaped in the HTML part; the subject is header-safe.
+ * `withReplyTo` false: no `reply_to` (Resend refused the visitor's address),
+ * and the footer says to write to the address in the body instead of replying.
  */
 export function composeMail(
   inquiry: NewInquiry,
   config: Config,
   file: Uint8Array | null,
+  withReplyTo = true,
 ): MailMessage {
   const lang: Lang = config.defaultLang;
   const t = <K extends keyof typeof L>(k: K) => (L[k] as Record<Lang, string>)[lang];
@@ -92,6 +100,7 @@ export function composeMail(
     [t("received"), received],
     [t("attachment"), attachmentLine],
   ];
+  const footer = t(withReplyTo ? "footer" : "footerNoReply");
   const present = rows.filter((r): r is [string, string] => r[1] !== null);
 
   const text = [
@@ -103,7 +112,7 @@ export function composeMail(
     inquiry.message,
     "",
     "-- ",
-    `${t("footer")}: ${inquiry.id}`,
+    `${footer}: ${inquiry.id}`,
   ].join("\n");
 
   const html = `<!doctype html><html lang="${lang}"><body style="font-family:sans-serif">
@@ -113,13 +122,13 @@ ${present.map(([k, v]) => `<tr><th align="left" valign="top">${escapeHtml(k)}</t
 </table>
 <h3>${escapeHtml(t("message"))}</h3>
 <div style="white-space:pre-wrap">${escapeHtml(inquiry.message)}</div>
-<hr><p style="color:#555;font-size:small">${escapeHtml(t("footer"))}: ${escapeHtml(inquiry.id)}</p>
+<hr><p style="color:#555;font-size:small">${escapeHtml(footer)}: ${escapeHtml(inquiry.id)}</p>
 </body></html>`;
 
   const message: MailMessage = {
     from: config.mailFrom,
     to: config.mailTo,
-    replyTo: inquiry.email,
+    ...(withReplyTo ? { replyTo: inquiry.email } : {}),
     subject: headerSafe(
       `${tagPrefix(inquiry, config)}${t("subject")}: ${inquiry.service} – ${inquiry.name}`,
     ),

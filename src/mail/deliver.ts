@@ -12,7 +12,7 @@ import {
   renewClaim,
 } from "../store/deliveries.ts";
 import { fromRow, type InquiryRow } from "../store/inquiries.ts";
-import { composeMail, type MailMessage } from "./compose.ts";
+import { composeMail } from "./compose.ts";
 import { deliveryKey } from "./delivery-key.ts";
 import { resendSender, SEND_TIMEOUT_MS, type Sender } from "./send.ts";
 
@@ -29,6 +29,14 @@ const BACKOFF_CAP_MS = 4 * 60 * 60_000;
 export const RETRY_WINDOW_MS = 23 * 60 * 60_000;
 /** The latest a retry is scheduled, so a run every 30 minutes or less still makes it inside the window. */
 const LAST_RETRY_AFTER_MS = RETRY_WINDOW_MS - 30 * 60_000;
+/**
+ * The time (ms) at or before which a first attempt leaves no automatic retry
+ * for the next run (at most 30 minutes away) to make inside the window: a
+ * released hold sends such an inquiry under a new key (store `setHold`).
+ */
+export function keySpentBefore(now: number): number {
+  return now - LAST_RETRY_AFTER_MS;
+}
 /** A sender's claim on a row (wall clock); renewed right before each send so it covers that send. */
 export const LEASE_MS = 5 * 60_000;
 /**
@@ -190,11 +198,6 @@ async function deliverOne(
   return sendClaimed(deps, attempt, file, token);
 }
 
-function withoutReplyTo(mail: MailMessage): MailMessage {
-  const { replyTo: _dropped, ...rest } = mail;
-  return rest;
-}
-
 /** Sends one inquiry this sender holds the claim on, and records the outcome. */
 async function sendClaimed(
   deps: DeliveryDeps,
@@ -204,18 +207,15 @@ async function sendClaimed(
 ): Promise<keyof DeliveryReport> {
   const { db, now } = deps;
   const id = a.inquiry.id;
-  const mail = composeMail(a.inquiry, deps.config, file);
+  const mail = (noReply: boolean) => composeMail(a.inquiry, deps.config, file, !noReply);
   let noReply = a.replyToRefused;
-  let result = await deps.send(
-    noReply ? withoutReplyTo(mail) : mail,
-    deliveryKey(id, a.operatorRetries, noReply),
-  );
+  let result = await deps.send(mail(noReply), deliveryKey(id, a.operatorRetries, noReply));
   if (!result.ok && result.replyToRefused && !noReply) {
     // An address the form accepted but Resend refuses must not lose the
     // inquiry: send it without reply_to; the address stays in the body.
     await markReplyToRefused(db, id, token);
     noReply = true;
-    result = await deps.send(withoutReplyTo(mail), deliveryKey(id, a.operatorRetries, true));
+    result = await deps.send(mail(true), deliveryKey(id, a.operatorRetries, true));
   }
   if (result.ok || acceptedEarlier(result.status, result.name)) {
     // If the mark is lost, the row stays pending; once the lease ends the next

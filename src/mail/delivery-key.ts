@@ -11,7 +11,8 @@ const NO_REPLY = "-noreply";
  * The Idempotency-Key an inquiry's mail is sent under (Resend docs,
  * "Idempotency keys": one key, one e-mail, for 24 hours). `inquiry-<id>` for
  * the automatic sends; `inquiry-<id>-r<n>` after the operator's n-th retry, so
- * a retry is a new e-mail to Resend and not a replay of the refused one.
+ * a retry is a new e-mail to Resend and not a replay of the refused one (a
+ * hold released after the retry window counts as one: store `setHold`).
  * `-noreply` is appended for the send without `reply_to` after Resend refused
  * the visitor's address: its body differs, and Resend answers a reused key
  * with another body by 409 instead of sending, so it needs a key of its own.

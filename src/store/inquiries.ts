@@ -172,18 +172,46 @@ export async function updateFields(
     .run();
 }
 
+/**
+ * Places or releases a restriction (GDPR Art. 18): a held inquiry is neither
+ * mailed nor purged. False when no such inquiry.
+ *
+ * Releasing a pending inquiry whose first attempt under its current
+ * Idempotency-Key lies at or before `release.keySpentBefore` (ms) moves it to
+ * the next operator-retry number, as an operator's retry does: attempts and
+ * window start again, due at `release.now`, and a claim a run still holds is
+ * dropped so that run sends nothing under the old key. Without this the next
+ * run would find the window closed and fail an inquiry that was never mailed.
+ * The trade-off: if Resend accepted an earlier attempt whose answer was lost,
+ * the staff get the mail twice; an inquiry never delivered is worse, and a
+ * release is an operator's decision like a retry. Failed, bounced and other
+ * settled rows stay as they are (the operator retries them).
+ */
 export async function setHold(
   db: D1Database,
   id: string,
   hold: boolean,
   reason: string | null,
+  release: { now: number; keySpentBefore: number },
 ): Promise<boolean> {
   const { meta } = await db
-    .prepare("UPDATE inquiries SET hold = ?1, hold_reason = ?2 WHERE id = ?3")
-    .bind(hold ? 1 : 0, hold ? reason : null, id)
+    .prepare(SET_HOLD_SQL)
+    .bind(hold ? 1 : 0, hold ? reason : null, id, release.now, release.keySpentBefore)
     .run();
   return meta.changes > 0;
 }
+
+/** ?1: hold, ?2: reason, ?3: id, ?4: now, ?5: key spent before. SET reads the row as before the update. */
+const RESTART = `(?1 = 0 AND hold = 1 AND delivery_status = 'pending'
+  AND first_attempt_at IS NOT NULL AND first_attempt_at <= ?5)`;
+const SET_HOLD_SQL = `UPDATE inquiries SET hold = ?1, hold_reason = ?2,
+    operator_retries = operator_retries + CASE WHEN ${RESTART} THEN 1 ELSE 0 END,
+    delivery_attempts = CASE WHEN ${RESTART} THEN 0 ELSE delivery_attempts END,
+    next_attempt_at = CASE WHEN ${RESTART} THEN ?4 ELSE next_attempt_at END,
+    claimed_until = CASE WHEN ${RESTART} THEN NULL ELSE claimed_until END,
+    claim_token = CASE WHEN ${RESTART} THEN NULL ELSE claim_token END,
+    first_attempt_at = CASE WHEN ${RESTART} THEN NULL ELSE first_attempt_at END
+  WHERE id = ?3`;
 
 export interface RetentionStats {
   inquiries: number;
