@@ -10,7 +10,7 @@ import { startDev, type DevServer } from "../scripts/lib/dev-server.ts";
 import { Webhook } from "standardwebhooks";
 import { startFakeResendServer, type FakeResendServer } from "./resend-server.ts";
 
-const PORT = 8797;
+const PORT = Number(process.env.E2E_ADMIN_PORT ?? 8797);
 const API_KEY = "re_e2e_admin_0123456789";
 const TOKEN = "e2e-admin-token-7f3a9c1e5b2d4f6a8c0e";
 const WEBHOOK_SECRET = "whsec_ZTJlLXdlYmhvb2stc2VjcmV0LTAxMjM0NTY3ODk=";
@@ -119,11 +119,20 @@ describe("npm run admin against wrangler dev", () => {
     expect(list.code).toBe(0);
     expect(list.out).toContain("2 failed or bounced deliveries");
     for (const id of ids) expect(list.out).toMatch(new RegExp(`${id}\\s+\\S+ \\S+\\s+failed`));
+    // --json: the worker's answer as it is, not a part of it.
+    const listed = JSON.parse((await admin(["deliveries", "--json"])).out) as {
+      ok: boolean;
+      deliveries: { id: string }[];
+    };
+    expect(listed.ok).toBe(true);
+    expect(listed.deliveries.map((d) => d.id).sort()).toEqual([...ids].sort());
 
     resend.fake.stopFailing();
     const retry = await admin(["retry", "--all"]);
     expect(retry).toMatchObject({ code: 0 });
     expect(retry.out).toContain("2 of 2 queued to be sent again");
+    // When: the next cron run, which wrangler dev fires only when asked.
+    expect(retry.out).toContain(`curl "${dev.base}/cdn-cgi/local/scheduled"`);
     const cron = await fetch(`${dev.base}/__scheduled?cron=*/5+*+*+*+*`);
     expect(cron.status).toBe(200);
     await until(() => resend.fake.emails.length >= 2, "two mails");
@@ -163,7 +172,10 @@ describe("npm run admin against wrangler dev", () => {
     const res = await fetch(`${dev.base}/webhooks/resend`, { method: "POST", headers, body });
     expect(res.status).toBe(200);
     const show = await admin(["show", ids[0]!, "--json"]);
-    expect(JSON.parse(show.out)).toMatchObject({ delivery: { status: "delivered" } });
+    expect(JSON.parse(show.out)).toMatchObject({
+      ok: true,
+      inquiry: { delivery: { status: "delivered", resend_id: expect.any(String) } },
+    });
   });
 
   it("exports an address to a JSON file only its owner can read", async () => {

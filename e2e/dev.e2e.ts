@@ -7,8 +7,8 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { expect, it } from "vitest";
 
-const PORT = 8796;
-const CATCHER_PORT = 8797;
+const PORT = Number(process.env.E2E_DEV_PORT ?? 8796);
+const CATCHER_PORT = PORT + 1;
 const PERSIST = ".e2e/state-dev";
 
 /** Processes whose command line names `needle` (Linux /proc). */

@@ -27,7 +27,7 @@ const HEALTH_CONCURRENCY = 200;
 const FLOOD_NET = "198.18.99";
 const API_KEY = "re_flood_0123456789";
 const ADMIN_TOKEN = "flood-admin-token-0123456789abcdef0123";
-const PORT = 8796;
+const PORT = Number(process.env.E2E_FLOOD_PORT ?? 8796);
 const PERSIST = `.e2e/state-${PORT}`;
 
 let dev: DevServer;

@@ -28,7 +28,7 @@ const FAILURES: Failure[] = [
 ];
 const API_KEY = "re_load_0123456789";
 const ADMIN_TOKEN = "load-admin-token-0123456789abcdef0123";
-const PORT = 8794;
+const PORT = Number(process.env.E2E_LOAD_PORT ?? 8794);
 /** The scheduled handler claims 40 due mails per run. */
 const BATCH = 40;
 const HOUR = 3_600_000;

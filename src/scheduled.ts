@@ -1,4 +1,4 @@
-import { loadConfig } from "./config/config.ts";
+import { loadConfig, parseRetention } from "./config/config.ts";
 import { deliverDue, deliveryDeps, senderFor } from "./mail/deliver.ts";
 import { purge } from "./retention/purge.ts";
 import { purgeSpam, runSpamDigest } from "./spam/scheduled.ts";
@@ -8,20 +8,22 @@ import { purgeSpam, runSpamDigest } from "./spam/scheduled.ts";
  * purge what has expired, then send the mail that is due. The purge goes
  * first and on its own: no delivery trouble (a send that throws, hangs or
  * kills the isolate) can delay or stop the deletions the privacy notice promises.
+ * The purge needs only the retention variables: another configuration problem
+ * stops delivery, never the deletions. A retention variable that is itself
+ * invalid skips only its own part, logged as `purge skipped: NAME out_of_range`.
  */
 export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number): Promise<void> {
-  const result = loadConfig(env);
-  if (!result.ok) return; // loadConfig has logged the problems
-  const { config } = result;
-
+  const retention = parseRetention(env, (code, name) =>
+    console.error(`purge skipped: ${name} ${code}`),
+  );
   try {
     const p = await purge({
       db: env.DB,
       logDb: env.LOG_DB,
       bucket: env.ATTACHMENTS,
       now,
-      retentionMonths: config.retentionMonths,
-      logRetentionDays: config.logRetentionDays,
+      retentionMonths: retention.retentionMonths,
+      logRetentionDays: retention.logRetentionDays,
     });
     if (p.inquiries + p.logs + p.spent + p.orphans > 0 || p.incomplete) {
       console.log(
@@ -33,7 +35,18 @@ export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number
     console.error(`purge failed: ${err instanceof Error ? err.name : "error"}`);
   }
   // Quarantined and dismissed inquiries after SPAM_RETENTION_DAYS (never throws).
-  await purgeSpam({ db: env.DB, bucket: env.ATTACHMENTS, now, days: config.spamRetentionDays });
+  if (retention.spamRetentionDays !== null) {
+    await purgeSpam({
+      db: env.DB,
+      bucket: env.ATTACHMENTS,
+      now,
+      days: retention.spamRetentionDays,
+    });
+  }
+
+  const result = loadConfig(env);
+  if (!result.ok) return; // loadConfig has logged the problems
+  const { config } = result;
 
   const send = senderFor(config);
   if (!send) return;

@@ -90,6 +90,31 @@ describe("access to the operator API", () => {
     expect((await admin("GET", "/retention")).status).toBe(200);
   });
 
+  it("answers a method a path does not take with 405 and Allow, only to the token's holder", async () => {
+    const id = crypto.randomUUID();
+    const cases: [string, string, string][] = [
+      ["GET", "/inquiries/search", "POST"],
+      ["DELETE", "/inquiries/erase", "POST"],
+      ["PUT", `/inquiries/${id}`, "GET, PATCH, DELETE, HEAD"],
+      ["GET", `/inquiries/${id}/hold`, "PUT"],
+      ["POST", "/deliveries", "GET, HEAD"],
+      ["GET", "/deliveries/retry", "POST"],
+      ["PUT", "/deliveries/dismiss", "POST"],
+      ["DELETE", "/retention", "GET, HEAD"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await admin(method, path);
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get("allow")).toBe(allow);
+      expect(((await res.json()) as { code: string }).code).toBe("method_not_allowed");
+      // Without the token nothing about the routes shows.
+      // (From another network: these failed sign-ins count towards its lockout.)
+      expect((await admin(method, path, undefined, "", {}, "192.0.2.77")).status).toBe(401);
+    }
+    expect((await admin("GET", `/inquiries/${id}`)).status).toBe(404);
+    expect((await admin("GET", "/nothing-here")).status).toBe(404);
+  });
+
   it("limits failed attempts per client network: 401, then 429 with Retry-After", async () => {
     await limiterWindowAhead();
     const ip = "192.0.2.44";

@@ -247,6 +247,10 @@ describe("ADMIN_TOKEN", () => {
     expect(res.status).toBe(503);
   });
 
+  it("of only spaces is a problem, not an unset token", async () => {
+    await expectProblem({ ADMIN_TOKEN: "   " }, "too_short", "ADMIN_TOKEN");
+  });
+
   it("of 32 characters or more is fine", async () => {
     await expectHealthy({ ADMIN_TOKEN: "b".repeat(32) });
     expect(ADMIN_TOKEN.length).toBeGreaterThanOrEqual(32);

@@ -122,6 +122,12 @@ describe("failures end in exactly one mail or a visible failure, never a loss", 
     expect(emailsFor(id)).toHaveLength(1);
   });
 
+  it("records a send that timed out as network:timeout, not an application error", async () => {
+    fakes.resend.failNext({ kind: "timeout", ms: 5 });
+    const id = await storeOne();
+    expect((await storedRow(id))!.last_error).toBe("network:timeout");
+  });
+
   it("honours a 429's retry-after", async () => {
     fakes.resend.failNext({ kind: "status", status: 429, retryAfter: 3600 });
     const id = await storeOne();

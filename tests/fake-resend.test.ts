@@ -3,6 +3,7 @@
 // tested here, each with the error body Resend answers.
 import { describe, expect, it } from "vitest";
 import {
+  MAX_HELD,
   FakeResend,
   IDEMPOTENCY_WINDOW_MS,
   MAX_EMAIL_BYTES,
@@ -357,6 +358,36 @@ describe("the fake Resend: the failure switch", () => {
     expect(fake.refusing).toBeNull();
     expect((await answer(fake, post(mail()))).status).toBe(200);
     expect(fake.emails).toHaveLength(1);
+  });
+
+  it("hang: holds each send unanswered until its caller gives up, then fails it as fetch would", async () => {
+    const fake = new FakeResend().refuseAll("hang");
+    expect(fake.refusing).toBe("hang");
+    const timeout = new AbortController();
+    const held = fake.handle(new Request(post(mail()), { signal: timeout.signal }));
+    let settled = false;
+    void held.catch(() => {}).finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false);
+    expect(fake.holding).toBe(1);
+    timeout.abort(); // the worker's send timeout
+    await expect(held).rejects.toThrow(TypeError);
+    expect(fake.holding).toBe(0);
+    expect(fake.emails).toHaveLength(0);
+    expect(fake.requests.at(-1)!.status).toBe(0);
+  });
+
+  it("hang: holds at most MAX_HELD, drops the rest at once, and lets all go on a change of mode", async () => {
+    const fake = new FakeResend().refuseAll("hang");
+    const held = Array.from({ length: MAX_HELD }, () => fake.handle(post(mail())));
+    for (const h of held) void h.catch(() => {});
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fake.holding).toBe(MAX_HELD);
+    await expect(fake.handle(post(mail()))).rejects.toThrow(TypeError);
+    fake.stopFailing();
+    expect(fake.holding).toBe(0);
+    for (const h of held) await expect(h).rejects.toThrow(TypeError);
+    expect((await answer(fake, post(mail()))).status).toBe(200);
   });
 
   it("still asks for the key while refusing", async () => {

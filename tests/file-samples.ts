@@ -45,6 +45,14 @@ export interface ZipFileSpec {
   unixMode?: number;
   /** General purpose flag bit 0: encrypted. */
   encrypted?: boolean;
+  /** `data` deflated (raw, RFC 1951), stored with method 8 instead of `data` itself. */
+  deflated?: Uint8Array;
+}
+
+/** `text` as raw deflate (RFC 1951), as ZIP's method 8 stores it. */
+export async function deflateRaw(text: string): Promise<Uint8Array> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 /** A valid ZIP of stored (uncompressed) entries. */
@@ -59,18 +67,19 @@ export function zip(entries: ZipFileSpec[]): Uint8Array {
     const extra = e.extra ?? new Uint8Array();
     const crc = crc32(data);
     const size = e.declaredSize ?? data.length;
-    const method = e.declaredSize ? 8 : 0;
+    const method = e.declaredSize || e.deflated ? 8 : 0;
+    const packed = e.deflated ?? data;
     const flags = (e.encrypted ? 1 : 0) | 0x800;
     const local = concat(
       [0x50, 0x4b, 3, 4, 20, 0, ...le16(flags), ...le16(method), 0, 0, 0, 0],
       le32(crc),
-      le32(data.length),
+      le32(packed.length),
       le32(size),
       le16(localName.length),
       le16(extra.length),
       localName,
       extra,
-      data,
+      packed,
     );
     centrals.push(
       concat(
@@ -79,7 +88,7 @@ export function zip(entries: ZipFileSpec[]): Uint8Array {
         le16(method),
         [0, 0, 0, 0],
         le32(crc),
-        le32(data.length),
+        le32(packed.length),
         le32(size),
         le16(name.length),
         le16(extra.length),

@@ -182,6 +182,25 @@ describe("GET /health", () => {
     expect((await health({ vars, fresh: false })).status).toBe(503);
   });
 
+  it("without a configured ADMIN_TOKEN, Authorization gets the cached public answer: no read per request", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.UTC(2026, 10, 29, 13, 0, 0));
+    // Unset, and only spaces (a configuration problem, so no token either).
+    for (const token of ["", "   "]) {
+      await env.DB.prepare("DELETE FROM inquiries").run();
+      const vars = { HEALTH_PROBE: `no-token-${token.length}`, ADMIN_TOKEN: token } as Vars;
+      const first = await health({ vars, fresh: false, token: "x" });
+      await seed("failed");
+      const second = await health({ vars, fresh: false, token: "x" });
+      // The failure inserted between them is not seen: the second answer is the cached first.
+      expect(second.text).toBe(first.text);
+      expect(codes(second)).not.toContain("deliveries_failed");
+      expect(second.body.deliveries).toBeUndefined();
+      expect(second.headers.get("cache-control")).toMatch(/^public/);
+      vi.setSystemTime(Date.now() + 31_000);
+    }
+  });
+
   it("reads the delivery state through indexes only: no scan of inquiries", async () => {
     // Enough rows in every state that a planner would notice a scan.
     for (const status of ["pending", "sent", "delivered", "failed", "bounced", "dismissed"]) {

@@ -15,6 +15,7 @@ import { FakeResend } from "./fakes/resend.ts";
 import {
   bin,
   concat,
+  deflateRaw,
   exe,
   samples,
   stlBinary,
@@ -756,5 +757,188 @@ describe("attachments their readers open are accepted", () => {
     const bytes = concat("text\n".repeat(20_000), new Uint8Array([0, 1, 2, 3]));
     const res = await submit({ ...validFields(), attachment: file(bytes, "a.txt") });
     expect((await fieldError(res))[0]?.code).toBe("file_type_not_allowed");
+  });
+});
+
+describe("second review: what still ran on a double-click", () => {
+  // Outlook's blocked-attachment list ("Blocked attachments in Outlook"), including the
+  // entries a reviewer found accepted inside a ZIP.
+  const outlookBlocked = (
+    "msu wsb rdp search-ms searchConnector-ms appcontent-ms settingcontent-ms one onepkg iqy " +
+    "slk mdb accdb mde accde ade adp mda mdw accda accdr mdt mdz vsmacros vsw udl theme " +
+    "themepack deskthemepack cer crt der xht xhtml shtm shtml htc asp aspx hpj its bas pyzw " +
+    "pyo pyc pyw xnk mcf grp prf pst library-ms diagcab xll xbap application gadget msh msh1 " +
+    "msh2 mshxml msh1xml msh2xml ps1xml ps2 ps2xml psc1 psc2 psd1 psdm1 psm1 jnlp jar cpl inf " +
+    "ins isp reg sct shb shs wsc wsf wsh appref-ms printerexport pssc cdxml tmp asx bgi cnt " +
+    "fxp mad maf mag mam maq mar mas mat mau mav maw ops osd pcd plg prg vbp webpnp"
+  ).split(" ");
+
+  it("refuses every type on Outlook's blocked list inside a ZIP", async () => {
+    const accepted: string[] = [];
+    for (const ext of outlookBlocked) {
+      const res = await submit({
+        ...validFields(),
+        _lang: "en",
+        attachment: file(zip([{ name: `f.${ext}`, data: "x" }]), "f.zip"),
+      });
+      if (res.status !== 422) accepted.push(ext);
+      else expect((await fieldError(res))[0]?.code, ext).toBe("file_archive_program");
+    }
+    expect(accepted).toEqual([]);
+  });
+
+  it("never lets a type on Outlook's blocked list show in the name the staff see", async () => {
+    for (const ext of ["one", "wsb", "rdp", "settingcontent-ms", "cer", "accde", "iqy"]) {
+      const res = await submit(
+        { ...validFields(), attachment: file(samples.pdf(), `offer.${ext}.pdf`) },
+        {},
+        KEEP,
+      );
+      expect(res.status, ext).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      expect((await storedRow(id))?.attachment_name, ext).toBe(`offer_${ext}.pdf`);
+    }
+  });
+
+  // Readers look for the end record further back than APPNOTE's 64 KiB + 22: Info-ZIP's
+  // unzip still lists setup.exe behind 70 KiB of padding.
+  const fronts: [string, () => Uint8Array][] = [
+    ["JPEG", samples.jpeg],
+    ["GIF", samples.gif],
+    ["PDF", samples.pdf],
+    ["WEBP", samples.webp],
+    ["DWG", samples.dwg],
+  ];
+  const padded = (kib: number) => {
+    const pad = new Uint8Array(kib * 1024);
+    // Random-looking bytes without "P", so no end record hides in the padding itself.
+    for (let i = 0; i < pad.length; i++) pad[i] = ((i * 2654435761) >>> 24) % 0x50;
+    return pad;
+  };
+  it.each(fronts.flatMap(([label, make]) => [70, 200].map((kib) => [label, kib, make] as const)))(
+    "refuses a %s with a ZIP holding setup.exe and %i KiB after it",
+    async (_l, kib, make) => {
+      const bytes = concat(make(), zip([exeEntry("setup.exe")]), padded(kib));
+      const res = await submit({ ...validFields(), attachment: file(bytes, "photo.bin") });
+      expect((await fieldError(res))[0]?.code).toBe("file_hidden_content");
+    },
+  );
+
+  it("names Windows devices apart, after every trim and in every spelling", async () => {
+    const cases: [string, string][] = [
+      ["CON .pdf", "attachment_CON.pdf"],
+      ["AUX .. .pdf", "attachment_AUX.pdf"],
+      ["prn\u3000.pdf", "attachment_prn.pdf"],
+      ["NUL\u00a0.pdf", "attachment_NUL.pdf"],
+      ["com0.pdf", "attachment_com0.pdf"],
+      ["LPT9.tar.pdf", "attachment_LPT9.tar.pdf"],
+      ["CONIN$.pdf", "attachment_CONIN$.pdf"],
+      ["conout$.pdf", "attachment_conout$.pdf"],
+      ["CLOCK$.pdf", "attachment_CLOCK$.pdf"],
+      ["console.pdf", "console.pdf"],
+      ["COM10.pdf", "COM10.pdf"],
+    ];
+    for (const [name, safe] of cases) {
+      const res = await submit(
+        { ...validFields(), attachment: file(samples.pdf(), name) },
+        {},
+        KEEP,
+      );
+      expect(res.status, name).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      expect((await storedRow(id))?.attachment_name, name).toBe(safe);
+    }
+    // Superscript digits are device numbers too (kept or folded to plain digits, still apart).
+    for (const name of ["COM\u00b9.pdf", "LPT\u00b2.pdf"]) {
+      const res = await submit(
+        { ...validFields(), attachment: file(samples.pdf(), name) },
+        {},
+        KEEP,
+      );
+      const { id } = (await res.json()) as { id: string };
+      expect((await storedRow(id))?.attachment_name, name).toMatch(/^attachment_/);
+    }
+  });
+
+  it("decodes an RFC 2047 name before taking its last path segment", async () => {
+    // The base64 of "müller_ö_ß.pdf" holds two "/".
+    const fakes = installFakes();
+    const encoded = `=?UTF-8?B?${btoa(String.fromCharCode(...new TextEncoder().encode("müller_ö_ß.pdf")))}?=`;
+    expect(encoded).toContain("/");
+    const res = await submit({ ...validFields(), attachment: file(samples.pdf(), encoded) });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect((await storedRow(id))?.attachment_name).toBe("müller_ö_ß.pdf");
+    expect(mailedAttachment(fakes, id)).toMatchObject({ filename: "müller_ö_ß.pdf" });
+  });
+
+  it.each([
+    ["a ZIP entry that climbs out of the folder (zip-slip)", "../../Startup/readme.txt"],
+    ["a ZIP entry with a Windows path climbing out", "docs\\..\\..\\readme.txt"],
+    ["a ZIP entry with an absolute path", "/etc/profile.d/readme.txt"],
+    ["a ZIP entry with a drive letter", "C:/Users/Public/readme.txt"],
+    ["desktop.ini, which sets a folder's icon and handler", "risbe/desktop.ini"],
+  ])("refuses %s", async (_label, name) => {
+    const res = await submit({
+      ...validFields(),
+      attachment: file(zip([{ name, data: "x" }]), "risbe.zip"),
+    });
+    expect((await fieldError(res))[0]?.code).toBe("file_archive_program");
+  });
+});
+
+describe("an Office document's declared content types", () => {
+  const types = (overrides: string) =>
+    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+    '<Default Extension="xml" ContentType="application/xml"/>' +
+    overrides +
+    "</Types>";
+  const docx = (contentTypes: string, deflated?: Uint8Array) =>
+    zip([
+      { name: "[Content_Types].xml", data: contentTypes, deflated },
+      { name: "_rels/.rels", data: "<Relationships/>" },
+      { name: "word/document.xml", data: "<w:document/>" },
+      { name: "word/media/image9.bin", data: "Attribute VB_Name" },
+    ]);
+  const macroMain =
+    '<Override PartName="/word/document.xml" ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/>';
+  const renamedVba =
+    '<Override PartName="/word/media/image9.bin" ContentType="application/vnd.ms-office.vbaProject"/>';
+  const macroSheet =
+    '<Override PartName="/word/a.xml" ContentType="application/vnd.ms-excel.macrosheet+xml"/>';
+
+  it.each([
+    ["a macro-enabled main part, stored", () => Promise.resolve(docx(types(macroMain)))],
+    [
+      "a macro-enabled main part, deflated",
+      async () => docx(types(macroMain), await deflateRaw(types(macroMain))),
+    ],
+    [
+      "a VBA project under another name, deflated",
+      async () => docx(types(renamedVba), await deflateRaw(types(renamedVba))),
+    ],
+    ["an Excel 4.0 macro sheet", () => Promise.resolve(docx(types(macroSheet)))],
+  ])("refuses %s", async (_label, make) => {
+    const res = await submit({ ...validFields(), attachment: file(await make(), "offer.docx") });
+    expect((await fieldError(res))[0]?.code).toBe("file_has_macros");
+  });
+
+  it("refuses content types that do not inflate as archive_unreadable", async () => {
+    const res = await submit({
+      ...validFields(),
+      attachment: file(docx(types(""), new Uint8Array([0xff, 0xff, 0xff])), "offer.docx"),
+    });
+    expect((await fieldError(res))[0]?.code).toBe("file_archive_unreadable");
+  });
+
+  it("accepts a document whose deflated content types declare no macros", async () => {
+    const fakes = installFakes();
+    const res = await submit({
+      ...validFields(),
+      attachment: file(docx(types(""), await deflateRaw(types(""))), "offer.docx"),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(mailedAttachment(fakes, id)).toMatchObject({ filename: "offer.docx" });
   });
 });

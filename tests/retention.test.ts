@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { retentionCutoff } from "../src/retention/months.ts";
 import { purge } from "../src/retention/purge.ts";
 import { attachmentKey } from "../src/store/attachments.ts";
@@ -181,5 +181,43 @@ describe("the purge itself", () => {
     await env.ATTACHMENTS.put("attachments/orphan-new", "x");
     await runCron(now);
     expect(await env.ATTACHMENTS.head("attachments/orphan-new")).not.toBeNull();
+  });
+});
+
+describe("the purge depends only on the retention variables", () => {
+  async function oldLogRow(now: number, outcome: string) {
+    await appendLogEntry(env.LOG_DB, {
+      minute: now - 40 * 86_400_000,
+      network: "192.0.2.0",
+      ip: null,
+      browser: "Firefox 140",
+      referrer: null,
+      outcome,
+    });
+  }
+  const logRows = async (outcome: string) =>
+    (await env.LOG_DB.prepare("SELECT count(*) AS n FROM tech_log WHERE outcome = ?")
+      .bind(outcome)
+      .first<{ n: number }>())!.n;
+
+  it("a too-short ADMIN_TOKEN (an unrelated problem) stops delivery, not the deletions", async () => {
+    const now = at("2026-11-21T00:00:00Z");
+    const id = await seed("2024-01-01T00:00:00Z");
+    await oldLogRow(now, "old-short-token");
+    await runCron(now, { ADMIN_TOKEN: "too-short" });
+    expect(await exists(id)).toEqual({ row: false, file: false });
+    expect(await logRows("old-short-token")).toBe(0);
+  });
+
+  it("an invalid RETENTION_MONTHS skips inquiries (no default is guessed) but still purges the log", async () => {
+    const now = at("2026-11-21T00:00:00Z");
+    const id = await seed("2019-01-01T00:00:00Z");
+    await oldLogRow(now, "old-bad-months");
+    const errors = vi.spyOn(console, "error");
+    await runCron(now, { RETENTION_MONTHS: "0" });
+    expect(await exists(id)).toEqual({ row: true, file: true });
+    expect(await logRows("old-bad-months")).toBe(0);
+    expect(errors.mock.calls.flat()).toContain("purge skipped: RETENTION_MONTHS out_of_range");
+    errors.mockRestore();
   });
 });

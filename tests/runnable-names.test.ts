@@ -14,6 +14,11 @@ describe("runnableKind", () => {
     ["Viewer.app/Contents/Info.plist", "program"],
     [".lnk", "program"],
     ["invoice.url", "program"],
+    // Every type on Outlook's blocked list, long and mixed-case ones too.
+    ["f.searchConnector-ms", "program"],
+    ["notes.ONE", "program"],
+    ["sandbox.wsb", "program"],
+    ["page.xht", "carrier"],
     ["offer.docm", "carrier"],
     ["page.html", "carrier"],
     ["pismo.odt", "carrier"],

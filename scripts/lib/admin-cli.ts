@@ -23,6 +23,7 @@ const USAGE = `npm run admin -- <command> [options]
 
 Commands
   export <email> [--out FILE]    every inquiry of an address, written to a JSON file
+                                 (default inquiries-export-<time>.json here, git-ignored)
   show <id>                      one inquiry
   erase <email> --yes            erase every inquiry of an address, with its files
   erase --id <id> --yes          erase one inquiry
@@ -30,7 +31,8 @@ Commands
   hold <id> [--reason TEXT]      restrict (GDPR Art. 18): kept, neither mailed nor purged
   release <id>                   lift the hold
   deliveries [--status S]        failed and bounced mail (S: pending, failed, bounced, quarantined)
-  retry <id>… | --all            send again under a new key (--all: every failed and bounced one)
+  retry <id>… | --all            send again under a new key at the next scheduled run
+                                 (--all: every failed and bounced one)
   dismiss <id>… | --all          do not mail; keep, and clear from /health
   retention                      what is stored, held and due for deletion
   health                         /health: problem codes; with ADMIN_TOKEN the counts too
@@ -319,6 +321,30 @@ function need(args: string[], n: number, usage: string): void {
   if (args.length < n) throw new CliError(`usage: npm run admin -- ${usage}`, 2);
 }
 
+/**
+ * An inquiry id as the worker makes them (a UUID; letters, digits and "-",
+ * at most 64), checked before anything is sent: an address given where an id
+ * belongs would otherwise travel in the URL, into request logs and analytics
+ * (the worker refuses it with 400, but only after it arrived).
+ */
+export function checkId(id: string): string {
+  if (id.includes("@")) {
+    throw new CliError(
+      `"${id}" is an e-mail address, not an inquiry id; an address never goes into a URL.\n` +
+        "  Find its inquiries with `npm run admin -- export ADDR` " +
+        "or erase them with `npm run admin -- erase ADDR --yes`.",
+      2,
+    );
+  }
+  if (id.length === 0 || id.length > 64 || !/^[A-Za-z0-9-]+$/.test(id)) {
+    throw new CliError(
+      `"${id}" is not an inquiry id (like 3f0c2a9e-…, as \`deliveries\` and \`export\` show them)`,
+      2,
+    );
+  }
+  return id;
+}
+
 const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
   async export({ args, o, api, io }) {
     need(args, 1, "export <email> [--out FILE]");
@@ -338,6 +364,9 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
       throw new CliError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? "error"}`);
     }
     io.out(`${inquiries.length} inquiries of that address written to ${file}`);
+    io.out(
+      "It holds personal data: hand it over, then delete it (git ignores inquiries-export-*.json).",
+    );
     if (inquiries.length > 0) inquiryRows(inquiries).forEach((l) => io.out(l));
     if (inquiries.some((i) => i.attachment))
       io.out(
@@ -348,13 +377,14 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
 
   async show({ args, o, api, io }) {
     need(args, 1, "show <id>");
+    checkId(args[0]!);
     const answer = await expectOk(
       api,
       await api("GET", `/admin/inquiries/${encodeURIComponent(args[0]!)}`),
       `no inquiry with id ${args[0]}`,
     );
     const i = answer.body.inquiry as Record<string, unknown>;
-    if (o.json) io.out(JSON.stringify(i, null, 2));
+    if (o.json) io.out(JSON.stringify(answer.body, null, 2));
     else
       for (const [k, v] of Object.entries(i))
         io.out(
@@ -366,6 +396,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
   async erase({ args, o, api, io }) {
     if (!o.id) need(args, 1, "erase <email> --yes | erase --id <id> --yes");
     if (o.id) {
+      checkId(o.id);
       if (!o.yes) {
         io.err(`This erases inquiry ${o.id} and its file for good. Add --yes to do it.`);
         return 2;
@@ -402,6 +433,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
   async rectify({ args, api, io }) {
     need(args, 2, "rectify <id> field=value…");
     const [id, ...pairs] = args;
+    checkId(id!);
     const patch: Record<string, string> = {};
     for (const p of pairs) {
       const eq = p.indexOf("=");
@@ -422,6 +454,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
 
   async hold({ args, o, api, io }) {
     need(args, 1, "hold <id> [--reason TEXT]");
+    checkId(args[0]!);
     await expectOk(
       api,
       await api("PUT", `/admin/inquiries/${encodeURIComponent(args[0]!)}/hold`, {
@@ -436,6 +469,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
 
   async release({ args, api, io }) {
     need(args, 1, "release <id>");
+    checkId(args[0]!);
     await expectOk(
       api,
       await api("PUT", `/admin/inquiries/${encodeURIComponent(args[0]!)}/hold`, { hold: false }),
@@ -458,11 +492,11 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
     }
     const query = o.status ? `?status=${o.status}` : "";
     const answer = await expectOk(api, await api("GET", `/admin/deliveries${query}`), "deliveries");
-    const list = answer.body.deliveries as Record<string, unknown>[];
     if (o.json) {
-      io.out(JSON.stringify(list, null, 2));
+      io.out(JSON.stringify(answer.body, null, 2));
       return 0;
     }
+    const list = answer.body.deliveries as Record<string, unknown>[];
     io.out(`${list.length} ${o.status ?? "failed or bounced"} deliveries, oldest first`);
     if (list.length > 0) {
       table(
@@ -537,31 +571,69 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
   },
 };
 
+/** At most this many rounds of `--all` (the API lists 500 at a time): 10,000 inquiries. */
+const MAX_ROUNDS = 20;
+
 async function requeue(
-  { args, o, api, io }: Run,
+  { args, o, api, io, target }: Run,
   action: "retry" | "dismiss",
   field: string,
   done: string,
 ): Promise<number> {
-  let ids = args;
+  const post = async (ids: string[]) => {
+    const answer = await expectOk(
+      api,
+      await api("POST", `/admin/deliveries/${action}`, { ids }),
+      action,
+    );
+    return Number(answer.body[field]);
+  };
+  let changed = 0;
+  let asked = 0;
   if (o.all) {
-    const list = await expectOk(api, await api("GET", "/admin/deliveries"), "deliveries");
-    ids = (list.body.deliveries as { id: string }[]).map((d) => d.id);
-    if (ids.length === 0) {
+    // The list holds at most 500; those handled leave it, so ask again until
+    // it is empty. An id seen before (failed again meanwhile) is not redone.
+    const seen = new Set<string>();
+    for (let round = 0; ; round++) {
+      const list = await expectOk(api, await api("GET", "/admin/deliveries"), "deliveries");
+      const fresh = (list.body.deliveries as { id: string }[])
+        .map((d) => d.id)
+        .filter((id) => !seen.has(id));
+      if (fresh.length === 0) break;
+      if (round === MAX_ROUNDS) {
+        io.out(
+          `stopped after ${asked}: more failed or bounced deliveries remain; run the command again`,
+        );
+        break;
+      }
+      fresh.forEach((id) => seen.add(id));
+      changed += await post(fresh);
+      asked += fresh.length;
+    }
+    if (asked === 0) {
       io.out("no failed or bounced deliveries");
       return 0;
     }
+  } else {
+    need(args, 1, `${action} <id>… | ${action} --all`);
+    args.forEach(checkId);
+    changed = await post(args);
+    asked = args.length;
   }
-  need(ids, 1, `${action} <id>… | ${action} --all`);
-  const answer = await expectOk(
-    api,
-    await api("POST", `/admin/deliveries/${action}`, { ids }),
-    action,
-  );
-  const n = Number(answer.body[field]);
-  io.out(`${n} of ${ids.length} ${done}`);
-  if (n < ids.length) {
+  io.out(`${changed} of ${asked} ${done}`);
+  if (changed < asked) {
     io.out("(the others were not failed, bounced or quarantined, or do not exist)");
   }
+  if (action === "retry" && changed > 0) io.out(whenSent(target));
   return 0;
+}
+
+/** When a requeued mail goes out: the cron's next run (wrangler.toml), which dev does not fire. */
+function whenSent(target: Target): string {
+  const host = new URL(target.url).hostname;
+  const local = ["localhost", "127.0.0.1", "[::1]"].includes(host);
+  return local
+    ? "They go out at the next scheduled run, which `npm run dev` does not fire by itself: " +
+        `curl "${target.url}/cdn-cgi/local/scheduled"`
+    : "They go out at the next scheduled run (every 5 minutes with wrangler.toml's cron).";
 }

@@ -8,11 +8,13 @@
 //   GET  /messages/ID                  one mail: headers, HTML part (sandboxed), text part
 //   GET  /messages/ID/html             the HTML part alone, under a CSP sandbox
 //   GET  /messages/ID/attachments/N    an attachment, as a download
-//   GET  /_control                     {"refusing":null|403|422|500}
-//   POST /_control  mode=accept|403|422|500   flips the failure switch (form or JSON)
+//   GET  /_control                     {"refusing":null|403|422|500|"hang"}
+//   POST /_control  mode=accept|403|422|500|hang   flips the failure switch (form or JSON);
+//                   hang holds each send unanswered until the worker's send timeout gives
+//                   up (at most MAX_HELD at once; released on the next switch and on close)
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
-import { FakeResend, type FakeResendOptions, type RefuseStatus } from "../../tests/fakes/resend.ts";
+import { FakeResend, type FakeResendOptions, type RefuseMode } from "../../tests/fakes/resend.ts";
 import {
   HTML_PART_CSP,
   PAGE_CSP,
@@ -31,7 +33,13 @@ export interface MailCatcher {
   close: () => Promise<void>;
 }
 
-const MODES: Record<string, RefuseStatus | null> = { accept: null, 403: 403, 422: 422, 500: 500 };
+const MODES: Record<string, RefuseMode | null> = {
+  accept: null,
+  403: 403,
+  422: 422,
+  500: 500,
+  hang: "hang",
+};
 
 function send(
   res: ServerResponse,
@@ -97,7 +105,7 @@ export async function startMailCatcher(
     }
     const key = String(mode);
     if (!(key in MODES)) {
-      return json(res, 400, { error: 'mode must be "accept", "403", "422" or "500"' });
+      return json(res, 400, { error: 'mode must be "accept", "403", "422", "500" or "hang"' });
     }
     const status = MODES[key]!;
     if (status === null) fake.stopFailing();
@@ -152,7 +160,13 @@ export async function startMailCatcher(
       if ((req.method === "GET" || req.method === "HEAD") && mailbox(path, res)) return;
       // Everything else is Resend's API, answered by the fake (404/405 in Resend's words).
       const hasBody = req.method !== "GET" && req.method !== "HEAD";
+      // The worker giving up (its send timeout closes the connection) ends a held send.
+      const gone = new AbortController();
+      res.on("close", () => {
+        if (!res.writableFinished) gone.abort();
+      });
       const request = new Request(`http://127.0.0.1${req.url}`, {
+        signal: gone.signal,
         method: req.method,
         headers: req.headers as Record<string, string>,
         body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
@@ -184,6 +198,7 @@ export async function startMailCatcher(
     inFlight: () => inFlight,
     close: () =>
       new Promise<void>((resolve) => {
+        fake.releaseHeld();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -4,7 +4,7 @@
 // so it gets its own URL, served with a CSP sandbox and shown in an iframe
 // sandboxed without scripts: a slip in the worker's escaping shows up here as
 // visible markup, never as running code.
-import type { AcceptedEmail, RecordedRequest, RefuseStatus } from "../../tests/fakes/resend.ts";
+import type { AcceptedEmail, RecordedRequest, RefuseMode } from "../../tests/fakes/resend.ts";
 
 export const PAGE_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -58,14 +58,16 @@ ${body}
 </html>`;
 }
 
-function control(refusing: RefuseStatus | null): string {
+function control(refusing: RefuseMode | null): string {
   const option = (value: string, label: string, selected: boolean) =>
     `<option value="${value}"${selected ? " selected" : ""}>${label}</option>`;
   return `<form class="control${refusing ? " refusing" : ""}" method="post" action="/_control">
   <p><strong>Sends:</strong> ${
-    refusing
-      ? `every send is <strong>refused with ${refusing}</strong>, as Resend would refuse it`
-      : "accepted"
+    refusing === "hang"
+      ? "every send <strong>hangs</strong> unanswered until the worker's send timeout gives up"
+      : refusing
+        ? `every send is <strong>refused with ${refusing}</strong>, as Resend would refuse it`
+        : "accepted"
   }</p>
   <label>Answer the worker's sends with
     <select name="mode">
@@ -73,6 +75,7 @@ function control(refusing: RefuseStatus | null): string {
       ${option("403", "refuse: 403 domain not verified", refusing === 403)}
       ${option("422", "refuse: 422 validation error", refusing === 422)}
       ${option("500", "refuse: 500 server error", refusing === 500)}
+      ${option("hang", "hang: never answer", refusing === "hang")}
     </select>
   </label>
   <button type="submit">Apply</button>
@@ -81,7 +84,7 @@ function control(refusing: RefuseStatus | null): string {
 
 export function listPage(
   emails: readonly AcceptedEmail[],
-  refusing: RefuseStatus | null,
+  refusing: RefuseMode | null,
   calls: readonly RecordedRequest[],
 ): string {
   const rows = [...emails]

@@ -12,6 +12,7 @@ import {
   type DeliveryRow,
 } from "../store/delivery-admin.ts";
 import { readJsonObject } from "./json-body.ts";
+import { allowOnly } from "./methods.ts";
 
 /** At most this many rows per list, and ids per retry or dismissal. */
 export const MAX_DELIVERIES = 500;
@@ -83,11 +84,13 @@ export function deliveryRoutes(now: () => number) {
     const rows = await listDeliveries(c.env.DB, statuses, MAX_DELIVERIES);
     return json({ ok: true, deliveries: rows.map(exportDelivery) });
   });
+  route.all("/", allowOnly("GET"));
 
   route.post("/retry", async (c) => {
     const requeued = await requeueDeliveries(c.env.DB, await idsFromBody(c.req.raw), now());
     return json({ ok: true, requeued: requeued.length });
   });
+  route.all("/retry", allowOnly("POST"));
 
   route.post("/dismiss", async (c) => {
     const { ids, keys } = await dismissDeliveries(c.env.DB, await idsFromBody(c.req.raw));
@@ -95,6 +98,7 @@ export function deliveryRoutes(now: () => number) {
     if (keys.length > 0) await deleteAttachments(c.env.ATTACHMENTS, keys);
     return json({ ok: true, dismissed: ids.length });
   });
+  route.all("/dismiss", allowOnly("POST"));
 
   return route;
 }

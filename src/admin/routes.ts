@@ -18,6 +18,7 @@ import type { StoredInquiry } from "../domain/inquiry.ts";
 import type { AdminGate } from "./auth.ts";
 import { deliveryRoutes } from "./deliveries.ts";
 import { readJsonObject } from "./json-body.ts";
+import { allowOnly } from "./methods.ts";
 
 /** The export format: everything stored about an inquiry, nothing else. */
 export function exportInquiry(i: StoredInquiry) {
@@ -100,17 +101,21 @@ export function adminRoutes(gate: AdminGate, now: () => number) {
     return json({ ok: true, inquiries: found.map(exportInquiry) });
   });
 
-  admin.get("/inquiries/:id", async (c) => {
-    const found = await getInquiry(c.env.DB, c.req.param("id"));
-    if (!found) throw new AppError("not_found");
-    return json({ ok: true, inquiry: exportInquiry(found) });
-  });
-
   admin.post("/inquiries/erase", async (c) => {
     const email = await emailFromBody(c.req.raw);
     const { ids, keys } = await deleteInquiries(c.env.DB, { email });
     await deleteAttachments(c.env.ATTACHMENTS, keys);
     return json({ ok: true, deleted: ids.length });
+  });
+
+  // Before the `/:id` routes, which would read "search" or "erase" as an id.
+  admin.all("/inquiries/search", allowOnly("POST"));
+  admin.all("/inquiries/erase", allowOnly("POST"));
+
+  admin.get("/inquiries/:id", async (c) => {
+    const found = await getInquiry(c.env.DB, c.req.param("id"));
+    if (!found) throw new AppError("not_found");
+    return json({ ok: true, inquiry: exportInquiry(found) });
   });
 
   admin.delete("/inquiries/:id", async (c) => {
@@ -139,6 +144,7 @@ export function adminRoutes(gate: AdminGate, now: () => number) {
     await updateFields(c.env.DB, found.id, fields);
     return json({ ok: true, inquiry: exportInquiry({ ...found, ...fields }) });
   });
+  admin.all("/inquiries/:id", allowOnly("GET", "PATCH", "DELETE"));
 
   admin.put("/inquiries/:id/hold", async (c) => {
     const body = await readJsonObject(c.req.raw);
@@ -164,6 +170,7 @@ export function adminRoutes(gate: AdminGate, now: () => number) {
     if (!ok) throw new AppError("not_found");
     return json({ ok: true });
   });
+  admin.all("/inquiries/:id/hold", allowOnly("PUT"));
 
   admin.route("/deliveries", deliveryRoutes(now));
 
@@ -183,6 +190,8 @@ export function adminRoutes(gate: AdminGate, now: () => number) {
       oldest: stats.oldest === null ? null : new Date(stats.oldest).toISOString(),
     });
   });
+
+  admin.all("/retention", allowOnly("GET"));
 
   return admin;
 }

@@ -201,8 +201,9 @@ export function parseConfig(env: RawEnv): ConfigResult {
     }
   }
 
-  const retentionMonths = int(env, "RETENTION_MONTHS", 24, bad, 1, 120);
-  const logRetentionDays = int(env, "LOG_RETENTION_DAYS", 30, bad, 1, 365);
+  const retention = parseRetention(env, bad);
+  const retentionMonths = retention.retentionMonths ?? 24;
+  const logRetentionDays = retention.logRetentionDays ?? 30;
 
   const logIpRaw = str(env, "LOG_IP").toLowerCase() || "truncated";
   if (logIpRaw !== "truncated" && logIpRaw !== "full")
@@ -239,7 +240,10 @@ export function parseConfig(env: RawEnv): ConfigResult {
   const turnstileSecret = secret("TURNSTILE_SECRET_KEY");
   const resendWebhookSecret = secret("RESEND_WEBHOOK_SECRET");
 
-  if (adminToken !== null && adminToken.length < ADMIN_TOKEN_MIN_LENGTH) {
+  // Only spaces is a token set wrong, not "no token": say so rather than run without one.
+  const rawToken = env.ADMIN_TOKEN;
+  const adminTokenBlank = typeof rawToken === "string" && rawToken !== "" && !rawToken.trim();
+  if (adminTokenBlank || (adminToken !== null && adminToken.length < ADMIN_TOKEN_MIN_LENGTH)) {
     bad(
       "too_short",
       "ADMIN_TOKEN",
@@ -313,7 +317,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
   if (spamRaw !== "quarantine" && spamRaw !== "tag" && spamRaw !== "off")
     bad("invalid_choice", "SPAM_FILTER", 'must be "quarantine", "tag" or "off"');
   const spamFilter: SpamFilter = spamRaw === "tag" || spamRaw === "off" ? spamRaw : "quarantine";
-  const spamRetentionDays = int(env, "SPAM_RETENTION_DAYS", 30, bad, 1, 365);
+  const spamRetentionDays = retention.spamRetentionDays ?? 30;
 
   const common = { warnings };
   if (problems.length > 0 || mailFrom === null) return { ok: false, problems, ...common };
@@ -341,6 +345,47 @@ export function parseConfig(env: RawEnv): ConfigResult {
       spamFilter,
       spamRetentionDays,
     },
+  };
+}
+
+/** The three retention periods; `null` where the variable's value is invalid. */
+export interface Retention {
+  retentionMonths: number | null;
+  logRetentionDays: number | null;
+  spamRetentionDays: number | null;
+}
+
+/**
+ * RETENTION_MONTHS (1–120, default 24), LOG_RETENTION_DAYS and
+ * SPAM_RETENTION_DAYS (1–365, default 30), on their own: the scheduled purge
+ * needs only these, so an unrelated problem (a short ADMIN_TOKEN, a bad
+ * MAIL_FROM) never stops the deletions the privacy notice promises. An invalid
+ * value is `null`, never a default, which could keep data longer (or shorter)
+ * than the operator meant; its problem goes to `bad` when given.
+ */
+export function parseRetention(
+  env: object,
+  bad: (code: ConfigProblemCode, name: string, problem: string) => void = () => {},
+): Retention {
+  const one = (name: EnvName, fallback: number, max: number): number | null => {
+    let invalid = false;
+    const n = int(
+      env as RawEnv,
+      name,
+      fallback,
+      (...problem) => {
+        invalid = true;
+        bad(...problem);
+      },
+      1,
+      max,
+    );
+    return invalid ? null : n;
+  };
+  return {
+    retentionMonths: one("RETENTION_MONTHS", 24, 120),
+    logRetentionDays: one("LOG_RETENTION_DAYS", 30, 365),
+    spamRetentionDays: one("SPAM_RETENTION_DAYS", 30, 365),
   };
 }
 

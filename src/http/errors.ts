@@ -11,7 +11,8 @@ export type ErrorCode =
   | "not_found"
   | "unauthorized"
   | "too_many_attempts"
-  | "email_in_url";
+  | "email_in_url"
+  | "method_not_allowed";
 
 /** Stable per-field codes of a 422 answer. */
 export type FieldErrorCode =
@@ -63,6 +64,7 @@ export const ERRORS: Readonly<Record<ErrorCode, { status: number; retryAfter?: n
   // Failed /admin sign-ins: the limiter's window (src/admin/auth.ts).
   too_many_attempts: { status: 429, retryAfter: 60 },
   email_in_url: { status: 400 },
+  method_not_allowed: { status: 405 },
 };
 
 /**
@@ -79,13 +81,19 @@ export class AppError extends Error {
    * (a webhook's signature is not a token the caller can be asked for).
    */
   readonly challenge: string | undefined;
+  /** A 405's `Allow`: the methods the path takes (RFC 9110 §15.5.6, §10.2.1). */
+  readonly allow: readonly string[];
 
-  constructor(code: ErrorCode, opts: { fields?: readonly FieldError[]; challenge?: string } = {}) {
+  constructor(
+    code: ErrorCode,
+    opts: { fields?: readonly FieldError[]; challenge?: string; allow?: readonly string[] } = {},
+  ) {
     super(code);
     this.name = "AppError";
     this.code = code;
     this.fields = opts.fields ?? [];
     this.challenge = opts.challenge;
+    this.allow = opts.allow ?? [];
   }
 
   get status(): number {

@@ -39,7 +39,8 @@ const publicCache = new WeakMap<object, { until: number; status: number; body: s
  * may be cached as long (`Cache-Control: public, max-age=30`, `Vary:
  * Authorization`). With `Authorization: Bearer <ADMIN_TOKEN>` it also counts
  * inquiries per delivery state and is never cached; a wrong token is 401, and
- * failures count against the operator API's attempt limit.
+ * failures count against the operator API's attempt limit. While no valid
+ * ADMIN_TOKEN is configured, a request with `Authorization` gets the cached public answer.
  */
 export async function health(
   request: Request,
@@ -48,10 +49,12 @@ export async function health(
   deps: HealthDeps,
 ): Promise<Response> {
   const adminToken = result.ok ? result.config.adminToken : null;
-  const wantsCounts = request.headers.has("authorization");
-  if (wantsCounts && adminToken) {
+  // Without a configured token an Authorization header earns nothing more than the
+  // public answer, cached like it: never a fresh D1 read per request.
+  const wantsCounts = request.headers.has("authorization") && adminToken !== null;
+  if (wantsCounts) {
     await deps.gate.verify(request, env, adminToken);
-  } else if (!wantsCounts) {
+  } else {
     const cached = publicCache.get(env);
     if (cached && cached.until > deps.now) return publicAnswer(cached.status, cached.body);
   }
@@ -62,7 +65,7 @@ export async function health(
   try {
     const summary = await deliverySummary(env.DB);
     problems.push(...deliveryProblems(summary, result, deps.now));
-    if (wantsCounts && adminToken) deliveries = await deliveryCountsByStatus(env.DB);
+    if (wantsCounts) deliveries = await deliveryCountsByStatus(env.DB);
   } catch {
     storage = "unavailable";
     problems.push({

@@ -52,6 +52,7 @@ export function errorResponse(
   const headers: Record<string, string> = {};
   if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
   if (err.challenge !== undefined) headers["www-authenticate"] = err.challenge;
+  if (err.allow.length > 0) headers.allow = err.allow.join(", ");
   if (audience.html) {
     const body =
       err.code === "not_found"

@@ -50,6 +50,10 @@ export const ERROR_MESSAGES: Record<ErrorCode, Texts> = {
     sl: "E-poštnega naslova ne pošiljajte v naslovu URL; pošljite ga v telesu zahteve (JSON).",
     en: "Do not put an e-mail address in the URL; send it in the request body (JSON).",
   },
+  method_not_allowed: {
+    sl: "Ta naslov te metode ne sprejema; katere sprejema, pove glava Allow.",
+    en: "This address does not take this method; the Allow header lists the ones it takes.",
+  },
 };
 
 /**

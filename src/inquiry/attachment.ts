@@ -1,6 +1,6 @@
 import type { FieldError, FieldErrorCode } from "../http/errors.ts";
 import {
-  detectFileKind,
+  inspectFileKind,
   kindNames,
   type Detection,
   type FileKind,
@@ -27,7 +27,7 @@ export function formatBytes(n: number): string {
 /**
  * The values sent as `attachment`: none, one empty file input, or one real
  * file. A real file must be at most `maxBytes` and its content (see
- * `detectFileKind`) one of `allowed`; it is stored under `safeFilename`.
+ * `inspectFileKind`) one of `allowed`; it is stored under `safeFilename`.
  * Errors: `too_many_files`, `invalid_value` (not a file), `file_empty`,
  * `file_too_large`, `file_type_not_allowed`, or the code naming why a file
  * of an allowed kind is still refused (`file_has_macros`, …).
@@ -54,7 +54,7 @@ export async function checkAttachment(
     };
   }
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const detected = detectFileKind(bytes);
+  const detected = await inspectFileKind(bytes);
   if (!detected.ok) return { ok: false, error: refusalError(detected, allowed) };
   if (!allowed.includes(detected.kind)) {
     return {

@@ -1,5 +1,12 @@
 import { extensionOf, runnableKind } from "./runnable-names.ts";
-import { firstStoredEntry, readZip, u32, type ZipEntry, type ZipRead } from "./zip-archive.ts";
+import {
+  firstStoredEntry,
+  readEntry,
+  readZip,
+  u32,
+  type ZipEntry,
+  type ZipRead,
+} from "./zip-archive.ts";
 
 /**
  * What an uploaded file *is*, decided from its bytes alone. The visitor's file
@@ -65,7 +72,8 @@ export function isFileKindId(value: string): value is FileKindId {
  * - `hidden_content`: two formats in one file (an archive appended to an image);
  * - `macros`: an office document that carries macros;
  * - `archive_program`: an archive holding a program, script, shortcut, page,
- *   macro document or another archive, or an entry that hides its name;
+ *   macro document, another archive or `desktop.ini`, or an entry that hides
+ *   its name or unpacks outside its folder;
  * - `archive_unreadable`: an archive we cannot see into (encrypted, a bomb,
  *   damaged, ZIP64).
  */
@@ -83,9 +91,9 @@ export type Detection =
 
 /**
  * How much of a file the sniffers read: this much from the start, and for
- * text and archives as much from the end. Programs that open these formats
- * decide from the start too (PDF readers look for `%PDF-` in the first
- * 1,024 bytes; unzip tools look for the end record in the last 64 KiB + 22).
+ * text as much from the end (archives: `ZIP_TAIL_BYTES` from the end).
+ * Programs that open these formats decide from the start too (PDF readers
+ * look for `%PDF-` in the first 1,024 bytes).
  */
 export const HEAD_BYTES = 64 * 1024;
 const PDF_HEADER_WITHIN = 1024;
@@ -122,6 +130,34 @@ export function detectFileKind(bytes: Uint8Array): Detection {
   if (kind === "png" && pngCarriesMore(bytes)) return refuse("hidden_content", kind);
   return { ok: true, kind: FILE_KINDS[kind] };
 }
+
+/**
+ * `detectFileKind`, and for Office Open XML documents also what their
+ * `[Content_Types].xml` declares (ECMA-376 Part 2 §10.1): a macro-enabled
+ * main part (`…macroEnabled.main+xml`), a VBA project
+ * (`application/vnd.ms-office.vbaProject`) under any part name, or an
+ * Excel 4.0 macro sheet. Reads that one entry, inflated to at most
+ * `CONTENT_TYPES_MAX` bytes; one that is larger or does not inflate is
+ * `archive_unreadable` (a real one is a few kilobytes).
+ */
+export async function inspectFileKind(bytes: Uint8Array): Promise<Detection> {
+  const found = detectFileKind(bytes);
+  if (!found.ok || !OOXML_KINDS.has(found.kind.id)) return found;
+  const kind = found.kind.id as FileKindId;
+  const zip = readZip(bytes);
+  const entry =
+    zip.state === "found"
+      ? zip.directory.entries.find((e) => e.names[0] === "[Content_Types].xml")
+      : undefined;
+  const data = entry && (await readEntry(bytes, entry, CONTENT_TYPES_MAX));
+  if (!data) return refuse("archive_unreadable", kind);
+  const types = new TextDecoder().decode(data).toLowerCase();
+  if (MACRO_CONTENT_TYPES.some((t) => types.includes(t))) return refuse("macros", kind);
+  return found;
+}
+const OOXML_KINDS = new Set<string>(["docx", "xlsx", "pptx"]);
+const CONTENT_TYPES_MAX = 256 * 1024;
+const MACRO_CONTENT_TYPES = ["macroenabled", "application/vnd.ms-office.vbaproject", "macrosheet"];
 
 /**
  * Signatures of programs and archives (Windows PE/DOS "MZ", ELF, Mach-O, a
@@ -245,7 +281,9 @@ function classifyZip(b: Uint8Array, zip: ZipRead): Detection {
     }
     for (const name of e.names) {
       // A name that hides part of itself (NUL, control characters) is never innocent.
-      if (CONTROL.test(name)) return refuse("archive_program", kind);
+      if (CONTROL.test(name) || escapesFolder(name) || isShellConfig(name)) {
+        return refuse("archive_program", kind);
+      }
       if (office && isMacroStore(name)) return refuse("macros", kind);
       const runs = runnableKind(name);
       // Inside an office document only programs count: its parts are not files
@@ -258,6 +296,28 @@ function classifyZip(b: Uint8Array, zip: ZipRead): Detection {
 }
 
 const CONTROL = /[\x00-\x1f\x7f]/;
+
+/**
+ * An entry that unpacks outside the folder it is unpacked into ("zip slip"):
+ * a `..` segment, an absolute path or a drive letter (APPNOTE 4.4.17 allows
+ * none of them; some extractors follow them).
+ */
+function escapesFolder(name: string): boolean {
+  if (name.startsWith("/") || name.startsWith("\\") || /^[a-z]:/i.test(name)) return true;
+  return name.split(/[/\\]/).some((segment) => segment.trim() === "..");
+}
+
+/**
+ * `desktop.ini` tells Windows Explorer how to show the folder it lies in: its
+ * icon (from a file or a network share) and a shell handler by CLSID.
+ */
+function isShellConfig(name: string): boolean {
+  const last = lastSegment(name).toLowerCase();
+  // Windows drops trailing dots and spaces.
+  let end = last.length;
+  while (end > 0 && (last[end - 1] === "." || last[end - 1] === " ")) end--;
+  return last.slice(0, end) === "desktop.ini";
+}
 
 /**
  * Macros inside office documents: VBA in Office Open XML (`vbaProject.bin`,

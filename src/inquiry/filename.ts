@@ -5,7 +5,14 @@ import { extensionOf, runnableKind } from "./runnable-names.ts";
 // Control characters, bidi overrides/isolates (which make "gpj.exe" read as
 // "exe.jpg"), zero-width characters and the characters Windows forbids.
 const UNSAFE = /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff<>:"/\\|?*]/g;
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i;
+/**
+ * Windows device names, which open the device instead of a file whatever
+ * extension follows ("CON.pdf", "con .pdf"): Microsoft's "Naming Files,
+ * Paths, and Namespaces" lists CON, PRN, AUX, NUL, COM0-9 and LPT0-9 with
+ * the superscript digits ¹ ² ³; CONIN$, CONOUT$ and CLOCK$ are devices too.
+ */
+const WINDOWS_DEVICE =
+  /^(?:con|prn|aux|nul|(?:com|lpt)[0-9\u00b9\u00b2\u00b3]|conin\$|conout\$|clock\$)$/i;
 const MAX_LENGTH = 100;
 const MAX_INPUT = 1024;
 
@@ -19,7 +26,7 @@ export function safeFilename(original: string, kind: FileKind): string {
   const lastSegment = (original.split(/[/\\]/).pop() ?? "").slice(0, MAX_INPUT);
   // Hidden marks first become a visible "_" (a name is not prose: the staff
   // should see that something was there), then NFC and plain spaces and dashes.
-  let name = normalizeText(lastSegment.replace(UNSAFE, "_"), "line")
+  const name = normalizeText(lastSegment.replace(UNSAFE, "_"), "line")
     .replace(/\s+/g, " ")
     .replace(/^[.\s_]+|(?<![.\s])[.\s]+$/g, "");
 
@@ -32,7 +39,6 @@ export function safeFilename(original: string, kind: FileKind): string {
     finalExt = extensionOf(stem);
     stem = stem.slice(0, stem.lastIndexOf("."));
   }
-  if (stem === "" || WINDOWS_RESERVED.test(stem)) stem = `attachment${stem ? `_${stem}` : ""}`;
   // "setup.exe.pdf" shows as "setup.exe" where Windows hides known extensions.
   let end = stem.length;
   while (end > 0 && (stem[end - 1] === "." || stem[end - 1] === " ")) end--;
@@ -46,6 +52,14 @@ export function safeFilename(original: string, kind: FileKind): string {
     .slice(0, MAX_LENGTH - finalExt.length - 1)
     .join("")
     .trimEnd();
-  name = `${stem}.${finalExt}`;
-  return name;
+  // Judged on the final name, after every trim: "CON .pdf" is saved as "CON.pdf".
+  if (stem === "" || isWindowsDevice(stem)) stem = `attachment${stem ? `_${stem}` : ""}`;
+  return `${stem}.${finalExt}`;
+}
+
+/** Whether Windows reads `stem` (the name before its extension) as a device. */
+function isWindowsDevice(stem: string): boolean {
+  // Windows reads the device name up to the first dot, without trailing spaces.
+  const dot = stem.indexOf(".");
+  return WINDOWS_DEVICE.test((dot === -1 ? stem : stem.slice(0, dot)).trimEnd());
 }

@@ -4,14 +4,35 @@
  * that carry macros, and archives (whose insides we do not unpack).
  *
  * Sources: Microsoft's list of file types blocked in Outlook ("Blocked
- * attachments in Outlook"), the Office file formats that can hold VBA
- * ("File formats that are supported in Word/Excel/PowerPoint", *m and legacy
- * binary formats), Apple's bundle and script kinds, and Linux desktop entries.
+ * attachments in Outlook", support.microsoft.com, article
+ * 434752e1-02d3-4e90-9124-8b81e49a8519, and the default `BlockedFileTypes` of
+ * Outlook on the web's mailbox policy), the Office file formats that can hold
+ * VBA ("File formats that are supported in Word/Excel/PowerPoint", *m and
+ * legacy binary formats), Apple's bundle and script kinds, and Linux desktop
+ * entries.
  */
 const words = (lines: string[]) => new Set(lines.join(" ").split(" "));
 
+/**
+ * Every extension Outlook blocks, as Microsoft lists them (lower case, without
+ * the dot). All of them count as programs, in archives and in the name the
+ * staff see, whether or not another list below names them too.
+ */
+const OUTLOOK_BLOCKED = words([
+  "accda accdb accde accdr ade adp app appcontent-ms application appref-ms asp aspx asx",
+  "bas bat bgi cab cdxml cer chm cmd cnt com cpl crt csh der deskthemepack diagcab exe",
+  "fxp gadget grp hlp hpj hta htc inf ins iqy iso isp its jar jnlp js jse ksh library-ms lnk",
+  "mad maf mag mam maq mar mas mat mau mav maw mcf mda mdb mde mdt mdw mdz msc msh msh1",
+  "msh1xml msh2 msh2xml mshxml msi msix msixbundle msp mst msu one onepkg ops osd pcd pif",
+  "pl plg prf prg printerexport ps1 ps1xml ps2 ps2xml psc1 psc2 psd1 psdm1 psm1 pssc pst",
+  "py pyc pyo pyw pyz pyzw rdp reg scf scr sct search-ms searchconnector-ms",
+  "settingcontent-ms shb shs slk theme themepack tmp udl url vb vbe vbp vbs vhd vhdx",
+  "vsmacros vsw webpnp website ws wsb wsc wsf wsh xbap xll xnk",
+]);
+
 /** Programs, scripts, shortcuts and disk images: run (or mount) on a double-click. */
 const PROGRAMS = words([
+  ...OUTLOOK_BLOCKED,
   // Windows programs, installers and libraries
   "exe com scr pif cpl dll ocx sys drv msi msp mst msix msixbundle appx appxbundle",
   "appinstaller application appref-ms gadget xbap xll vxd",
@@ -35,7 +56,7 @@ const PROGRAMS = words([
 /** Opened by a program that runs what they carry: scripts in pages, macros in documents. */
 const CARRIERS = words([
   // Pages a browser opens with their scripts
-  "htm html xhtml shtml mht mhtml svg svgz",
+  "htm html xht xhtml shtm shtml mht mhtml svg svgz",
   // Macro-enabled Office, legacy binary Office and RTF (embedded objects)
   "docm dotm xlsm xltm xlsb xlam xla xlm pptm potm ppam ppsm sldm",
   "doc dot xls xlt ppt pot pps wbk rtf",

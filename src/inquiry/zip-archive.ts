@@ -1,10 +1,10 @@
 /**
  * A ZIP archive's table of contents, read the way unzip tools find it (PKWARE
- * APPNOTE 6.3.10): the end-of-central-directory record within the last
- * 64 KiB + 22 bytes, the central directory it points at, and each entry's
- * local header. Nothing is decompressed. The work is bounded: one tail window,
- * at most `MAX_ENTRIES` entries in at most `MAX_DIRECTORY_BYTES`, one local
- * header per entry.
+ * APPNOTE 6.3.10): the end-of-central-directory record near the end, the
+ * central directory it points at, and each entry's local header. Nothing is
+ * decompressed. The work is bounded and linear: one tail window of
+ * `ZIP_TAIL_BYTES`, at most `MAX_ENTRIES` entries in at most
+ * `MAX_DIRECTORY_BYTES`, one local header per entry.
  */
 
 export interface ZipEntry {
@@ -20,6 +20,10 @@ export interface ZipEntry {
   encrypted: boolean;
   /** The Unix st_mode when "version made by" says Unix (APPNOTE 4.4.2, 4.4.15), else null. */
   unixMode: number | null;
+  /** Compression method (APPNOTE 4.4.5): 0 stored, 8 deflated. */
+  method: number;
+  /** Offset of the entry's data, past its local header. */
+  dataAt: number;
 }
 
 export interface ZipDirectory {
@@ -38,6 +42,17 @@ export type ZipRead =
 
 export const MAX_ENTRIES = 10_000;
 export const MAX_DIRECTORY_BYTES = 4 * 1024 * 1024;
+/**
+ * How far from the end an end record is looked for. APPNOTE puts it within
+ * 22 + 0xFFFF bytes (the longest comment), but readers search further:
+ * Info-ZIP's unzip reads whole buffers and found an archive 70 KiB from the
+ * end, and 7-Zip scans further still. A hidden archive anywhere in the last
+ * MiB is found; beyond that, in a file of our sizes, the bytes would have to
+ * look like a whole directory to a reader that searches the entire file.
+ */
+export const ZIP_TAIL_BYTES = 1024 * 1024;
+/** Where APPNOTE says an end record can be: the record and the longest comment. */
+const CLASSIC_TAIL = 22 + 0xffff;
 /** End records a real archive has one of; more in the tail window is a decoy. */
 const MAX_END_RECORDS = 4;
 
@@ -54,7 +69,8 @@ export const u32 = (b: Uint8Array, o: number) => (u16(b, o) | (u16(b, o + 2) << 
 const utf8 = new TextDecoder("utf-8");
 
 export function readZip(b: Uint8Array): ZipRead {
-  const stop = Math.max(0, b.length - 22 - 0xffff);
+  const stop = Math.max(0, b.length - ZIP_TAIL_BYTES);
+  const classic = b.length - CLASSIC_TAIL;
   let records = 0;
   let unreadable = false;
   // Searched within the window only: lastIndexOf on the whole file would walk
@@ -67,7 +83,9 @@ export function readZip(b: Uint8Array): ZipRead {
     if (u32(b, at) !== EOCD) continue;
     if (++records > MAX_END_RECORDS) return { state: "unreadable" };
     const directory = readDirectory(b, at);
-    if (directory === "unreadable") unreadable = true;
+    // Beyond APPNOTE's window only a directory that reads in full counts: four
+    // random bytes spelling an end record in a large photo are not an archive.
+    if (directory === "unreadable") unreadable ||= at >= classic;
     else if (directory) return { state: "found", directory };
   }
   return unreadable ? { state: "unreadable" } : { state: "none" };
@@ -121,6 +139,8 @@ function readDirectory(b: Uint8Array, eocd: number): ZipDirectory | "unreadable"
       compressed: u32(b, p + 20),
       uncompressed: u32(b, p + 24),
       unixMode: b[p + 5] === HOST_UNIX ? u32(b, p + 38) >>> 16 : null,
+      method: u16(b, p + 10),
+      dataAt: local + 30 + localName + localExtra,
     });
     p = next;
   }
@@ -171,4 +191,48 @@ export function firstStoredEntry(b: Uint8Array): { name: string; data: Uint8Arra
     name: utf8.decode(b.subarray(30, 30 + nameLen)),
     data: b.subarray(dataAt, dataAt + size),
   };
+}
+
+/**
+ * An entry's bytes, stored or deflated (APPNOTE 4.4.5 methods 0 and 8), or
+ * null when it is larger than `limit` bytes packed or unpacked, uses another
+ * method, or does not inflate. Inflates as a stream and stops past `limit`,
+ * so a bomb costs at most `limit` bytes of work.
+ */
+export async function readEntry(
+  b: Uint8Array,
+  entry: ZipEntry,
+  limit: number,
+): Promise<Uint8Array | null> {
+  if (entry.compressed > limit || entry.dataAt + entry.compressed > b.length) return null;
+  const data = b.slice(entry.dataAt, entry.dataAt + entry.compressed);
+  if (entry.method === 0) return data;
+  if (entry.method !== 8) return null;
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    const reader = new Blob([data])
+      .stream()
+      .pipeThrough(new DecompressionStream("deflate-raw"))
+      .getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > limit) {
+        await reader.cancel();
+        return null;
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return null;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }

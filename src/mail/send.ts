@@ -60,7 +60,10 @@ export function resendSender(apiKey: string, baseUrl: string): Sender {
         signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
       });
       body = res.ok ? await res.json() : await errorBody(res);
-    } catch {
+    } catch (err) {
+      // SEND_TIMEOUT_MS passed with no (whole) answer: `network:timeout` in last_error.
+      if (err instanceof Error && err.name === "TimeoutError")
+        return failure(null, "timeout", null, "");
       // No answer, or one cut short: the SDK's "application_error" without a status.
       return failure(null, "application_error", null, "");
     }

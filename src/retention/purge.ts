@@ -26,8 +26,10 @@ export interface PurgeDeps {
   logDb: D1Database;
   bucket: R2Bucket;
   now: number;
-  retentionMonths: number;
-  logRetentionDays: number;
+  /** `null` (an invalid RETENTION_MONTHS) skips inquiries; files no longer needed still go. */
+  retentionMonths: number | null;
+  /** `null` (an invalid LOG_RETENTION_DAYS) skips the technical log. */
+  logRetentionDays: number | null;
   maxChunks?: number;
 }
 
@@ -57,8 +59,9 @@ export async function purge(deps: PurgeDeps): Promise<PurgeReport> {
   };
   let budget = deps.maxChunks ?? MAX_CHUNKS_PER_RUN;
 
-  const cutoff = retentionCutoff(deps.now, deps.retentionMonths);
-  while (budget-- > 0) {
+  const cutoff =
+    deps.retentionMonths === null ? null : retentionCutoff(deps.now, deps.retentionMonths);
+  while (cutoff !== null && budget-- > 0) {
     const { deleted, keys } = await deleteExpired(deps.db, cutoff, PURGE_CHUNK);
     await deleteAttachments(deps.bucket, keys);
     report.inquiries += deleted;
@@ -66,8 +69,9 @@ export async function purge(deps: PurgeDeps): Promise<PurgeReport> {
     if (deleted < PURGE_CHUNK) break;
   }
 
-  const logsBefore = logCutoff(deps.now, deps.logRetentionDays);
-  while (budget-- > 0) {
+  const logsBefore =
+    deps.logRetentionDays === null ? null : logCutoff(deps.now, deps.logRetentionDays);
+  while (logsBefore !== null && budget-- > 0) {
     const changes = await purgeLogEntries(deps.logDb, logsBefore, PURGE_CHUNK * 5);
     report.logs += changes;
     if (changes < PURGE_CHUNK * 5) break;

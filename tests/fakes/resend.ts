@@ -22,6 +22,13 @@ export type Failure =
 
 /** What the failure switch can make every send answer (the dev catcher exposes it). */
 export type RefuseStatus = 403 | 422 | 500;
+/** The failure switch: a status every send is refused with, or "hang": no answer at all. */
+export type RefuseMode = RefuseStatus | "hang";
+/**
+ * Sends held at once in "hang" mode; more are dropped at once (a lost connection),
+ * so a flood of retries cannot pile up open sockets in the catcher.
+ */
+export const MAX_HELD = 16;
 
 export interface AcceptedAttachment {
   filename: string;
@@ -205,7 +212,9 @@ export class FakeResend {
   private readonly inFlight = new Set<string>();
   private readonly fetchPath: (request: Request) => Promise<Response>;
   private readonly now: () => number;
-  private refusal: RefuseStatus | null = null;
+  private refusal: RefuseMode | null = null;
+  /** Releases of the sends "hang" mode holds. */
+  private readonly held = new Set<() => void>();
   private failRate = 0;
   private failWith: Failure[] = [];
   private random: () => number = Math.random;
@@ -232,14 +241,45 @@ export class FakeResend {
   }
 
   /** The failure switch: every send from now on is refused with `status`, until `stopFailing`. */
-  refuseAll(status: RefuseStatus): this {
+  refuseAll(status: RefuseMode): this {
+    this.releaseHeld();
     this.refusal = status;
     return this;
   }
 
-  /** What the failure switch is set to: a status every send is refused with, or null. */
-  get refusing(): RefuseStatus | null {
+  /** What the failure switch is set to: a status every send is refused with, "hang", or null. */
+  get refusing(): RefuseMode | null {
     return this.refusal;
+  }
+
+  /** Sends "hang" mode holds right now (at most MAX_HELD). */
+  get holding(): number {
+    return this.held.size;
+  }
+
+  /** Ends every held send as a lost connection: on a change of mode, and when the catcher closes. */
+  releaseHeld(): void {
+    for (const release of [...this.held]) release();
+  }
+
+  /**
+   * "hang": no answer until the caller gives up (its `signal` aborts, as the
+   * worker's send timeout does) or the hold is released; then, as fetch
+   * would, a lost connection. Recorded with status 0, like a network failure.
+   */
+  private async hang(request: Request, lost: () => TypeError): Promise<never> {
+    const error = lost();
+    if (this.held.size >= MAX_HELD || request.signal.aborted) throw error;
+    await new Promise<void>((resolve) => {
+      const release = () => {
+        this.held.delete(release);
+        request.signal.removeEventListener("abort", release);
+        resolve();
+      };
+      this.held.add(release);
+      request.signal.addEventListener("abort", release);
+    });
+    throw error;
   }
 
   /** Accepts sends again: clears the failure switch and every injected failure. */
@@ -247,6 +287,7 @@ export class FakeResend {
     this.failures.length = 0;
     this.failRate = 0;
     this.refusal = null;
+    this.releaseHeld();
     return this;
   }
 
@@ -323,6 +364,7 @@ export class FakeResend {
     if (auth !== `Bearer ${this.apiKey}`) {
       return fail({ status: 403, name: "invalid_api_key", message: "API key is invalid." });
     }
+    if (this.refusal === "hang") return this.hang(request, lost);
     if (this.refusal !== null) {
       return fail({ status: this.refusal, ...REFUSALS[this.refusal] });
     }
