@@ -221,6 +221,13 @@ for (let i = 0; i < 240 && !stopping; i++) {
     if (catcher) {
       say(`Mailbox: ${catcher.url}/   (every mail the worker sends lands here)`);
       say(`Refuse sends: curl -d mode=403 ${catcher.url}/_control   (mode=accept to accept again)`);
+      // Made for this run and known only to the catcher: not a secret, so shown
+      // for calling the catcher as one would Resend. A real RESEND_API_KEY is never read here.
+      say(`Catcher's API key for this run (not a Resend key): ${catcher.fake.apiKey}`);
+      say(
+        `  curl -H "Authorization: Bearer ${catcher.fake.apiKey}" ` +
+          `-H "content-type: application/json" -d @mail.json ${catcher.url}/emails`,
+      );
     }
     say("Ctrl-C stops everything.");
     break;

@@ -24,6 +24,9 @@ function usedByCode(): Map<string, string> {
     /\benv\[\s*"([A-Z][A-Z0-9_]*)"\s*\]/g,
     /\(\s*env\s*,\s*"([A-Z][A-Z0-9_]*)"/g,
     /\bsecret\(\s*"([A-Z][A-Z0-9_]*)"\s*\)/g,
+    // A variable's name handed to a reader as its first argument, e.g. one("RETENTION_MONTHS", …)
+    // (names with an underscore, so an HTTP method or a crypto name is not taken for one).
+    /\b[a-z]\w*\(\s*"([A-Z][A-Z0-9]*_[A-Z0-9_]+)"\s*,/g,
   ];
   for (const [path, text] of code) {
     for (const pattern of patterns) {

@@ -549,6 +549,36 @@ describe("origin, rate limit, captcha, storage", () => {
     });
   });
 
+  it("answers a 429 before reading the body: in the language of ?lang=, not _lang", async () => {
+    await limiterWindowAhead();
+    const ip = "192.0.2.79";
+    const sl = { "cf-connecting-ip": ip, "accept-language": "sl" };
+    for (let i = 0; i < 5; i++) {
+      expect((await submit(validFields(), { headers: sl })).status).toBe(201);
+    }
+    const byField = await submit({ ...validFields(), _lang: "en" }, { headers: sl });
+    expect(byField.status).toBe(429);
+    expect(((await byField.json()) as { message: string }).message).toContain("Poslali ste preveč");
+    const byQuery = await submit(validFields(), { headers: sl, path: "/inquiry?lang=en" });
+    expect(byQuery.status).toBe(429);
+    expect(((await byQuery.json()) as { message: string }).message).toContain("Too many");
+  });
+
+  it("answers after the body in the language of ?lang= when there is no _lang", async () => {
+    const headers = { "accept-language": "sl" };
+    const res = await submit(
+      { ...validFields(), email: "x" },
+      { headers, path: "/inquiry?lang=en" },
+    );
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { message: string }).message).toContain("Some fields");
+    const field = await submit(
+      { ...validFields(), email: "x", _lang: "sl" },
+      { headers, path: "/inquiry?lang=en" },
+    );
+    expect(((await field.json()) as { message: string }).message).toContain("Nekatera polja");
+  });
+
   it("checks Turnstile on the server when a secret is set, failing closed", async () => {
     const vars = {
       TURNSTILE_SITE_KEY: "1x00000000000000000000AA",

@@ -364,13 +364,13 @@ export interface Retention {
  * than the operator meant; its problem goes to `bad` when given.
  */
 export function parseRetention(
-  env: object,
+  vars: object,
   bad: (code: ConfigProblemCode, name: string, problem: string) => void = () => {},
 ): Retention {
-  const one = (name: EnvName, fallback: number, max: number): number | null => {
+  const one = (raw: RawEnv, name: EnvName, fallback: number, max: number): number | null => {
     let invalid = false;
     const n = int(
-      env as RawEnv,
+      raw,
       name,
       fallback,
       (...problem) => {
@@ -382,10 +382,11 @@ export function parseRetention(
     );
     return invalid ? null : n;
   };
+  const env = vars as RawEnv;
   return {
-    retentionMonths: one("RETENTION_MONTHS", 24, 120),
-    logRetentionDays: one("LOG_RETENTION_DAYS", 30, 365),
-    spamRetentionDays: one("SPAM_RETENTION_DAYS", 30, 365),
+    retentionMonths: one(env, "RETENTION_MONTHS", 24, 120),
+    logRetentionDays: one(env, "LOG_RETENTION_DAYS", 30, 365),
+    spamRetentionDays: one(env, "SPAM_RETENTION_DAYS", 30, 365),
   };
 }
 

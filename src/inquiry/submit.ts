@@ -1,6 +1,6 @@
 import type { Config } from "../config/config.ts";
 import { AppError, type FieldError } from "../http/errors.ts";
-import { pickLang, type Lang } from "../i18n/lang.ts";
+import { isLang, pickLang, type Lang } from "../i18n/lang.ts";
 import { attachmentKey, deleteAttachments, putAttachment } from "../store/attachments.ts";
 import type { Claim, NewInquiry } from "../domain/inquiry.ts";
 import { inquiryExists, insertInquiry } from "../store/inquiries.ts";
@@ -39,11 +39,16 @@ function schemaFor(config: Config) {
   return s;
 }
 
-/** The language the submission asks for, once its body has been read. */
+/**
+ * The language the submission asks for, once its body has been read: `_lang`,
+ * else `?lang=` on the URL (what the answers given before the body is read
+ * follow), else `Accept-Language`, else DEFAULT_LANG.
+ */
 export function submissionLang(raw: RawSubmission, request: Request, config: Config): Lang {
   const values = raw.fields.get("_lang");
+  const field = values?.length === 1 ? values[0] : null;
   return pickLang(
-    values?.length === 1 ? values[0] : null,
+    isLang(field) ? field : new URL(request.url).searchParams.get("lang"),
     request.headers.get("accept-language"),
     config.defaultLang,
   );
