@@ -8,6 +8,7 @@
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDev, wrangler, type DevServer } from "../scripts/lib/dev-server.ts";
+import { pool } from "./pool.ts";
 import { startFakeResendServer, type FakeResendServer } from "./resend-server.ts";
 
 const INQUIRIES = Number(process.env.FLOOD_INQUIRIES ?? 300);
@@ -46,20 +47,6 @@ afterAll(async () => {
   dev?.stop();
   await resend?.close();
 });
-
-async function pool<T>(count: number, width: number, task: (i: number) => Promise<T>) {
-  const out: T[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < count) {
-        const i = next++;
-        out[i] = await task(i);
-      }
-    }),
-  );
-  return out;
-}
 
 const p99 = (ms: number[]) => [...ms].sort((a, b) => a - b)[Math.ceil(ms.length * 0.99) - 1]!;
 

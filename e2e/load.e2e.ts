@@ -10,6 +10,7 @@ import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDev, type DevServer } from "../scripts/lib/dev-server.ts";
 import { FakeResend, type Failure } from "../tests/fakes/resend.ts";
+import { pool } from "./pool.ts";
 import { startFakeResendServer, type FakeResendServer } from "./resend-server.ts";
 
 const TOTAL = Number(process.env.LOAD_TOTAL ?? 1000);
@@ -81,20 +82,6 @@ function submission(i: number): { fields: Record<string, string>; file: Buffer |
 
 /** Each submission from its own address (198.18.0.0/15, the benchmarking range), as real visitors are. */
 const clientIp = (i: number) => `198.18.${i >> 8}.${i & 255}`;
-
-async function pool<T>(count: number, width: number, task: (i: number) => Promise<T>) {
-  const out: T[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < count) {
-        const i = next++;
-        out[i] = await task(i);
-      }
-    }),
-  );
-  return out;
-}
 
 async function until(check: () => boolean | Promise<boolean>, ms: number) {
   const end = Date.now() + ms;
