@@ -258,15 +258,30 @@ export async function retentionStats(db: D1Database, cutoff: number): Promise<Re
  * oldest first on the `inquiries_purge` index; returns how many went and the
  * R2 keys of the files they still had.
  */
-export async function deleteExpired(
+export function deleteExpired(
   db: D1Database,
+  cutoff: number,
+  limit: number,
+): Promise<{ deleted: number; keys: string[] }> {
+  return deleteOldest(db, "hold = 0 AND created_at < ?1", cutoff, limit);
+}
+
+/**
+ * Deletes up to `limit` inquiries matching `where` (a fixed SQL condition of
+ * this folder's, with `?1` the cutoff in ms), oldest first; returns how many
+ * went and the R2 keys of the files they still had. Shared by the retention
+ * purge and the spam purge.
+ */
+export async function deleteOldest(
+  db: D1Database,
+  where: string,
   cutoff: number,
   limit: number,
 ): Promise<{ deleted: number; keys: string[] }> {
   const { results } = await db
     .prepare(
       `DELETE FROM inquiries WHERE id IN (
-         SELECT id FROM inquiries WHERE hold = 0 AND created_at < ?1
+         SELECT id FROM inquiries WHERE ${where}
          ORDER BY created_at LIMIT ?2)
        RETURNING attachment_key`,
     )

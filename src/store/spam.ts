@@ -3,6 +3,7 @@
  * the worker's own key and digest state, look-ups for the scorer, and the
  * quarantine's release and purge. Times in ms since the epoch.
  */
+import { deleteOldest } from "./inquiries.ts";
 
 /** Reads a value of the worker's own state, or null. */
 export async function getState(db: D1Database, name: string): Promise<string | null> {
@@ -138,23 +139,11 @@ export async function releaseQuarantined(
  * `cutoff` and not on hold, oldest first; returns how many went and the R2
  * keys of the files they still had.
  */
-export async function deleteExpiredSpam(
+export function deleteExpiredSpam(
   db: D1Database,
   cutoff: number,
   limit: number,
 ): Promise<{ deleted: number; keys: string[] }> {
-  const { results } = await db
-    .prepare(
-      `DELETE FROM inquiries WHERE id IN (
-         SELECT id FROM inquiries
-         WHERE delivery_status IN ('quarantined', 'dismissed') AND hold = 0 AND created_at < ?1
-         ORDER BY created_at LIMIT ?2)
-       RETURNING attachment_key`,
-    )
-    .bind(cutoff, limit)
-    .all<{ attachment_key: string | null }>();
-  return {
-    deleted: results.length,
-    keys: results.map((r) => r.attachment_key).filter((k): k is string => k !== null),
-  };
+  const where = "delivery_status IN ('quarantined', 'dismissed') AND hold = 0 AND created_at < ?1";
+  return deleteOldest(db, where, cutoff, limit);
 }
