@@ -276,8 +276,8 @@ describe("a boundary chosen to slow the parser down", () => {
       expect(size).toBe(10 * MiB);
       return Date.now() - started;
     }
-    // The deployed worker has no Node Buffer (no nodejs_compat); the test
-    // runner has one, and the library would use it. Read as deployed.
+    // A worker without nodejs_compat has no Node Buffer; the test runner has
+    // one, and the library would use it. Read as such a worker would.
     const g = globalThis as { Buffer?: unknown };
     const buffer = g.Buffer;
     delete g.Buffer;
