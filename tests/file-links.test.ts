@@ -241,14 +241,20 @@ describe("a link serves only its own file", () => {
     const linkB = mailOf(idB).body.attachments![0]!.path!;
     const macA = linkA.split("/").pop()!;
     const macB = linkB.split("/").pop()!;
-    const flip = (s: string) => s.slice(0, -1) + (s.endsWith("A") ? "B" : "A");
+    const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const sloppy = (mac: string) => mac.slice(0, -1) + B64URL[B64URL.indexOf(mac.at(-1)!) | 1];
+    // Another character in the same place, never the one that was there.
+    const other = (s: string, at: number) =>
+      s.slice(0, at) + (s.at(at) === "A" ? "B" : "A") + s.slice(at === -1 ? s.length : at + 1);
     const forged = [
       `https://forms.example.com/files/${idB}/${macA}`, // A's MAC on B's id
       `https://forms.example.com/files/${idA}/${macB}`,
-      `https://forms.example.com/files/${idA}/${flip(macA)}`,
+      `https://forms.example.com/files/${idA}/${other(macA, 10)}`,
+      // The same 256 bits spelled with the last character's 2 unused bits set.
+      `https://forms.example.com/files/${idA}/${sloppy(macA)}`,
       `https://forms.example.com/files/${idA}/${macA.slice(0, 22)}`,
       `https://forms.example.com/files/${idA}/${macA}x`,
-      `https://forms.example.com/files/${idA.replace(/.$/, "0")}/${macA}`,
+      `https://forms.example.com/files/${other(idA, -1)}/${macA}`,
       `https://forms.example.com/files/${idA}`,
       `https://forms.example.com/files/${encodeURIComponent(attachmentKey(idA))}/${macA}`,
     ];

@@ -1,4 +1,5 @@
 import { KEEP_SENT_FILE_MS } from "../retention/purge.ts";
+import { base64url, fromBase64url } from "../crypto/base64url.ts";
 import type { DeliveryStatus } from "../domain/inquiry.ts";
 
 /**
@@ -51,20 +52,10 @@ function signed(inquiryId: string, r2Key: string): Uint8Array {
   return new TextEncoder().encode(`${inquiryId}\n${r2Key}`);
 }
 
-function base64url(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  const b64 = btoa(s);
-  let end = b64.length;
-  while (b64[end - 1] === "=") end--;
-  return b64.slice(0, end).replaceAll("+", "-").replaceAll("/", "_");
-}
-
-function fromBase64url(text: string): Uint8Array | null {
-  // 32 bytes are 43 characters; anything else is no link of ours.
-  if (!/^[A-Za-z0-9_-]{43}$/.test(text)) return null;
-  const bin = atob(text.replaceAll("-", "+").replaceAll("_", "/") + "=");
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+/** The MAC of a link: 32 bytes, 43 characters. */
+function macBytes(text: string): Uint8Array | null {
+  const bytes = text.length === 43 ? fromBase64url(text) : null;
+  return bytes?.byteLength === 32 ? bytes : null;
 }
 
 /** The link's path for one inquiry's file: `/files/<id>/<mac>`. */
@@ -80,7 +71,7 @@ export async function validMac(
   r2Key: string,
   mac: string,
 ): Promise<boolean> {
-  const bytes = fromBase64url(mac);
+  const bytes = macBytes(mac);
   if (!bytes) return false;
   return crypto.subtle.verify("HMAC", await linkKey(apiKey), bytes, signed(inquiryId, r2Key));
 }

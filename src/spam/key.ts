@@ -1,3 +1,4 @@
+import { base64url, fromBase64url } from "../crypto/base64url.ts";
 import { getOrCreateState } from "../store/spam.ts";
 
 /**
@@ -24,30 +25,11 @@ async function loadKey(db: D1Database): Promise<CryptoKey> {
   const stored = await getOrCreateState(db, "hmac_key", candidate);
   return crypto.subtle.importKey(
     "raw",
-    fromBase64url(stored),
+    fromBase64url(stored) ?? new Uint8Array(0), // importKey refuses an empty key
     { name: "HMAC", hash: "SHA-256" },
     false,
     ["sign", "verify"],
   );
-}
-
-export function base64url(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  // 32 bytes encode to at most one "=" of padding at the end.
-  return btoa(s)
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/={1,2}$/, "");
-}
-
-/** Decodes base64url; throws on anything else. */
-export function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new TypeError("not base64url");
-  const s = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
 }
 
 /** HMAC-SHA256 of `purpose` and `data` (kept apart by a NUL), base64url. */
@@ -67,12 +49,7 @@ export async function verify(
   data: string,
   signature: string,
 ): Promise<boolean> {
-  let mac: Uint8Array<ArrayBuffer>;
-  try {
-    mac = fromBase64url(signature);
-  } catch {
-    return false;
-  }
-  if (mac.byteLength !== 32) return false;
+  const mac = fromBase64url(signature);
+  if (mac?.byteLength !== 32) return false;
   return crypto.subtle.verify("HMAC", key, mac, new TextEncoder().encode(`${purpose}\0${data}`));
 }
