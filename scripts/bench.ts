@@ -26,6 +26,7 @@
 //   npm run bench -- --quick        # fewer requests, to see that it runs
 //   npm run bench -- --sizes 1,5    # also 1 MB and 5 MB attachments (for the plan table)
 //   npm run bench -- --only text    # only the cases whose name contains "text"
+//   npm run bench -- --profile      # also writes each isolate's CPU profile to .bench/*.cpuprofile
 import { rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { startFakeResendServer } from "../e2e/resend-server.ts";
@@ -70,6 +71,7 @@ interface Case {
   checks: Partial<Record<keyof Measured, number>>;
 }
 
+const profile = process.argv.includes("--profile");
 const onlyArg = process.argv.indexOf("--only");
 const only = onlyArg > 0 ? (process.argv[onlyArg + 1] ?? "") : "";
 
@@ -203,7 +205,10 @@ async function measure(c: Case, t: Target, port: number): Promise<Measured> {
     vars: { RESEND_API_KEY: API_KEY, RESEND_BASE_URL: resend.url, ...t.vars },
     extraArgs: ["--inspector-port", String(inspectorPort)],
   });
-  const isolate = await connectIsolate(inspectorPort);
+  const profileTo = profile
+    ? `.bench/${t.name}-${c.name.replaceAll(" ", "-")}.cpuprofile`
+    : undefined;
+  const isolate = await connectIsolate(inspectorPort, profileTo);
   try {
     const mailed = (n: number) => () => resend.fake.emails.length >= n && resend.inFlight() === 0;
     const warm = await run(dev, c.warmup, c.concurrency, c.fileBytes);

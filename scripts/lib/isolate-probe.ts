@@ -13,6 +13,8 @@
 //   use plus ArrayBuffer backing stores and workerd's own objects, which is
 //   what the 128 MB per isolate limit is about.
 
+import { writeFileSync } from "node:fs";
+
 /** Microseconds between CPU samples. */
 const INTERVAL_US = 250;
 const ORIGIN = "http://localhost"; // wrangler's inspector proxy refuses other origins
@@ -49,7 +51,11 @@ export interface IsolateProbe {
 }
 
 /** Connects to the worker's isolate behind `wrangler dev --inspector-port <port>`. */
-export async function connectIsolate(inspectorPort: number): Promise<IsolateProbe> {
+export async function connectIsolate(
+  inspectorPort: number,
+  /** Where to write the CPU profile (`.cpuprofile`, opens in Chrome DevTools), if anywhere. */
+  profileTo?: string,
+): Promise<IsolateProbe> {
   const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as {
     webSocketDebuggerUrl: string;
   }[];
@@ -120,6 +126,7 @@ export async function connectIsolate(inspectorPort: number): Promise<IsolateProb
       clearInterval(polling);
       await sampleHeap();
       const { profile } = await send<{ profile: Profile }>("Profiler.stop");
+      if (profileTo) writeFileSync(profileTo, JSON.stringify(profile));
       const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName]));
       // workerd enters and leaves the isolate around each piece of work; a
       // sample that falls outside it is dropped and its time added to the next

@@ -1,5 +1,5 @@
 import type { InquiryFields, SpamRecord } from "../domain/inquiry.ts";
-import { isDisposableDomain, otherSenders } from "../store/spam.ts";
+import { spamLookups } from "../store/spam.ts";
 import { workerKey } from "./key.ts";
 import { rememberOrigin } from "./origin.ts";
 import { checkRenderToken, RENDER_TOKEN_FIELD } from "./render-token.ts";
@@ -48,12 +48,12 @@ export async function judgeSubmission(
   const normalised = normaliseMessage(fields.message);
   const messageHash = normalised.length >= MIN_HASHED_LENGTH ? await sha256Hex(normalised) : null;
   const email = fields.email.toLowerCase();
-  const [render, disposableDomain, sameMessageAddresses] = await Promise.all([
+  const domain = email.slice(email.lastIndexOf("@") + 1);
+  const [render, looked] = await Promise.all([
     workerKey(db).then((key) => checkRenderToken(key, renderToken, now)),
-    isDisposableDomain(db, email.slice(email.lastIndexOf("@") + 1)),
-    messageHash ? otherSenders(db, messageHash, email, now - SAME_MESSAGE_WINDOW_MS) : 0,
+    spamLookups(db, domain, messageHash, email, now - SAME_MESSAGE_WINDOW_MS),
   ]);
-  const verdict = scoreSubmission(fields, { render, disposableDomain, sameMessageAddresses });
+  const verdict = scoreSubmission(fields, { render, ...looked });
   return { ...verdict, messageHash };
 }
 

@@ -41,33 +41,37 @@ export async function getOrCreateState(
   return read!.results[0]!.value;
 }
 
-/** Whether `domain` (lower-case) is on the disposable-domain list. */
-export async function isDisposableDomain(db: D1Database, domain: string): Promise<boolean> {
-  const row = await db
-    .prepare("SELECT 1 AS hit FROM disposable_domains WHERE domain = ?")
-    .bind(domain)
-    .first<{ hit: number }>();
-  return row !== null;
+/** What the scorer looks up in storage for one submission. */
+export interface SpamLookups {
+  /** Whether the address's domain is on the disposable-domain list. */
+  disposableDomain: boolean;
+  /** How many other addresses sent the same message in the window. */
+  sameMessageAddresses: number;
 }
 
 /**
- * How many addresses other than `emailKey` sent a message with this hash since
- * `since` (on the `inquiries_message_hash` index).
+ * Both look-ups in one statement, so a submission pays one D1 call for them:
+ * whether `domain` (lower-case) is on the disposable-domain list, and how many
+ * addresses other than `emailKey` sent a message with `messageHash` since
+ * `since` (ms; on the `inquiries_message_hash` index). A null hash counts 0.
  */
-export async function otherSenders(
+export async function spamLookups(
   db: D1Database,
-  messageHash: string,
+  domain: string,
+  messageHash: string | null,
   emailKey: string,
   since: number,
-): Promise<number> {
+): Promise<SpamLookups> {
   const row = await db
     .prepare(
-      `SELECT count(DISTINCT email_key) AS n FROM inquiries
-       WHERE message_hash = ?1 AND created_at >= ?2 AND email_key <> ?3`,
+      `SELECT EXISTS (SELECT 1 FROM disposable_domains WHERE domain = ?1) AS disposable,
+              (SELECT count(DISTINCT email_key) FROM inquiries
+               WHERE ?2 IS NOT NULL AND message_hash = ?2 AND created_at >= ?3 AND email_key <> ?4)
+              AS others`,
     )
-    .bind(messageHash, since, emailKey)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
+    .bind(domain, messageHash, since, emailKey)
+    .first<{ disposable: number; others: number }>();
+  return { disposableDomain: row?.disposable === 1, sameMessageAddresses: row?.others ?? 0 };
 }
 
 /** A quarantined inquiry as the digest lists it. */
