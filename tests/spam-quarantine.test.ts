@@ -113,6 +113,19 @@ describe("quarantine (SPAM_FILTER=quarantine, the default)", () => {
     expect(rows[0]!.message_hash).toBe(rows[2]!.message_hash);
   });
 
+  it("looks the address's domain up on the disposable list kept in D1", async () => {
+    // A message of its own, so no other test's repeats add the same-message signal.
+    const message = "Zanima nas rezkanje 40 nosilcev iz nerjavnega jekla, dobava v juniju.";
+    const disposable = await idOf(
+      await post(validFields({ email: "ana.novak@Mailinator.com", message })),
+    );
+    const own = await idOf(await post(validFields({ message: `${message} Hvala.` })));
+    expect((await storedRow(disposable))!.spam_reasons).toContain("disposable_email");
+    expect((await storedRow(own))!.spam_reasons ?? "").not.toContain("disposable_email");
+    // One signal alone is not spam: the customer is mailed.
+    expect((await storedRow(disposable))!.delivery_status).toBe("sent");
+  });
+
   it("a filled honeypot is dropped whatever SPAM_FILTER says", async () => {
     for (const mode of ["quarantine", "tag", "off"]) {
       const fields = { ...spamFields(3), _gotcha: "x" };
