@@ -21,6 +21,8 @@
 // each span (every binding call and fetch) to its own SQLite store inside the
 // same workerd process, about 0.7 ms per submission that no deployed worker
 // pays, which would blur what the worker and its storage cost.
+// The text case runs three rounds, alternating fresh baseline and worker
+// processes, and reports each figure's median.
 // Exits non-zero when a target is missed.
 //   npm run bench
 //   npm run bench -- --quick        # fewer requests, to see that it runs
@@ -67,6 +69,12 @@ interface Case {
   requests: number;
   concurrency: number;
   warmup: number;
+  /**
+   * Fresh baseline and worker processes, alternating, each figure the median
+   * of the rounds: one run of a few seconds can catch a GC pause or a busy
+   * moment of the machine that says nothing about either side.
+   */
+  rounds: number;
   /** Ratios worker/baseline that must stay at or below the bound. */
   checks: Partial<Record<keyof Measured, number>>;
 }
@@ -82,6 +90,7 @@ const allCases: Case[] = [
     requests: quick ? 100 : 1000,
     concurrency: 10,
     warmup: quick ? 20 : 100,
+    rounds: quick ? 1 : 3,
     checks: { isolateCpuMsPerRequest: 1.3, p99: 1.3 },
   },
   ...extraSizes.map((mb) => ({
@@ -90,6 +99,7 @@ const allCases: Case[] = [
     requests: quick ? 8 : 40,
     concurrency: 4,
     warmup: 4,
+    rounds: 1,
     checks: {},
   })),
   {
@@ -98,6 +108,7 @@ const allCases: Case[] = [
     requests: quick ? 8 : 40,
     concurrency: 4,
     warmup: 4,
+    rounds: 1,
     checks: { isolateCpuMsPerRequest: 0.5, isolatePeakMb: 0.5, p99: 1.0 },
   },
 ];
@@ -108,6 +119,8 @@ interface Target {
   name: string;
   config?: string;
   vars: Record<string, string>;
+  /** D1 bindings to migrate (the worker's two unless told). */
+  databases?: string[];
 }
 
 /** The floor, with the one rate-limit call every conforming worker makes. */
@@ -115,6 +128,18 @@ const baseline: Target = {
   name: "baseline",
   config: "bench/baseline/wrangler.toml",
   vars: {},
+  databases: ["DB"],
+};
+/**
+ * For the text case, shown beside the targets (not checked): the floor plus
+ * the two other writes the contract requires of every conforming worker, the
+ * technical-log row in its own database and the "sent" mark.
+ */
+const withRequiredWrites: Target = {
+  ...baseline,
+  name: "baseline-required-writes",
+  vars: { REQUIRED_WRITES: "1" },
+  databases: ["DB", "LOG_DB"],
 };
 const worker: Target = { name: "worker", vars: {} };
 
@@ -201,7 +226,7 @@ async function measure(c: Case, t: Target, port: number): Promise<Measured> {
     port,
     persistTo,
     config: t.config,
-    databases: t.config ? ["DB"] : undefined, // the baseline keeps no technical log
+    databases: t.databases,
     vars: { RESEND_API_KEY: API_KEY, RESEND_BASE_URL: resend.url, ...t.vars },
     extraArgs: ["--inspector-port", String(inspectorPort)],
   });
@@ -272,6 +297,19 @@ const METRICS: { key: keyof Measured; label: string; digits: number }[] = [
   { key: "firstSendMisses", label: "first sends missed", digits: 0 },
 ];
 
+/** Each figure's median over the rounds (failures and misses: their most, never hidden). */
+function median(rounds: Measured[]): Measured {
+  const out = { ...rounds[0]! };
+  for (const key of Object.keys(out) as (keyof Measured)[]) {
+    const values = rounds.map((m) => m[key]).sort((a, b) => a - b);
+    out[key] =
+      key === "failedRequests" || key === "firstSendMisses"
+        ? values.at(-1)!
+        : values[(values.length - 1) >> 1]!;
+  }
+  return out;
+}
+
 const pad = (s: string, n: number) => s.padStart(n);
 const load = () =>
   loadavg()
@@ -282,10 +320,19 @@ let port = 8800;
 console.log(`load average before: ${load()}`);
 for (const c of cases) {
   console.log(
-    `\n${c.name}: ${c.requests} submissions, ${c.concurrency} at a time (after ${c.warmup} to warm up)`,
+    `\n${c.name}: ${c.requests} submissions, ${c.concurrency} at a time (after ${c.warmup} to warm up)` +
+      (c.rounds > 1 ? `, median of ${c.rounds} rounds` : ""),
   );
-  const base = await measure(c, baseline, port++);
-  const ours = await measure(c, worker, port++);
+  const bases: Measured[] = [];
+  const ourss: Measured[] = [];
+  const floors: Measured[] = [];
+  for (let r = 0; r < c.rounds; r++) {
+    bases.push(await measure(c, baseline, port++));
+    ourss.push(await measure(c, worker, port++));
+    if (c.fileBytes === 0) floors.push(await measure(c, withRequiredWrites, port++));
+  }
+  const base = median(bases);
+  const ours = median(ourss);
   console.log(
     `  ${"".padEnd(22)}${pad("baseline", 10)}${pad("worker", 10)}${pad("ratio", 8)}  target`,
   );
@@ -307,6 +354,14 @@ for (const c of cases) {
       `  every submission stored, every mail accepted on its first send: ${ok ? "ok" : "MISSED"}`,
     );
   } else {
+    const floor = median(floors);
+    const f = (m: Measured) =>
+      `isolate ${m.isolateCpuMsPerRequest.toFixed(2)} ms/req, p99 ${m.p99.toFixed(1)} ms`;
+    console.log(
+      `  baseline + the log row and "sent" mark the contract requires: ${f(floor)};` +
+        ` worker ${(ours.isolateCpuMsPerRequest / floor.isolateCpuMsPerRequest).toFixed(2)}x` +
+        ` and ${(ours.p99 / floor.p99).toFixed(2)}x of it (not a target)`,
+    );
     const ok = ours.isolateCpuMsPerRequest <= FREE_PLAN_CPU_MS / 2;
     if (!ok) missed++;
     console.log(

@@ -3,8 +3,13 @@
 // R2 object when there is a file), answer, then post the same kind of mail
 // payload once to Resend, the file inline as base64. No validation, no file
 // checks, no logs, no retries: whatever the real worker costs beyond this is its own.
+// With REQUIRED_WRITES=1 it also makes the two other writes the contract asks
+// of every conforming worker (a technical-log row per request, in its own
+// database, and the "sent" mark once Resend accepts), both after the answer.
 interface Env {
   DB: D1Database;
+  LOG_DB: D1Database;
+  REQUIRED_WRITES: string;
   FILES: R2Bucket;
   MAIL_TO: string;
   MAIL_FROM: string;
@@ -80,6 +85,22 @@ export default {
         ],
       }),
     };
+    const writes = env.REQUIRED_WRITES === "1";
+    if (writes) {
+      ctx.waitUntil(
+        env.LOG_DB.prepare(
+          "INSERT INTO tech_log (minute, network, browser, referrer, outcome) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+          .bind(
+            Math.floor(Date.now() / 60_000) * 60_000,
+            ip.split(".").slice(0, 3).join("."),
+            request.headers.get("user-agent"),
+            request.headers.get("referer"),
+            "stored",
+          )
+          .run(),
+      );
+    }
     ctx.waitUntil(
       fetch(`${env.RESEND_BASE_URL}/emails`, {
         method: "POST",
@@ -89,7 +110,14 @@ export default {
           "idempotency-key": `inquiry-${id}`,
         },
         body: JSON.stringify(payload),
-      }).then((r) => r.arrayBuffer()),
+      }).then(async (r) => {
+        await r.arrayBuffer();
+        if (writes && r.ok) {
+          await env.DB.prepare("UPDATE inquiries SET sent_at = ?1 WHERE id = ?2")
+            .bind(Date.now(), id)
+            .run();
+        }
+      }),
     );
     return Response.json({ ok: true, id }, { status: 201 });
   },
