@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import type { Config } from "../config/config.ts";
+import type { BackLink } from "../pages/error.ts";
 import type { AppEnv } from "./app.ts";
 import { AppError } from "./errors.ts";
 
@@ -60,12 +61,6 @@ export function corsForAllowedOrigins(): MiddlewareHandler<AppEnv> {
     allowHeaders: ["Content-Type", "Accept"],
     maxAge: 600,
   });
-}
-
-/** Where an error page's "back" link goes; `toForm`: the link is known to be the form's page. */
-export interface BackLink {
-  href: string;
-  toForm: boolean;
 }
 
 /** Longer `_return` values are ignored: no form page needs them, and the page would echo them. */

@@ -1,23 +1,11 @@
 import type { Context, ErrorHandler } from "hono";
-import type { Lang } from "../i18n/lang.ts";
 import { ERROR_MESSAGES, fieldErrorMessage } from "../i18n/messages.ts";
 import type { Config } from "../config/config.ts";
 import { errorPage, notFoundPage } from "../pages/error.ts";
 import { formPage, type TypedValues } from "../pages/form.ts";
-import type { AppEnv } from "./app.ts";
-import type { BackLink } from "./origin.ts";
+import type { AppEnv, Audience } from "./app.ts";
 import { AppError, asAppError } from "./errors.ts";
 import type { SafeHtml } from "../pages/html.ts";
-
-/** How the visitor wants to be answered, decided once per request. */
-export interface Audience {
-  lang: Lang;
-  html: boolean;
-  /** Where an HTML error page's "back" link goes; null: no link, only the advice. */
-  back: BackLink | null;
-  /** The request came from the worker's own reference form. */
-  fromOwnPage: boolean;
-}
 
 /** Before the config middleware has run there is no better guess. */
 const FALLBACK_AUDIENCE: Audience = { lang: "en", html: false, back: null, fromOwnPage: false };

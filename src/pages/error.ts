@@ -1,10 +1,15 @@
 import type { ErrorCode, FieldError } from "../http/errors.ts";
-import type { BackLink } from "../http/origin.ts";
 import type { Lang } from "../i18n/lang.ts";
 import { ERROR_MESSAGES, FIELD_LABELS, fieldErrorMessage } from "../i18n/messages.ts";
 import { PAGE_TEXTS as T } from "../i18n/page-texts.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { layout } from "./layout.ts";
+
+/** Where an error page's "back" link goes; `toForm`: the link is known to be the form's page. */
+export interface BackLink {
+  href: string;
+  toForm: boolean;
+}
 
 /**
  * The page a browser's form navigation gets for a refusal, listing each field's
