@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { unstable_readConfig } from "wrangler";
 import { defineConfig } from "vitest/config";
@@ -21,6 +22,22 @@ function declaredInWrangler() {
   };
 }
 
+/**
+ * Every variable as wrangler.toml sets it and every secret of .dev.vars.example
+ * unset: the plugin also reads a developer's own .dev.vars, whose values
+ * (a webhook secret, another MAIL_TO) must not change what the tests see.
+ */
+function withoutDevVars(): Record<string, unknown> {
+  const c = unstable_readConfig({ config: "./wrangler.toml" });
+  const secrets = [
+    ...readFileSync(".dev.vars.example", "utf8").matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm),
+  ];
+  return {
+    ...Object.fromEntries(secrets.map((m) => [m[1]!, ""])),
+    ...(c.vars ?? {}),
+  };
+}
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./schema");
   const logMigrations = await readD1Migrations("./schema-log");
@@ -30,6 +47,7 @@ export default defineConfig(async () => {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: {
+            ...withoutDevVars(),
             TEST_MIGRATIONS: migrations,
             TEST_LOG_MIGRATIONS: logMigrations,
             TEST_DECLARED: declaredInWrangler(),

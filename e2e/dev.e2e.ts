@@ -3,7 +3,7 @@
 // (SIGINT to the terminal's foreground process group) leaves nothing running.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { expect, it } from "vitest";
 
@@ -39,7 +39,12 @@ it("starts the worker beside the mail catcher, and Ctrl-C stops both", async () 
   rmSync(PERSIST, { recursive: true, force: true });
   let output = "";
   // Its own process group, as a terminal gives a foreground job.
-  const npm = spawn("npm", ["run", "dev", "--", "--port", String(PORT), "--persist-to", PERSIST], {
+  // The developer's own .dev.vars (a Turnstile secret, say) stays out of the test.
+  mkdirSync(PERSIST, { recursive: true });
+  writeFileSync(`${PERSIST}/no-dev-vars.env`, "");
+  const args = ["--port", String(PORT), "--persist-to", PERSIST];
+  args.push("--env-file", `${PERSIST}/no-dev-vars.env`);
+  const npm = spawn("npm", ["run", "dev", "--", ...args], {
     detached: true,
     env: { ...process.env, MAIL_CATCHER_PORT: String(CATCHER_PORT) },
     stdio: ["ignore", "pipe", "pipe"],

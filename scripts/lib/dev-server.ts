@@ -1,7 +1,8 @@
 // Starts the worker with `wrangler dev` (local workerd, no account) for the
 // benchmark and measurement scripts, and reads the workerd process's memory.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { readdirSync, readlinkSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readlinkSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 export function wrangler(args: string[]): string {
   const r = spawnSync("wrangler", args, { encoding: "utf8", env: { ...process.env, CI: "true" } });
@@ -108,7 +109,21 @@ export async function startDev(opts: {
       ...configArgs,
     ]);
   }
-  const args = ["dev", "--port", String(port), "--persist-to", persistTo, ...configArgs];
+  // Only the values given here: an empty env file keeps wrangler from reading a
+  // developer's own .dev.vars (a Turnstile secret there would fail every test).
+  const noDevVars = join(persistTo, "no-dev-vars.env");
+  mkdirSync(persistTo, { recursive: true });
+  writeFileSync(noDevVars, "");
+  const args = [
+    "dev",
+    "--port",
+    String(port),
+    "--persist-to",
+    persistTo,
+    "--env-file",
+    noDevVars,
+    ...configArgs,
+  ];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   args.push(...extraArgs);
   const child = spawn("wrangler", args, { stdio: "ignore", detached: true });
