@@ -29,6 +29,7 @@
 //   npm run bench -- --sizes 1,5    # also 1 MB and 5 MB attachments (for the plan table)
 //   npm run bench -- --only text    # only the cases whose name contains "text"
 //   npm run bench -- --profile      # also writes each isolate's CPU profile to .bench/*.cpuprofile
+//   BENCH_PORT=9000 npm run bench   # other ports (9000 up, inspectors 10000 up)
 import { rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { startFakeResendServer } from "../e2e/resend-server.ts";
@@ -231,7 +232,7 @@ async function measure(c: Case, t: Target, port: number): Promise<Measured> {
     extraArgs: ["--inspector-port", String(inspectorPort)],
   });
   const profileTo = profile
-    ? `.bench/${t.name}-${c.name.replaceAll(" ", "-")}.cpuprofile`
+    ? `.bench/${t.name}-${c.name.replaceAll(" ", "-")}-${port}.cpuprofile`
     : undefined;
   const isolate = await connectIsolate(inspectorPort, profileTo);
   try {
@@ -260,6 +261,9 @@ async function measure(c: Case, t: Target, port: number): Promise<Measured> {
     const own = await isolate
       .stop()
       .catch(() => ({ cpuMs: NaN, gcMs: NaN, programMs: NaN, peakBytes: NaN, samples: 0 }));
+    if (profileTo && Number.isFinite(own.cpuMs)) {
+      console.log(`  ${t.name}: CPU profile written to ${profileTo}`);
+    }
     if (resend.fake.emails.length !== stored) {
       throw new Error(`${t.name}: ${resend.fake.emails.length} mails for ${stored} inquiries`);
     }
@@ -316,7 +320,8 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(" ");
 let missed = 0;
-let port = 8800;
+// Each process its own port, its inspector 1000 above it (BENCH_PORT moves both).
+let port = Number(process.env.BENCH_PORT ?? 8800);
 console.log(`load average before: ${load()}`);
 for (const c of cases) {
   console.log(

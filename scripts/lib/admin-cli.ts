@@ -363,7 +363,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
     } catch (e) {
       throw new CliError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? "error"}`);
     }
-    io.out(`${inquiries.length} inquiries of that address written to ${file}`);
+    io.out(`${inquiriesN(inquiries.length)} of that address written to ${file}`);
     io.out(
       "It holds personal data: hand it over, then delete it (git ignores inquiries-export-*.json).",
     );
@@ -417,7 +417,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
       );
       const n = (found.body.inquiries as unknown[]).length;
       io.err(
-        `This erases ${n} inquiries of that address, with their files, for good. Add --yes to do it.`,
+        `This erases ${inquiriesN(n)} of that address, with their files, for good. Add --yes to do it.`,
       );
       return 2;
     }
@@ -426,7 +426,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
       await api("POST", "/admin/inquiries/erase", { email: args[0] }),
       "erase",
     );
-    io.out(`erased ${String(answer.body.deleted)} inquiries of that address`);
+    io.out(`erased ${inquiriesN(Number(answer.body.deleted))} of that address`);
     return 0;
   },
 
@@ -636,4 +636,9 @@ function whenSent(target: Target): string {
     ? "They go out at the next scheduled run, which `npm run dev` does not fire by itself: " +
         `curl "${target.url}/cdn-cgi/local/scheduled"`
     : "They go out at the next scheduled run (every 5 minutes with wrangler.toml's cron).";
+}
+
+/** "1 inquiry", "2 inquiries". */
+function inquiriesN(n: number): string {
+  return `${n} ${n === 1 ? "inquiry" : "inquiries"}`;
 }
