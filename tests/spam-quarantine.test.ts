@@ -220,6 +220,35 @@ describe("the daily digest and release links", () => {
     expect(digests()).toHaveLength(1);
   });
 
+  it("an inquiry stored after a digest but dated before it, or held through it, is in the next one", async () => {
+    const now = Date.now();
+    const listed = await idOf(await post(spamFields(40)));
+    const held = await idOf(await post(spamFields(41)));
+    await env.DB.prepare("UPDATE inquiries SET hold = 1 WHERE id = ?").bind(held).run();
+    await runCron(nextDayRun(now));
+    expect(digests()).toHaveLength(1);
+    releaseLinkFor(listed, digests()[0]!.body.text as string);
+
+    // A request that began a moment before that midnight and was stored after the digest ran.
+    const late = await idOf(await post(spamFields(42)));
+    const midnight = nextDayRun(now) - 5 * 60_000;
+    await env.DB.prepare("UPDATE inquiries SET created_at = ? WHERE id = ?")
+      .bind(midnight - 1, late)
+      .run();
+    // The hold ends (GDPR Art. 18 restriction lifted): it was in no digest yet.
+    await env.DB.prepare("UPDATE inquiries SET hold = 0 WHERE id = ?").bind(held).run();
+
+    await runCron(nextDayRun(now, 2));
+    expect(digests()).toHaveLength(2);
+    const text = digests()[1]!.body.text as string;
+    releaseLinkFor(late, text);
+    releaseLinkFor(held, text);
+    expect(text).not.toContain(listed);
+    // Listed once each: the day after, nothing new.
+    await runCron(nextDayRun(now, 3));
+    expect(digests()).toHaveLength(2);
+  });
+
   it("GET on a release link changes nothing; its POST releases, mailed exactly once; then it is dead", async () => {
     const id = await idOf(await post(spamFields(20)));
     const now = Date.now();

@@ -4,7 +4,13 @@ import type { MailMessage } from "../mail/compose.ts";
 import { headerSafe } from "../mail/compose.ts";
 import type { Sender } from "../mail/send.ts";
 import { escapeHtml } from "../pages/html.ts";
-import { getState, listQuarantined, setState, type QuarantinedRow } from "../store/spam.ts";
+import {
+  getState,
+  listUndigested,
+  markDigested,
+  setState,
+  type QuarantinedRow,
+} from "../store/spam.ts";
 import { workerKey } from "./key.ts";
 import { publicOrigin } from "./origin.ts";
 import { releasePath } from "./release.ts";
@@ -59,19 +65,20 @@ export type DigestOutcome = "sent" | "not_due" | "nothing_new" | "failed";
 
 /**
  * The daily spam digest (README, Spam): on the first scheduled run of a UTC
- * day, the inquiries quarantined since the last digest and before that day
- * began are mailed to MAIL_TO in one message, each with its release link. The
- * list is fixed for the day, so a retry later that day sends the same mail
- * under the same Idempotency-Key (`spam-digest-<day>`) and Resend sends it
- * once. Nothing new: no mail.
+ * day, the quarantined inquiries no digest has listed yet, received before
+ * that day began, are mailed to MAIL_TO in one message, each with its release
+ * link, and marked as listed once Resend accepts it. Marks, not a time cut:
+ * an inquiry dated before the cut but stored after the list was read, or held
+ * and released later, is in the next digest instead of none. A retry later
+ * that day (Resend down) sends under the same Idempotency-Key
+ * (`spam-digest-<day>`), so Resend sends one digest a day. Nothing new: no mail.
  */
 export async function sendSpamDigest(deps: DigestDeps): Promise<DigestOutcome> {
   const { db, now } = deps;
   const day = dayOf(now);
   if ((await getState(db, "digest_day")) === day) return "not_due";
   const dayStart = Date.parse(`${day}T00:00:00Z`);
-  const since = Number((await getState(db, "digest_until")) ?? 0);
-  const rows = await listQuarantined(db, since, dayStart, DIGEST_LIMIT);
+  const rows = await listUndigested(db, dayStart, DIGEST_LIMIT);
   if (rows.length === 0) {
     await setState(db, "digest_day", day);
     return "nothing_new";
@@ -87,9 +94,13 @@ export async function sendSpamDigest(deps: DigestDeps): Promise<DigestOutcome> {
     console.error(`spam digest not sent (${result.status ?? "network"}:${result.name})`);
     return "failed";
   }
-  // When the list was cut at the limit, the next digest starts after its last one.
-  const until = rows.length === DIGEST_LIMIT ? rows[rows.length - 1]!.created_at + 1 : dayStart;
-  await setState(db, "digest_until", String(until));
+  // A lost mark lists them again tomorrow: twice is better than never. Beyond
+  // the limit, the rest stay unmarked for the next day's digest.
+  await markDigested(
+    db,
+    rows.map((r) => r.id),
+    now,
+  );
   await setState(db, "digest_day", day);
   return "sent";
 }

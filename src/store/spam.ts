@@ -87,25 +87,43 @@ export interface QuarantinedRow {
 }
 
 /**
- * Quarantined inquiries received in [from, to), oldest first, at most `limit`;
- * held ones (restriction, GDPR Art. 18) are not listed: the digest is a mail too.
+ * Quarantined inquiries no digest has listed yet, received before `before`
+ * (ms), oldest first, at most `limit`. Held ones (restriction, GDPR Art. 18)
+ * are not listed, the digest being a mail too; released from the hold, they
+ * wait for the next digest.
  */
-export async function listQuarantined(
+export async function listUndigested(
   db: D1Database,
-  from: number,
-  to: number,
+  before: number,
   limit: number,
 ): Promise<QuarantinedRow[]> {
   const { results } = await db
     .prepare(
       `SELECT id, created_at, name, email, service, message, spam_score, spam_reasons
        FROM inquiries
-       WHERE delivery_status = 'quarantined' AND hold = 0 AND created_at >= ?1 AND created_at < ?2
-       ORDER BY created_at LIMIT ?3`,
+       WHERE delivery_status = 'quarantined' AND hold = 0 AND digested_at IS NULL
+         AND created_at < ?1
+       ORDER BY created_at LIMIT ?2`,
     )
-    .bind(from, to, limit)
+    .bind(before, limit)
     .all<QuarantinedRow>();
   return results;
+}
+
+/** Marks inquiries as listed by the digest sent at `at` (ms). */
+export async function markDigested(
+  db: D1Database,
+  ids: readonly string[],
+  at: number,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .prepare(
+      `UPDATE inquiries SET digested_at = ?1
+       WHERE id IN (SELECT value FROM json_each(?2)) AND digested_at IS NULL`,
+    )
+    .bind(at, JSON.stringify(ids))
+    .run();
 }
 
 /** The quarantined inquiry `id`, or null when it is not (or no longer) quarantined. */
