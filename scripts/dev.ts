@@ -65,6 +65,7 @@ function checkSetup(useCatcher: boolean): void {
     }
     if (useCatcher && have.has("RESEND_API_KEY")) {
       say("RESEND_API_KEY in .dev.vars is not used: mail goes to the local mail catcher.");
+      return;
     }
   }
   if (useCatcher) say("Mail needs no Resend key here: it goes to the local mail catcher.");
@@ -210,13 +211,32 @@ dev.on("exit", async (code, signal) => {
   process.exit(code ?? 1);
 });
 
+/** A problem as `/health` names it. */
+interface Problem {
+  code: string;
+  name?: string;
+}
+
 // Once the worker answers, say where everything is. The port was free before
 // wrangler started, so the answer is this run's worker (wrangler's own exit ends the loop).
 const base = `http://localhost:${port}`;
 for (let i = 0; i < 240 && !stopping; i++) {
   try {
-    await (await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) })).arrayBuffer();
+    const health = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) });
+    const body = (await health.json().catch(() => ({}))) as {
+      config?: string;
+      problems?: Problem[];
+    };
     say(`Form:    ${base}/   (${base}/?lang=en in English)`);
+    if (health.status === 503 && body.problems?.length) {
+      // Codes and names only, as /health gives them: never a value.
+      say(
+        body.config === "invalid"
+          ? "/health answers 503: the worker refuses every request until this is fixed (README, Configuration):"
+          : "/health answers 503 (README, An uptime monitor on /health):",
+      );
+      for (const p of body.problems) say(`  ${p.code}${p.name ? ` (${p.name})` : ""}`);
+    }
     say(`Health:  ${base}/health`);
     if (catcher) {
       say(`Mailbox: ${catcher.url}/   (every mail the worker sends lands here)`);
