@@ -5,6 +5,7 @@ import { issueRenderToken } from "../src/spam/render-token.ts";
 import {
   ADMIN_TOKEN,
   call,
+  inquiryRequest,
   installFakes,
   runCron,
   storedRow,
@@ -218,6 +219,23 @@ describe("the daily digest and release links", () => {
     await runCron(nextDayRun(now) + 60 * 60_000);
     await runCron(nextDayRun(now, 2));
     expect(digests()).toHaveLength(1);
+  });
+
+  it("each release link points where its own inquiry reached the worker", async () => {
+    const here = await idOf(await post(spamFields(50)));
+    const there = await idOf(
+      await call(new Request("https://second.example.org/inquiry", inquiryRequest(spamFields(51)))),
+    );
+    const clean = await idOf(await post(cleanFields()));
+    expect((await storedRow(here))!.worker_origin).toBe("https://forms.example.com");
+    expect((await storedRow(there))!.worker_origin).toBe("https://second.example.org");
+    // Kept only where a link needs it.
+    expect((await storedRow(clean))!.worker_origin).toBeNull();
+
+    await runCron(nextDayRun(Date.now()));
+    const text = digests()[0]!.body.text as string;
+    expect(text).toContain(`https://forms.example.com/spam/release/${here}/`);
+    expect(text).toContain(`https://second.example.org/spam/release/${there}/`);
   });
 
   it("an inquiry stored after a digest but dated before it, or held through it, is in the next one", async () => {

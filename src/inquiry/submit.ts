@@ -147,8 +147,9 @@ export async function submitInquiry(
             sha256: attachment.sha256,
           }
         : null,
-    // Where Resend can fetch the file by link: the worker's own address.
-    workerOrigin: attachment ? new URL(deps.requestUrl).origin : null,
+    // The worker's own address, for the links to it: the file's (Resend
+    // fetches it) and a quarantined inquiry's release link in the digest.
+    workerOrigin: attachment || spam?.quarantined ? new URL(deps.requestUrl).origin : null,
     spam,
   };
   try {

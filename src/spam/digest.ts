@@ -12,7 +12,6 @@ import {
   type QuarantinedRow,
 } from "../store/spam.ts";
 import { workerKey } from "./key.ts";
-import { publicOrigin } from "./origin.ts";
 import { releasePath } from "./release.ts";
 
 /** At most this many inquiries per digest; the rest wait for the next day's. */
@@ -84,9 +83,11 @@ export async function sendSpamDigest(deps: DigestDeps): Promise<DigestOutcome> {
     return "nothing_new";
   }
   const key = await workerKey(db);
-  const origin = await publicOrigin(db);
+  // Each release link points where that inquiry reached the worker (no request here to ask).
   const links = await Promise.all(
-    rows.map(async (r) => (origin ? origin + (await releasePath(key, r.id)) : null)),
+    rows.map(async (r) =>
+      r.worker_origin ? r.worker_origin + (await releasePath(key, r.id)) : null,
+    ),
   );
   const message = composeDigest(rows, links, deps.config);
   const result = await deps.send(message, `spam-digest-${day}`);

@@ -1,7 +1,6 @@
 import type { InquiryFields, SpamRecord } from "../domain/inquiry.ts";
 import { spamLookups } from "../store/spam.ts";
 import { workerKey } from "./key.ts";
-import { rememberOrigin } from "./origin.ts";
 import { checkRenderToken, RENDER_TOKEN_FIELD } from "./render-token.ts";
 import { scoreSubmission, type SpamVerdict } from "./score.ts";
 
@@ -60,7 +59,7 @@ export async function judgeSubmission(
 /**
  * What intake stores about spam for one validated submission under
  * SPAM_FILTER `mode`: null when off. Judged spam in quarantine mode is marked
- * `quarantined`, and the worker's origin is remembered for the digest's links.
+ * `quarantined` (the inquiry keeps the worker's origin for its release link).
  * If the look-ups fail, the inquiry is stored unscored: a customer is never
  * lost to the spam filter.
  */
@@ -69,7 +68,7 @@ export async function judgeForStore(
   mode: "quarantine" | "tag" | "off",
   fields: InquiryFields,
   raw: { fields: Map<string, unknown[]> },
-  deps: { now: number; requestUrl: string },
+  deps: { now: number },
 ): Promise<SpamRecord | null> {
   if (mode === "off") return null;
   let judged: Judgement;
@@ -80,8 +79,6 @@ export async function judgeForStore(
     return null;
   }
   const quarantined = judged.spam && mode === "quarantine";
-  // The worker's own origin (where this request reached it): the digest's links point there.
-  if (quarantined) await rememberOrigin(db, new URL(deps.requestUrl).origin);
   return {
     score: judged.score,
     reasons: judged.reasons,

@@ -128,7 +128,7 @@ export async function insertInquiry(
       i.spam?.score ?? null,
       i.spam ? i.spam.reasons.join(",") : null,
       i.spam?.messageHash ?? null,
-      i.attachment ? (i.workerOrigin ?? null) : null,
+      i.attachment || i.spam?.quarantined ? (i.workerOrigin ?? null) : null,
     );
   await insert.run();
 }
