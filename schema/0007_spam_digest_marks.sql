@@ -4,8 +4,6 @@
 -- digest. Now every quarantined inquiry not yet listed waits for the next digest.
 ALTER TABLE inquiries ADD COLUMN digested_at INTEGER;  -- ms; when a digest listed it
 
--- Those the old digests already listed (received before its last cut) count as listed.
-UPDATE inquiries SET digested_at = created_at
-WHERE delivery_status = 'quarantined'
-  AND created_at < COALESCE((SELECT CAST(value AS INTEGER) FROM worker_state WHERE name = 'digest_until'), 0);
+-- Which inquiries the old digests listed cannot be told apart from those they skipped
+-- (held ones, late ones), so none is marked: each is listed once more rather than never.
 DELETE FROM worker_state WHERE name = 'digest_until';
