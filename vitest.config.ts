@@ -3,9 +3,10 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { unstable_readConfig } from "wrangler";
 import { defineConfig } from "vitest/config";
 
+type WranglerConfig = ReturnType<typeof unstable_readConfig>;
+
 /** Every name wrangler.toml gives the worker, read by wrangler itself, for tests/declared-env.test.ts. */
-function declaredInWrangler() {
-  const c = unstable_readConfig({ config: "./wrangler.toml" });
+function declaredInWrangler(c: WranglerConfig) {
   const names = (list: readonly object[] | undefined, key: "binding" | "name") =>
     (list ?? []).map((b) => String((b as Record<string, unknown>)[key]));
   return {
@@ -27,10 +28,10 @@ function declaredInWrangler() {
  * unset: the plugin also reads a developer's own .dev.vars, whose values
  * (a webhook secret, another MAIL_TO) must not change what the tests see.
  */
-function withoutDevVars(): Record<string, unknown> {
-  const c = unstable_readConfig({ config: "./wrangler.toml" });
+function withoutDevVars(c: WranglerConfig): Record<string, unknown> {
+  // Commented-out entries too, as tests/declared-env.test.ts reads the file.
   const secrets = [
-    ...readFileSync(".dev.vars.example", "utf8").matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm),
+    ...readFileSync(".dev.vars.example", "utf8").matchAll(/^#?[ \t]*([A-Z][A-Z0-9_]*)=/gm),
   ];
   return {
     ...Object.fromEntries(secrets.map((m) => [m[1]!, ""])),
@@ -39,6 +40,7 @@ function withoutDevVars(): Record<string, unknown> {
 }
 
 export default defineConfig(async () => {
+  const wrangler = unstable_readConfig({ config: "./wrangler.toml" });
   const migrations = await readD1Migrations("./schema");
   const logMigrations = await readD1Migrations("./schema-log");
   return {
@@ -47,10 +49,10 @@ export default defineConfig(async () => {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: {
-            ...withoutDevVars(),
+            ...withoutDevVars(wrangler),
             TEST_MIGRATIONS: migrations,
             TEST_LOG_MIGRATIONS: logMigrations,
-            TEST_DECLARED: declaredInWrangler(),
+            TEST_DECLARED: declaredInWrangler(wrangler),
             // The fake Resend (tests/fakes/resend.ts) answers at this address.
             RESEND_API_KEY: "re_test_0123456789",
             RESEND_BASE_URL: "https://resend.fake",
