@@ -3,9 +3,10 @@
 // (SIGINT to the terminal's foreground process group) leaves nothing running.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { expect, it } from "vitest";
+import { withoutDevVars } from "../scripts/lib/dev-server.ts";
 
 const PORT = Number(process.env.E2E_DEV_PORT ?? 8796);
 const CATCHER_PORT = PORT + 1;
@@ -39,11 +40,7 @@ it("starts the worker beside the mail catcher, and Ctrl-C stops both", async () 
   rmSync(PERSIST, { recursive: true, force: true });
   let output = "";
   // Its own process group, as a terminal gives a foreground job.
-  // The developer's own .dev.vars (a Turnstile secret, say) stays out of the test.
-  mkdirSync(PERSIST, { recursive: true });
-  writeFileSync(`${PERSIST}/no-dev-vars.env`, "");
-  const args = ["--port", String(PORT), "--persist-to", PERSIST];
-  args.push("--env-file", `${PERSIST}/no-dev-vars.env`);
+  const args = ["--port", String(PORT), "--persist-to", PERSIST, ...withoutDevVars(PERSIST)];
   const npm = spawn("npm", ["run", "dev", "--", ...args], {
     detached: true,
     env: { ...process.env, MAIL_CATCHER_PORT: String(CATCHER_PORT) },

@@ -84,6 +84,18 @@ export interface DevServer {
   stop: () => void;
 }
 
+/**
+ * `wrangler dev` arguments that keep it from reading `.dev.vars`: an empty
+ * `--env-file` (written in `dir`) replaces it. For test and benchmark servers,
+ * where a developer's own secrets (a Turnstile secret, say) would change the answers.
+ */
+export function withoutDevVars(dir: string): string[] {
+  const empty = join(dir, "no-dev-vars.env");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(empty, "");
+  return ["--env-file", empty];
+}
+
 export async function startDev(opts: {
   port: number;
   persistTo: string;
@@ -109,19 +121,14 @@ export async function startDev(opts: {
       ...configArgs,
     ]);
   }
-  // Only the values given here: an empty env file keeps wrangler from reading a
-  // developer's own .dev.vars (a Turnstile secret there would fail every test).
-  const noDevVars = join(persistTo, "no-dev-vars.env");
-  mkdirSync(persistTo, { recursive: true });
-  writeFileSync(noDevVars, "");
+  // Only the values given here, not a developer's own .dev.vars.
   const args = [
     "dev",
     "--port",
     String(port),
     "--persist-to",
     persistTo,
-    "--env-file",
-    noDevVars,
+    ...withoutDevVars(persistTo),
     ...configArgs,
   ];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
