@@ -3,7 +3,7 @@ import { escapeHtml } from "../pages/html.ts";
 import type { Lang } from "../i18n/lang.ts";
 import { formatBytes } from "../inquiry/attachment.ts";
 import type { NewInquiry } from "../domain/inquiry.ts";
-import { spamTag, tagPrefix } from "../spam/tag.ts";
+import { spamTag, tagPrefix, tagReasonsLine } from "../spam/tag.ts";
 
 /** What we hand to Resend: the SDK's `emails.send` payload, camel-cased. */
 export interface MailMessage {
@@ -49,6 +49,7 @@ const L = {
     en: "the attachment could not be read from storage",
   },
   message: { sl: "Sporočilo", en: "Message" },
+  spamCheck: { sl: "Mogoča neželena pošta", en: "Possible spam" },
   footer: {
     sl: "Odgovorite na to sporočilo, da odgovorite obiskovalcu. Oznaka povpraševanja",
     en: "Reply to this message to answer the visitor. Inquiry id",
@@ -102,6 +103,8 @@ export function composeMail(
     : null;
 
   const rows: [string, string | null][] = [
+    // A tagged inquiry says why, first, so the person who reads it decides.
+    [t("spamCheck"), tagReasonsLine(inquiry, config, lang)],
     [t("service"), inquiry.service],
     [t("name"), inquiry.name],
     [t("email"), inquiry.email],

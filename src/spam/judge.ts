@@ -58,8 +58,9 @@ export async function judgeSubmission(
 
 /**
  * What intake stores about spam for one validated submission under
- * SPAM_FILTER `mode`: null when off. Judged spam in quarantine mode is marked
- * `quarantined` (the inquiry keeps the worker's origin for its release link).
+ * SPAM_FILTER `mode`: null when off. Judged spam (a strong reason) in
+ * quarantine mode is marked `quarantined`; a suspicious one is stored to be
+ * mailed, tagged (./tag.ts) (the inquiry keeps the worker's origin for its release link).
  * If the look-ups fail, the inquiry is stored unscored: a customer is never
  * lost to the spam filter.
  */
@@ -78,7 +79,7 @@ export async function judgeForStore(
     console.error(`spam scoring failed: ${err instanceof Error ? err.name : "error"}`);
     return null;
   }
-  const quarantined = judged.spam && mode === "quarantine";
+  const quarantined = judged.verdict === "spam" && mode === "quarantine";
   return {
     score: judged.score,
     reasons: judged.reasons,
