@@ -306,7 +306,9 @@ function logFailed(id: string, code: string): void {
 
 /** The sender this configuration allows, or null when mail must wait for an API key. */
 export function senderFor(config: Config): Sender | null {
-  return config.resendApiKey ? resendSender(config.resendApiKey, config.resendBaseUrl) : null;
+  return config.resendApiKey && canSend(config)
+    ? resendSender(config.resendApiKey, config.resendBaseUrl)
+    : null;
 }
 
 export function deliveryDeps(env: Env, config: Config, send: Sender, now: number): DeliveryDeps {
@@ -327,9 +329,9 @@ export function firstSendClaim(config: Config, now: number): Claim | null {
   return canSend(config) ? { token: crypto.randomUUID(), until: now + LEASE_MS } : null;
 }
 
-/** Whether mail can go out now: only with an API key. */
+/** Whether mail can go out now: only with an API key and no problem in a mail setting. */
 function canSend(config: Config): boolean {
-  return config.resendApiKey !== null;
+  return config.resendApiKey !== null && !config.off.has("mail");
 }
 
 /**
@@ -338,7 +340,6 @@ function canSend(config: Config): boolean {
  */
 export async function deliverNow(env: Env, first: ClaimedInquiry): Promise<void> {
   const result = loadConfig(env);
-  if (!result.ok) return;
   const send = senderFor(result.config);
   if (!send) return;
   try {

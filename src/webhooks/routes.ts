@@ -25,8 +25,10 @@ export function webhookRoutes(opts: WebhookRouteOptions) {
   const route = new Hono<AppEnv>();
 
   route.post("/resend", async (c) => {
-    const secret = c.get("config").resendWebhookSecret;
-    if (!secret) throw new AppError("not_found");
+    const config = c.get("config");
+    const secret = config.resendWebhookSecret;
+    // Set wrong: 503, so Resend redelivers once it is fixed; unset: no webhook.
+    if (!secret) throw new AppError(config.off.has("webhook") ? "unavailable" : "not_found");
     c.get("audience").html = false; // a machine's call: always JSON
     const body = await readBounded(c.req.raw, MAX_EVENT_BYTES);
     const event = verifyResendEvent(secret, body, c.req.raw.headers);
