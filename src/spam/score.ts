@@ -4,7 +4,7 @@ import { PITCH_TERMS, SCAM_STRONG, SCAM_WEAK, SEO_TERMS } from "./terms.ts";
 import { isStrong, TAG_THRESHOLD, verdictOf, type SpamReason, type Verdict } from "./verdict.ts";
 
 /**
- * Spam scoring (docs/spam.md): a pure function of the submitted fields and of
+ * Spam scoring: a pure function of the submitted fields and of
  * facts the caller looked up (render token, disposable domain, recent
  * repeats). Every signal has a reason code and a weight. Doubt goes to the
  * customer: only a *strong* signal (./verdict.ts) makes a submission spam;

@@ -4,7 +4,7 @@ import type { Lang } from "../i18n/lang.ts";
 import { verdictOf, type SpamReason } from "./verdict.ts";
 
 /**
- * How a scored inquiry's mail is tagged (docs/spam.md). A suspicious one is
+ * How a scored inquiry's mail is tagged. A suspicious one is
  * mailed with `[SPAM?] ` before its subject, an `X-Spam-Score` header (score
  * and reason codes, for a mail-client rule) and a line in the mail naming the
  * reasons in the staff's words, so a person decides. SPAM_FILTER=tag treats

@@ -1,5 +1,5 @@
 /**
- * The three outcomes of spam scoring (docs/spam.md) and how they follow from
+ * The three outcomes of spam scoring and how they follow from
  * a score and its reason codes. Kept apart from the scorer so that mail
  * composition can tell, from what is stored, how a past inquiry was judged.
  *
