@@ -111,6 +111,8 @@ describe("every field is scored", () => {
       extra: { website: '<a href="https://x.example">x</a>' },
     });
     expect(custom.verdict).toBe("spam");
+    const asMap = score({ ...fields("Hello."), extra: new Map([["site", "profit-bot[.]com"]]) });
+    expect(asMap.reasons).toContain("link_defanged");
     // The chosen service is the company's own label, not visitor text.
     expect(score({ ...fields("Rabim 10 kosov."), service: "SEO https://x.example" }).score).toBe(0);
   });

@@ -150,13 +150,15 @@ function countTerms(joined: string, terms: readonly string[]): number {
   return n;
 }
 
-/** Every string value of `fields` but the excluded ones, nested values included. */
+/** Every string value of `fields` but the excluded ones, nested values (objects, arrays, Maps) included. */
 function textsOf(fields: object): string[] {
   const out: string[] = [];
   const walk = (value: unknown, depth: number) => {
     if (typeof value === "string") out.push(value);
-    else if (Array.isArray(value) && depth < MAX_DEPTH) for (const v of value) walk(v, depth + 1);
-    else if (value && typeof value === "object" && depth < MAX_DEPTH)
+    else if (depth >= MAX_DEPTH) return;
+    else if (Array.isArray(value) || value instanceof Map)
+      for (const v of value.values()) walk(v, depth + 1);
+    else if (value && typeof value === "object")
       for (const v of Object.values(value)) walk(v, depth + 1);
   };
   for (const [key, value] of Object.entries(fields)) if (!NOT_TEXT.has(key)) walk(value, 0);
