@@ -32,7 +32,7 @@ export interface Config {
   resendWebhookSecret: string | null;
   /** Public site key for the reference form's Turnstile widget. */
   turnstileSiteKey: string | null;
-  /** What a submission judged spam gets (README, Spam). */
+  /** What a submission judged spam gets: quarantine, tag or off. */
   spamFilter: SpamFilter;
   /** Quarantined and dismissed inquiries are purged after this many days. */
   spamRetentionDays: number;
@@ -100,7 +100,7 @@ export const SCOPE_EFFECTS: Readonly<Record<ConfigScope, string>> = {
 
 /**
  * What is wrong with a variable, as a stable code an operator (or a monitor)
- * can act on; the README lists each code and what to do.
+ * can act on; /health names it beside the variable, never its value.
  */
 export type ConfigProblemCode =
   /** A required variable is empty. */

@@ -28,7 +28,7 @@ export interface HealthDeps {
 const publicCache = new WeakMap<object, { until: number; status: number; body: string }>();
 
 /**
- * GET /health (README, "Monitoring"): 200 `{"ok":true,…}` when the worker can
+ * GET /health, for uptime monitors: 200 `{"ok":true,…}` when the worker can
  * take and deliver inquiries; 503 `{"ok":false,…}` while the configuration is
  * invalid, D1 is unreachable, any delivery is `failed` or `bounced` (until
  * retried or dismissed), or an inquiry has waited for its mail more than an

@@ -206,7 +206,7 @@ async function deliverOne(
 }
 
 /**
- * The link Resend fetches the file by (README, Delivery), or null when no
+ * The link Resend fetches the file by (Resend's `path`), or null when no
  * public URL of the worker is known for this inquiry: then the file goes inline.
  */
 async function fileLink(config: Config, inquiry: NewInquiry, key: string): Promise<string | null> {
@@ -253,7 +253,7 @@ async function sendClaimed(
   if (result.ok || acceptedEarlier(result.status, result.name)) {
     // If the mark is lost, the row stays pending; once the lease ends the next
     // run sends again under the same key, and Resend sends nothing twice. The
-    // file stays until the mail is delivered or a day old (README, Retention).
+    // file stays until the mail is delivered or a day old (a retry may need it).
     await markSent(db, id, token, { at: now, resendId: result.ok ? result.id : null });
     return "sent";
   }
@@ -298,7 +298,7 @@ async function fail(
 
 /**
  * One line per inquiry that becomes `failed`, with a stable code for Workers
- * Logs alerting (README, Delivery): the id and an error code, never personal data.
+ * Logs alerting: the id and an error code, never personal data.
  */
 function logFailed(id: string, code: string): void {
   console.error(`delivery_failed_permanently id=${id} code=${code}`);
