@@ -25,7 +25,7 @@ export interface FormProblem {
 
 const MEMBERS = new Set(["company", "services", "fields", "privacy_url", "timezone"]);
 const FIELD_MEMBERS = new Set(["name", "type", "label", "required", "max", "min", "options"]);
-// README, FORM: lower-case letters, digits and `_`, not starting with `_` (which marks the worker's own controls).
+// A field's name: lower-case letters, digits and `_`, not starting with `_` (which marks the worker's own controls).
 const FIELD_NAME = /^[a-z0-9][a-z0-9_]{0,39}$/;
 // An id travels as a form value and in the store: short, printable, no spaces.
 const OPTION_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

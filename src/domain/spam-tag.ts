@@ -6,10 +6,10 @@ import type { NewInquiry } from "./inquiry.ts";
  * the mail need not import the spam feature that sits above it.
  */
 
-/** A summed score from this up is judged spam (README, Spam). */
+/** A summed score from this up is judged spam. */
 export const SPAM_THRESHOLD = 5;
 
-/** What a submission judged spam gets (README, Spam): `SPAM_FILTER`. */
+/** What a submission judged spam gets: `SPAM_FILTER`. */
 export type SpamFilter = "quarantine" | "tag" | "off";
 
 /**

@@ -220,7 +220,7 @@ function ruleFor(f: FieldDef, form: FormDefinition) {
   }
 }
 
-/** The rules of every field of `form` but the file, by name: README, "POST /inquiry". */
+/** The rules of every field of `form` but the file, by name (POST /inquiry). */
 export function inquirySchema(form: FormDefinition) {
   const shape: Record<string, z.ZodMiniType> = {};
   for (const f of form.fields) {
