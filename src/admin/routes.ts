@@ -169,9 +169,10 @@ export function adminRoutes(gate: AdminGate, now: () => number) {
     if (errors.length > 0 || !result.ok)
       throw new AppError("validation_failed", { fields: errors });
     // Values of fields the form no longer has are kept: rectifying one field erases no other.
+    const gone = Object.entries(found.extra ?? {}).filter(([k]) => !editable.has(k));
     const fields: InquiryFields = {
       ...result.data,
-      extra: { ...found.extra, ...result.data.extra },
+      extra: { ...Object.fromEntries(gone), ...result.data.extra },
     };
     await updateFields(c.env.DB, found.id, fields);
     return json({ ok: true, inquiry: exportInquiry({ ...found, ...fields }) });
