@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { workerKey } from "../src/spam/key.ts";
 import { issueRenderToken } from "../src/spam/render-token.ts";
-import { installFakes, storedRow, submit, validFields, type Fakes } from "./helpers.ts";
+import { installFakes, storedRow, submit, validFields, type Fakes, type Vars } from "./helpers.ts";
 
 /**
  * Doubt goes to the customer, through the worker (SPAM_FILTER=quarantine, the
@@ -34,8 +34,12 @@ interface Outcome {
   text: string | undefined;
 }
 
-async function send(fields: Record<string, string>, token?: string): Promise<Outcome> {
-  const res = await submit(token ? { ...fields, _t: token } : fields);
+async function send(
+  fields: Record<string, string>,
+  token?: string,
+  vars: Vars = {},
+): Promise<Outcome> {
+  const res = await submit(token ? { ...fields, _t: token } : fields, {}, vars);
   expect(res.status).toBe(201);
   const { id } = (await res.json()) as { id: string };
   const row = await storedRow(id);
@@ -195,6 +199,35 @@ describe("spam that was mailed unscored is at least tagged", () => {
       expectTagged(o, reason!);
       expect(o.reasons.split(",")).toContain("link");
     }
+  });
+
+  it("a link in a text field of the company's own form definition", async () => {
+    const vars = {
+      FORM: JSON.stringify({
+        fields: [{ name: "website", type: "text", label: { sl: "Spletna stran", en: "Website" } }],
+      }),
+    };
+    const o = await send(
+      validFields({
+        message: "Hi, I wanted to know your price.",
+        website: "profit-bot[.]com",
+      }),
+      undefined,
+      vars,
+    );
+    expectTagged(o, "link_defanged");
+    // The same field with a customer's own site (the sender's domain) weighs nothing.
+    const own = await send(
+      validFields({
+        email: `ana.${n()}@novak-mont.si`,
+        message: `Rabimo ${n()} nosilcev po risbi.`,
+        website: "www.novak-mont.si",
+      }),
+      undefined,
+      vars,
+    );
+    expectClean(own);
+    expect(own.reasons).toBe("");
   });
 
   it("links in every field with markup are strong evidence: quarantined", async () => {

@@ -1,13 +1,19 @@
+import {
+  isStrong,
+  TAG_THRESHOLD,
+  verdictOf,
+  type SpamReason,
+  type Verdict,
+} from "../domain/spam-tag.ts";
 import { hasImpossibleRun, isRandomToken } from "./gibberish.ts";
 import { findLinks, registrableDomain, type FoundLink } from "./links.ts";
 import { PITCH_TERMS, SCAM_STRONG, SCAM_WEAK, SEO_TERMS } from "./terms.ts";
-import { isStrong, TAG_THRESHOLD, verdictOf, type SpamReason, type Verdict } from "./verdict.ts";
 
 /**
  * Spam scoring: a pure function of the submitted fields and of
  * facts the caller looked up (render token, disposable domain, recent
  * repeats). Every signal has a reason code and a weight. Doubt goes to the
- * customer: only a *strong* signal (./verdict.ts) makes a submission spam;
+ * customer: only a *strong* signal (src/domain/spam-tag.ts) makes a submission spam;
  * weak ones add up to "suspicious" at TAG_THRESHOLD, which is mailed tagged.
  * No language or script is a signal, and how the form was filled (render
  * token, time taken) counts only beside a signal in the content.
@@ -168,7 +174,7 @@ function textsOf(fields: object): string[] {
 /**
  * Scores one submission. `fields` are the validated (normalised) values.
  * Returns the score, the reasons in the order found, and the verdict
- * (./verdict.ts). Linear in the total length of the fields.
+ * (src/domain/spam-tag.ts). Linear in the total length of the fields.
  */
 export function scoreSubmission(fields: ScoredFields, facts: SpamFacts): SpamVerdict {
   const reasons: SpamReason[] = [];

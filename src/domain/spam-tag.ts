@@ -1,7 +1,79 @@
-import type { Config } from "../config/config.ts";
-import type { NewInquiry } from "../domain/inquiry.ts";
-import type { Lang } from "../i18n/lang.ts";
-import { verdictOf, type SpamReason } from "./verdict.ts";
+import type { NewInquiry } from "./inquiry.ts";
+import type { Lang } from "./lang.ts";
+
+/**
+ * How the spam verdict reaches the staff's mail: the vocabulary both the
+ * scorer (src/spam/) and the mail (src/mail/) use, kept here at the bottom so
+ * the mail need not import the spam feature that sits above it.
+ *
+ * Three outcomes, following from a score and its reason codes, so that mail
+ * composition can tell from what is stored how a past inquiry was judged:
+ * - `spam`: at least one strong reason. Quarantined under SPAM_FILTER=quarantine.
+ * - `suspicious`: no strong reason, score ≥ TAG_THRESHOLD. Mailed with `[SPAM?]`.
+ * - `clean`: mailed as usual.
+ */
+
+/** What a submission judged spam gets: `SPAM_FILTER`. */
+export type SpamFilter = "quarantine" | "tag" | "off";
+
+export type Verdict = "clean" | "suspicious" | "spam";
+
+/** Reason codes, as the operator and the staff see them. */
+export type SpamReason =
+  // strong
+  | "link_markup"
+  | "name_url"
+  | "link_deceptive"
+  | "disposable_link"
+  | "campaign"
+  | "form_probe"
+  // weak
+  | "link"
+  | "name_address"
+  | "many_links"
+  | "link_cloaked"
+  | "link_defanged"
+  | "click_request"
+  | "disposable_email"
+  | "same_message"
+  | "other_contact"
+  | "gibberish"
+  | "short_with_link"
+  | "seo_terms"
+  | "scam_terms"
+  | "pitch_terms"
+  | "too_fast"
+  | "token_forged"
+  | "token_expired"
+  | "no_token";
+
+/**
+ * Evidence that no real customer leaves by accident: link markup, a link as
+ * the name, a deceptive link, a disposable address sending a link, the same
+ * message with a link from several addresses, random strings in every field.
+ */
+const STRONG: ReadonlySet<string> = new Set<SpamReason>([
+  "link_markup",
+  "name_url",
+  "link_deceptive",
+  "disposable_link",
+  "campaign",
+  "form_probe",
+]);
+
+/** Weak signals adding up to this score make a submission suspicious: mailed, tagged. */
+export const TAG_THRESHOLD = 4;
+
+/** Whether a reason code (as stored) is strong evidence on its own. */
+export function isStrong(reason: string): boolean {
+  return STRONG.has(reason);
+}
+
+/** The verdict for a score and its reason codes (codes of older versions count as weak). */
+export function verdictOf(score: number, reasons: readonly string[]): Verdict {
+  if (reasons.some(isStrong)) return "spam";
+  return score >= TAG_THRESHOLD ? "suspicious" : "clean";
+}
 
 /**
  * How a scored inquiry's mail is tagged. A suspicious one is
@@ -11,18 +83,22 @@ import { verdictOf, type SpamReason } from "./verdict.ts";
  * judged spam the same way and puts the header on every scored mail. Under
  * quarantine, judged spam is only mailed once the staff released it: as usual.
  */
-export function isTagged(inquiry: NewInquiry, config: Config): boolean {
-  if (config.spamFilter === "off" || !inquiry.spam) return false;
+export function isTagged(inquiry: NewInquiry, spamFilter: SpamFilter): boolean {
+  if (spamFilter === "off" || !inquiry.spam) return false;
   const verdict = verdictOf(inquiry.spam.score, inquiry.spam.reasons);
-  return verdict === "suspicious" || (verdict === "spam" && config.spamFilter === "tag");
+  return verdict === "suspicious" || (verdict === "spam" && spamFilter === "tag");
 }
 
-export function tagPrefix(inquiry: NewInquiry, config: Config): string {
-  return isTagged(inquiry, config) ? "[SPAM?] " : "";
+export function tagPrefix(inquiry: NewInquiry, spamFilter: SpamFilter): string {
+  return isTagged(inquiry, spamFilter) ? "[SPAM?] " : "";
 }
 
-export function spamTag(inquiry: NewInquiry, config: Config): { headers?: Record<string, string> } {
-  if (!inquiry.spam || !(config.spamFilter === "tag" || isTagged(inquiry, config))) return {};
+/** The `X-Spam-Score` header, as Resend's `headers` takes it; `{}` when the mail carries none. */
+export function spamTag(
+  inquiry: NewInquiry,
+  spamFilter: SpamFilter,
+): { headers?: Record<string, string> } {
+  if (!inquiry.spam || !(spamFilter === "tag" || isTagged(inquiry, spamFilter))) return {};
   const reasons = inquiry.spam.reasons.length ? ` (${inquiry.spam.reasons.join(", ")})` : "";
   return { headers: { "X-Spam-Score": `${inquiry.spam.score}${reasons}` } };
 }
@@ -79,8 +155,12 @@ const REASON_TEXT: Record<SpamReason, Record<Lang, string>> = {
  * The line the staff read in a tagged mail: "score 6: link to an unknown
  * site, SEO sales vocabulary, …" in `lang`, or null when the mail is not tagged.
  */
-export function tagReasonsLine(inquiry: NewInquiry, config: Config, lang: Lang): string | null {
-  if (!inquiry.spam || !isTagged(inquiry, config)) return null;
+export function tagReasonsLine(
+  inquiry: NewInquiry,
+  spamFilter: SpamFilter,
+  lang: Lang,
+): string | null {
+  if (!inquiry.spam || !isTagged(inquiry, spamFilter)) return null;
   const texts = inquiry.spam.reasons.map(
     (r) => (REASON_TEXT as Record<string, Record<Lang, string>>)[r]?.[lang] ?? r,
   );
