@@ -33,8 +33,11 @@ describe("spam score: three outcomes", () => {
     const named = score(fields("Hello there", "Win now http://x.example/p"));
     expect(named.reasons).toContain("name_url");
     expect(named.verdict).toBe("spam");
-    // user@host tricks and bare IP addresses mislead on purpose.
+    // A user@host link misleads on purpose; a bare IP may be a customer's own file server.
     expect(score(fields("see http://facebook.com+mail+@1310252231/x")).verdict).toBe("spam");
+    const nas = score(fields("Risbe: http://89.212.10.20:5000/sharing/Ab12 , 40 kosov."));
+    expect(nas.reasons).toContain("link_cloaked");
+    expect(nas.verdict).not.toBe("spam");
   });
 
   it("a shortened or redirected link is only suspicious", () => {

@@ -49,7 +49,7 @@ export type SpamReason =
 
 /**
  * Evidence that no real customer leaves by accident: link markup, a link as
- * the name, a deceptive link, a disposable address sending a link, the same
+ * the name, a user@host link, a disposable address sending a link, the same
  * message with a link from several addresses, random strings in every field.
  */
 const STRONG: ReadonlySet<string> = new Set<SpamReason>([
@@ -107,8 +107,8 @@ const REASON_TEXT: Record<SpamReason, Record<Lang, string>> = {
   link_markup: { sl: "povezava v oznakah HTML ali BBCode", en: "link written as HTML or BBCode" },
   name_url: { sl: "povezava v polju z imenom", en: "a link in the name field" },
   link_deceptive: {
-    sl: "zavajajoča povezava (IP-naslov ali uporabnik@gostitelj)",
-    en: "misleading link (IP address or user@host)",
+    sl: "zavajajoča povezava (uporabnik@gostitelj)",
+    en: "misleading link (user@host)",
   },
   disposable_link: {
     sl: "naslov za enkratno rabo in povezava",

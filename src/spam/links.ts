@@ -13,9 +13,9 @@ import { parse } from "tldts";
 export type LinkKind =
   /** A file-sharing or maps host, or the sender's own domain: what customers paste. */
   | "neutral"
-  /** A shortener, an unknown redirect, or a free throwaway domain: hides where it goes. */
+  /** A shortener, an unknown redirect, a bare IP address or a free throwaway domain: hides where it goes. */
   | "cloaked"
-  /** `user@host` tricks and bare IP addresses: made to mislead a reader. */
+  /** `user@host` tricks (`http://bank.com+login@evil.example/`): made to mislead a reader. */
   | "deceptive"
   | "plain";
 
@@ -220,7 +220,7 @@ function classify(
   const ip = p.isIp === true || host.startsWith("[");
   const domain = ip ? host : (p.domain ?? host);
   const link = (kind: LinkKind): FoundLink => ({ url: url.href, domain, kind, bare, defanged });
-  if (url.username || url.password || ip) return link("deceptive");
+  if (url.username || url.password) return link("deceptive");
   const path = url.pathname;
   if (
     (ownDomain && domain === ownDomain) ||
@@ -230,7 +230,9 @@ function classify(
   )
     return link("neutral");
   const nested = `${path.slice(1)}${url.search}`;
+  // A bare IP address may be a customer's own file server: hidden, not a lie.
   if (
+    ip ||
     CLOAK_HOSTS.has(host) ||
     CLOAK_HOSTS.has(domain) ||
     CLOAK_TLDS.has(p.publicSuffix ?? "") ||
