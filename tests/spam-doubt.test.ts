@@ -148,6 +148,17 @@ describe("customers who were quarantined are mailed", () => {
     expect(o.reasons).toBe("");
   });
 
+  it("a company page's prefilled message linking to the company's own site, sent by three customers", async () => {
+    const vars = { ALLOWED_ORIGINS: "https://www.kovina-primer.si" };
+    const message = `Zanima me ponudba za izdelek https://www.kovina-primer.si/izdelki/nosilec-${n()} (obrazec na strani izdelka).`;
+    for (let i = 0; i < 3; i++) {
+      const o = await send(validFields({ message }), undefined, vars);
+      expectClean(o);
+      // The repeat is seen (weak), the company's own link is not a link to elsewhere.
+      expect(o.reasons).toBe(i === 0 ? "" : "same_message,no_token");
+    }
+  });
+
   it("plain text in Japanese, Korean, Chinese, Arabic, Hebrew, Cyrillic or typographic symbols", async () => {
     for (const text of [
       "田中さんにあげて下さい",

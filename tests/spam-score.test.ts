@@ -65,6 +65,11 @@ describe("spam score: three outcomes", () => {
     const campaign = fields("Best offer for you, see https://offers.example/x");
     expect(score(campaign, { sameMessageAddresses: 1 }).verdict).not.toBe("spam");
     expect(score(campaign, { sameMessageAddresses: 2 }).reasons).toContain("campaign");
+    // A company page that prefills a link to itself: customers send it alike.
+    const prefilled = fields("Zanima me izdelek https://www.firma.si/izdelki/nosilec-40");
+    const companyDomains = ["firma.si"];
+    expect(score(prefilled, { sameMessageAddresses: 5, companyDomains }).verdict).not.toBe("spam");
+    expect(score(prefilled, { companyDomains }).score).toBe(0);
   });
 
   it("how the form was filled counts only beside a signal in the content", () => {
@@ -122,15 +127,16 @@ describe("every field is scored", () => {
 });
 
 describe("links are read with the public suffix list, and unwrapped", () => {
-  const kinds = (text: string, own = "") => findLinks(text, own).map((l) => [l.domain, l.kind]);
+  const kinds = (text: string, own = "") =>
+    findLinks(text, new Set(own ? [own] : [])).map((l) => [l.domain, l.kind]);
 
   it("bare and defanged domains are links; material numbers, d.o.o. and file names are not", () => {
     expect(kinds("see rankboost.io now")).toEqual([["rankboost.io", "plain"]]);
-    expect(findLinks("profit-bot[.]com", "")[0]).toMatchObject({
+    expect(findLinks("profit-bot[.]com", new Set())[0]).toMatchObject({
       domain: "profit-bot.com",
       defanged: true,
     });
-    expect(findLinks("hxxps://evil.example.com/x", "")[0]).toMatchObject({ defanged: true });
+    expect(findLinks("hxxps://evil.example.com/x", new Set())[0]).toMatchObject({ defanged: true });
     expect(kinds("Inox 1.4301, Novak d.o.o., s.p., risba.dwg, nacrt.zip, price.Best")).toEqual([]);
     expect(kinds("www.acme.co.uk and shop.acme.co.uk", "acme.co.uk")).toEqual([
       ["acme.co.uk", "neutral"],

@@ -123,23 +123,23 @@ const REDIRECT_SCRIPT_RE =
   /\/(?:go|goto|redirect|redir|out|jump|away|link|click)\.(?:php|cgi|aspx?)$/i;
 
 /**
- * The links in `text`, at most MAX_LINKS, in order. `ownDomain` is the
- * sender's registrable domain ("" for free-mail providers): links there are
- * `neutral`. Linear in the text's length.
+ * The links in `text`, at most MAX_LINKS, in order. `ownDomains` are
+ * registrable domains whose links are `neutral`: the sender's own and the
+ * company's (never a free-mail provider's). Linear in the text's length.
  */
-export function findLinks(text: string, ownDomain: string): FoundLink[] {
+export function findLinks(text: string, ownDomains: ReadonlySet<string>): FoundLink[] {
   const found: FoundLink[] = [];
   let tokens = 0;
   for (const raw of text.split(/\s+/)) {
     if (++tokens > MAX_TOKENS || found.length >= MAX_LINKS) break;
     if (raw.length < 4 || raw.length > 4096) continue;
-    const link = readToken(raw, ownDomain);
+    const link = readToken(raw, ownDomains);
     if (link) found.push(link);
   }
   return found;
 }
 
-function readToken(raw: string, ownDomain: string): FoundLink | null {
+function readToken(raw: string, ownDomains: ReadonlySet<string>): FoundLink | null {
   let token = raw;
   let defanged = false;
   if (token.includes("[") || token.includes("(") || token.includes("{")) {
@@ -160,11 +160,11 @@ function readToken(raw: string, ownDomain: string): FoundLink | null {
     const from = rest.indexOf("//") + 2;
     const end = rest.slice(from).search(URL_END_RE);
     const href = trimEnd(end < 0 ? rest : rest.slice(0, from + end));
-    return classify(href, false, defanged, ownDomain);
+    return classify(href, false, defanged, ownDomains);
   }
   const word = trimEnd(token.replace(LEADING_RE, ""));
   if (word.includes("@") || !word.includes(".")) return null;
-  if (/^www\./i.test(word)) return classify(`http://${word}`, true, defanged, ownDomain);
+  if (/^www\./i.test(word)) return classify(`http://${word}`, true, defanged, ownDomains);
   if (!BARE_RE.test(word)) return null;
   const host = word.split(/[/:?#]/, 1)[0]!;
   const p = parse(host);
@@ -173,7 +173,7 @@ function readToken(raw: string, ownDomain: string): FoundLink | null {
   // its dot like a sentence run together ("price.Best").
   if (!p.isIcann || !p.domain || !p.publicSuffix || FILE_SUFFIXES.has(p.publicSuffix)) return null;
   if (host.slice(host.lastIndexOf(".") + 1) !== p.publicSuffix.split(".").pop()) return null;
-  return classify(`http://${word}`, true, defanged, ownDomain);
+  return classify(`http://${word}`, true, defanged, ownDomains);
 }
 
 /** `text` without the sentence punctuation at its end (a loop: a `$`-anchored class would rescan). */
@@ -207,7 +207,7 @@ function classify(
   href: string,
   bare: boolean,
   defanged: boolean,
-  ownDomain: string,
+  ownDomains: ReadonlySet<string>,
 ): FoundLink | null {
   let url: URL;
   try {
@@ -223,7 +223,7 @@ function classify(
   if (url.username || url.password) return link("deceptive");
   const path = url.pathname;
   if (
-    (ownDomain && domain === ownDomain) ||
+    ownDomains.has(domain) ||
     FILE_HOSTS.has(domain) ||
     FILE_HOSTS.has(host) ||
     isMapsLink(host, p.domainWithoutSuffix ?? "", path)

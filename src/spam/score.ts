@@ -76,6 +76,11 @@ export interface SpamFacts {
   disposableDomain: boolean;
   /** Other addresses that sent the same (normalised) message recently. */
   sameMessageAddresses: number;
+  /**
+   * Registrable domains of the company's own sites and addresses (ALLOWED_ORIGINS,
+   * MAIL_FROM, MAIL_TO): a page of the company's may prefill a link to itself.
+   */
+  companyDomains?: readonly string[];
 }
 
 export interface SpamVerdict {
@@ -190,8 +195,12 @@ export function scoreSubmission(fields: ScoredFields, facts: SpamFacts): SpamVer
   const email = fields.email.toLowerCase();
   const emailDomain = registrableDomain(email.slice(email.lastIndexOf("@") + 1));
   // A free-mail domain is nobody's own website.
-  const ownDomain = FREE_MAIL.has(emailDomain) ? "" : emailDomain;
-  const links: FoundLink[] = texts.flatMap((t) => findLinks(t, ownDomain));
+  // The sender's and the company's own sites are nobody else's: links there
+  // (a drawing on the customer's server, a product page of the company's) weigh nothing.
+  const ownDomains = new Set(
+    [emailDomain, ...(facts.companyDomains ?? [])].filter((d) => d && !FREE_MAIL.has(d)),
+  );
+  const links: FoundLink[] = texts.flatMap((t) => findLinks(t, ownDomains));
   const foreign = links.filter((l) => l.kind !== "neutral");
 
   // Strong: each is something no customer does by accident.
@@ -214,7 +223,7 @@ export function scoreSubmission(fields: ScoredFields, facts: SpamFacts): SpamVer
   // An address or a bare domain as the name (autofill can misplace an address: weak).
   if (
     !reasons.includes("name_url") &&
-    (fields.name.includes("@") || findLinks(fields.name, ownDomain).length > 0)
+    (fields.name.includes("@") || findLinks(fields.name, ownDomains).length > 0)
   )
     add("name_address", WEIGHTS.name_address);
   if (foreign.length > 0) add("link", WEIGHTS.link);
