@@ -59,6 +59,18 @@ const CASES: Case[] = [
     off: "mail",
   },
   { vars: { SERVICES: "" }, code: "missing", name: "SERVICES", off: "intake" },
+  { vars: { FORM: "{company: Primer}" }, code: "invalid_form", name: "FORM", off: "intake" },
+  {
+    // A desk's address is a mail setting: the inquiry is stored and its mail waits.
+    vars: {
+      FORM: JSON.stringify({
+        services: [{ id: "cnc", label: { sl: "CNC obdelava", en: "CNC machining" }, to: "cnc@" }],
+      }),
+    },
+    code: "invalid_mailbox",
+    name: "FORM.services[0].to",
+    off: "mail",
+  },
   {
     vars: { SERVICES: `a,${"b".repeat(121)}` },
     code: "invalid_service",
