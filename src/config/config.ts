@@ -1,3 +1,4 @@
+import { parsePlan, type Plan } from "../schedule/budget.ts";
 import { FILE_KIND_IDS, FILE_KINDS, isFileKindId, type FileKind } from "../inquiry/file-type.ts";
 import { isLang, type Lang } from "../i18n/lang.ts";
 import { isExampleAddress, isExampleValue, SECRET_NAMES } from "./examples.ts";
@@ -36,6 +37,8 @@ export interface Config {
   spamFilter: SpamFilter;
   /** Quarantined and dismissed inquiries are purged after this many days. */
   spamRetentionDays: number;
+  /** The Workers plan whose per-invocation limits each scheduled run keeps to. */
+  plan: Plan;
 }
 
 export type SpamFilter = "quarantine" | "tag" | "off";
@@ -318,6 +321,10 @@ export function parseConfig(env: RawEnv): ConfigResult {
     bad("invalid_choice", "SPAM_FILTER", 'must be "quarantine", "tag" or "off"');
   const spamFilter: SpamFilter = spamRaw === "tag" || spamRaw === "off" ? spamRaw : "quarantine";
   const spamRetentionDays = retention.spamRetentionDays ?? 30;
+  // Only the scheduled runs read PLAN, and they keep to the stricter limits when it is wrong.
+  const plan = parsePlan(env.PLAN, (problem) =>
+    warnings.push({ code: "invalid_choice", name: "PLAN", problem }),
+  );
 
   const common = { warnings };
   if (problems.length > 0 || mailFrom === null) return { ok: false, problems, ...common };
@@ -344,6 +351,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
       resendWebhookSecret,
       spamFilter,
       spamRetentionDays,
+      plan,
     },
   };
 }
