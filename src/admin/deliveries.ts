@@ -72,7 +72,7 @@ async function idsFromBody(request: Request): Promise<string[]> {
 }
 
 /**
- * Mail that did not get through, for the operator (README, Operator API):
+ * Mail that did not get through, for the operator:
  * `GET /` lists (`?status=` one of pending, failed, bounced, quarantined;
  * default failed and bounced; newest first; 500 a page, `next` the cursor
  * of the following page for `&cursor=`, null on the last), `POST /retry` sends
@@ -121,7 +121,7 @@ export function deliveryRoutes(now: () => number) {
 
   route.post("/dismiss", async (c) => {
     const { ids, keys } = await dismissDeliveries(c.env.DB, await idsFromBody(c.req.raw));
-    // The file is no longer needed once its inquiry will never be mailed (README, Retention).
+    // The file is no longer needed once its inquiry will never be mailed: data not used is not kept.
     if (keys.length > 0) await deleteAttachments(c.env.ATTACHMENTS, keys);
     return json({ ok: true, dismissed: ids.length });
   });

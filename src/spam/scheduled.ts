@@ -20,11 +20,11 @@ export async function runSpamDigest(deps: DigestDeps): Promise<void> {
 /**
  * Deletes quarantined and dismissed inquiries older than SPAM_RETENTION_DAYS
  * days, except those on hold, with their files: data a company does not use,
- * it does not keep (README, Retention). A quarantined one no digest has
- * listed stays until one does; of those, no more than SPAM_UNLISTED_KEEP are
- * kept past the retention (the oldest beyond go, and the next digest says
- * how many). Each step (a DELETE and an R2 delete) is paid from `allowance`;
- * a backlog goes on in the next run. Never throws.
+ * it does not keep (storage limitation, GDPR Art. 5(1)(e)). A quarantined one
+ * no digest has listed stays until one does; of those, no more than
+ * SPAM_UNLISTED_KEEP are kept past the retention (the oldest beyond go, and
+ * the next digest says how many). Each step (a DELETE and an R2 delete) is
+ * paid from `allowance`; a backlog goes on in the next run. Never throws.
  */
 export async function purgeSpam(deps: {
   db: D1Database;
