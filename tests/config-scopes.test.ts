@@ -134,6 +134,7 @@ const CASES: Case[] = [
     name: "SPAM_FILTER",
     off: "spam_filter",
   },
+  { vars: { PLAN: "business" }, code: "invalid_choice", name: "PLAN", off: "plan" },
   {
     vars: { TURNSTILE_SITE_KEY: "" },
     code: "turnstile_half_configured",

@@ -497,7 +497,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
       return 0;
     }
     const list = answer.body.deliveries as Record<string, unknown>[];
-    io.out(`${list.length} ${o.status ?? "failed or bounced"} deliveries, oldest first`);
+    io.out(`${list.length} ${o.status ?? "failed or bounced"} deliveries, newest first`);
     if (list.length > 0) {
       table(
         ["id", "created (UTC)", "status", "attempts", "last error", "next attempt (UTC)", "spam"],
@@ -511,6 +511,11 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
           spamCell(d.spam),
         ]),
       ).forEach((l) => io.out(l));
+    }
+    if (typeof answer.body.next === "string") {
+      io.out(
+        `more: GET /admin/deliveries${query || "?"}${query ? "&" : ""}cursor=${answer.body.next}`,
+      );
     }
     return 0;
   },
