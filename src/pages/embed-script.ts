@@ -1,6 +1,7 @@
 import type { Config } from "../config/config.ts";
 import { LANGS } from "../i18n/lang.ts";
-import { ERROR_MESSAGES, FIELD_LABELS } from "../i18n/messages.ts";
+import { ERROR_MESSAGES } from "../i18n/messages.ts";
+import { labelsIn } from "../domain/fields.ts";
 import { PAGE_TEXTS as T } from "../i18n/page-texts.ts";
 
 /** How long a send may take before the visitor is told it failed (their typing is kept). */
@@ -43,7 +44,7 @@ export function embedScript(config: Config): string {
         network: T.networkError[l],
         // Refused before the body (and its _lang) is read: said in the page's language here.
         refused: ERROR_MESSAGES.origin_not_allowed[l],
-        labels: Object.fromEntries(Object.entries(FIELD_LABELS).map(([f, t]) => [f, t[l]])),
+        labels: labelsIn(config.form.fields, l),
       },
     ]),
   );
