@@ -1,7 +1,8 @@
 import type { Config } from "../config/config.ts";
 import type { Lang } from "../i18n/lang.ts";
 import type { MailMessage } from "../mail/compose.ts";
-import { headerSafe } from "../mail/compose.ts";
+import { headerSafe, staffTime } from "../mail/compose.ts";
+import { serviceLabel } from "../domain/form.ts";
 import type { Sender } from "../mail/send.ts";
 import { escapeHtml } from "../pages/html.ts";
 import { Allowance } from "../schedule/budget.ts";
@@ -160,10 +161,11 @@ export function composeDigest(
       ? chars.slice(0, EXCERPT_CHARS).join("") + "…"
       : chars.join("");
   };
-  const when = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  // Times on the staff's clock and services by their names, as in the inquiry mail.
+  const when = (ms: number) => staffTime(ms, config.form.timezone);
   const items = rows.map((r, i) => ({
     fields: [
-      [t("service"), r.service],
+      [t("service"), serviceLabel(config.form, r.service, lang)],
       [t("name"), r.name],
       [t("email"), r.email],
       [t("reasons"), (r.spam_reasons ?? "").split(",").join(", ")],
