@@ -2,6 +2,7 @@ import { loadConfig, parseRetention } from "./config/config.ts";
 import { deliverDue, deliveryDeps, senderFor } from "./mail/deliver.ts";
 import { purge } from "./retention/purge.ts";
 import { purgeSpam, runSpamDigest } from "./spam/scheduled.ts";
+import { purgeSubmissionKeys } from "./store/submission-keys.ts";
 
 /**
  * One scheduled run at `now` (the event's scheduledTime, never the wall clock):
@@ -43,6 +44,11 @@ export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number
       days: retention.spamRetentionDays,
     });
   }
+
+  // Idempotency keys answer for 24 hours, then go (one indexed DELETE).
+  await purgeSubmissionKeys(env.DB, now).catch((err: unknown) => {
+    console.error(`submission key purge failed: ${err instanceof Error ? err.name : "error"}`);
+  });
 
   const result = loadConfig(env);
   if (!result.ok) return; // loadConfig has logged the problems

@@ -36,6 +36,10 @@ export interface Config {
   spamFilter: SpamFilter;
   /** Quarantined and dismissed inquiries are purged after this many days. */
   spamRetentionDays: number;
+  /** PUBLIC_URL: the worker's public origin, for file and release links; null: no links. */
+  publicUrl: string | null;
+  /** RESEND_RATE: sends per second the worker allows itself (Resend's default limit: 2). */
+  resendRate: number;
 }
 
 export type SpamFilter = "quarantine" | "tag" | "off";
@@ -73,6 +77,8 @@ export type ConfigProblemCode =
   | "turnstile_half_configured"
   /** Warning: no `RESEND_API_KEY`, so mail waits. */
   | "no_api_key"
+  /** Warning: no `PUBLIC_URL`: files go inline, the spam digest has no release links. */
+  | "no_public_url"
   /** Warning: `MAIL_TO`/`MAIL_FROM` is on a domain RFC 2606 reserves (the committed example). */
   | "example_address";
 
@@ -318,6 +324,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
     bad("invalid_choice", "SPAM_FILTER", 'must be "quarantine", "tag" or "off"');
   const spamFilter: SpamFilter = spamRaw === "tag" || spamRaw === "off" ? spamRaw : "quarantine";
   const spamRetentionDays = retention.spamRetentionDays ?? 30;
+  const { publicUrl, resendRate } = parseDelivery(env, bad, warnings);
 
   const common = { warnings };
   if (problems.length > 0 || mailFrom === null) return { ok: false, problems, ...common };
@@ -344,8 +351,45 @@ export function parseConfig(env: RawEnv): ConfigResult {
       resendWebhookSecret,
       spamFilter,
       spamRetentionDays,
+      publicUrl,
+      resendRate,
     },
   };
+}
+
+/**
+ * PUBLIC_URL (the worker's public origin: links in mails point there, never at
+ * a request's `Host`) and RESEND_RATE (sends per second, 1–100, default 2:
+ * Resend's default limit, Resend docs "Rate limit").
+ */
+function parseDelivery(
+  env: RawEnv,
+  bad: (code: ConfigProblemCode, name: string, problem: string) => void,
+  warnings: ConfigProblem[],
+): { publicUrl: string | null; resendRate: number } {
+  const raw = str(env, "PUBLIC_URL");
+  const scheme = raw ? urlScheme(raw) : null;
+  const publicUrl = scheme === "ok" ? toOrigin(raw) : null;
+  if (scheme === "insecure")
+    bad(
+      "insecure_url",
+      "PUBLIC_URL",
+      "must use https: (plain http: only for localhost and 127.0.0.1)",
+    );
+  else if (raw && !publicUrl)
+    bad(
+      "invalid_url",
+      "PUBLIC_URL",
+      "must be the worker's origin, like https://forms.example.com (no path)",
+    );
+  if (!raw)
+    warnings.push({
+      code: "no_public_url",
+      name: "PUBLIC_URL",
+      problem:
+        "is not set: files are mailed inline and the spam digest has no release links (release in /admin)",
+    });
+  return { publicUrl, resendRate: int(env, "RESEND_RATE", 2, bad, 1, 100) };
 }
 
 /** The three retention periods; `null` where the variable's value is invalid. */

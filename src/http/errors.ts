@@ -1,6 +1,8 @@
 /** Every answer the visitor can get that is not a success, as one closed set. */
 export type ErrorCode =
   | "validation_failed"
+  /** An Idempotency-Key (or `_submission`) seen in the last 24 hours, with other content. */
+  | "idempotency_key_reused"
   | "payload_too_large"
   | "malformed_body"
   | "unsupported_media_type"
@@ -52,6 +54,7 @@ export interface FieldError {
  */
 export const ERRORS: Readonly<Record<ErrorCode, { status: number; retryAfter?: number }>> = {
   validation_failed: { status: 422 },
+  idempotency_key_reused: { status: 422 },
   payload_too_large: { status: 413 },
   malformed_body: { status: 400 },
   unsupported_media_type: { status: 415 },

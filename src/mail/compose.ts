@@ -26,9 +26,11 @@ export type MailAttachment = { filename: string; contentType: string } & (
 
 /**
  * Where the mail's file comes from: a link to the worker (`path`), the bytes
- * themselves (`content`), or null when the file could not be read from storage.
+ * themselves (`content`), `omitted` when Resend could not fetch the link and
+ * the file is too large to carry inline (the mail says how to get it), or
+ * null when the file could not be read from storage.
  */
-export type FileSource = { path: string } | { content: Uint8Array } | null;
+export type FileSource = { path: string } | { content: Uint8Array } | { omitted: true } | null;
 
 const L = {
   heading: {
@@ -47,6 +49,10 @@ const L = {
   missing: {
     sl: "priponke ni bilo mogoče prebrati iz shrambe",
     en: "the attachment could not be read from storage",
+  },
+  omitted: {
+    sl: "ni priložena, ker je prevelika za e-pošto; shranjena je s tem povpraševanjem: prosite skrbnika spletnega mesta, da vam jo preda (navedite oznako povpraševanja spodaj)",
+    en: "not attached, as it is too large for e-mail; it is kept with this inquiry: ask your website's operator to hand it over (give the inquiry id below)",
   },
   message: { sl: "Sporočilo", en: "Message" },
   footer: {
@@ -97,9 +103,9 @@ export function composeMail(
   const received =
     new Date(inquiry.createdAt).toISOString().replace("T", " ").slice(0, 16) + " UTC";
   const a = inquiry.attachment;
-  const attachmentLine = a
-    ? `${a.filename} (${formatBytes(a.size)}, ${a.type}, SHA-256 ${a.sha256})${file ? "" : `: ${t("missing")}`}`
-    : null;
+  // No hash here: it is for the export and the operator, not for the staff's reading.
+  const note = !file ? `: ${t("missing")}` : "omitted" in file ? `: ${t("omitted")}` : "";
+  const attachmentLine = a ? `${a.filename} (${formatBytes(a.size)}, ${a.type})${note}` : null;
 
   const rows: [string, string | null][] = [
     [t("service"), inquiry.service],
@@ -147,7 +153,7 @@ ${present.map(([k, v]) => `<tr><th align="left" valign="top">${escapeHtml(k)}</t
     html,
     ...spamTag(inquiry, config),
   };
-  if (a && file) {
+  if (a && file && !("omitted" in file)) {
     message.attachments = [{ filename: headerSafe(a.filename, 100), contentType: a.type, ...file }];
   }
   return message;
