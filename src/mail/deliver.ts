@@ -172,7 +172,16 @@ export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryReport> {
       break;
     }
     try {
-      report[await deliverOne(paced, row, token)]++;
+      const outcome = await deliverOne(paced, row, token);
+      report[outcome]++;
+      if (outcome === "deferred") {
+        // Resend kept answering 429 after waiting: the rest of this run would only
+        // meet more of them; hand it back for the next run (attempts not counted).
+        const rest = rows.slice(i + 1).map((r) => r.id);
+        await releaseClaims(deps.db, rest, token);
+        report.deferred += rest.length;
+        break;
+      }
     } catch (err) {
       console.error(
         `delivery of inquiry ${row.id} broke: ${err instanceof Error ? err.name : "error"}`,

@@ -95,11 +95,12 @@ export function formPage(
       action="/inquiry"
       enctype="multipart/form-data"
       novalidate
-      data-network-error="${T.networkError[lang]}"
+      data-network-error="${T.unconfirmed[lang]}"
       data-sending="${T.sending[lang]}"
       data-thanks="${T.thanksTitle[lang]}. ${T.thanksBody[lang]}"
     >
       <input type="hidden" name="_lang" value="${lang}" />
+      <input type="hidden" name="_submission" value="${crypto.randomUUID()}" />
       ${renderToken ? html`<input type="hidden" name="_t" value="${renderToken}" />` : ""}
       ${field("name", html`<input id="f-name" name="name" required minlength="${L.name.min}" maxlength="${L.name.max}" autocomplete="name" aria-describedby="${described("name")}" value="${value("name")}" ${invalid("name")} />`, true)}
       ${field("email", html`<input id="f-email" name="email" type="email" required maxlength="${L.email.max}" autocomplete="email" aria-describedby="${described("email")}" value="${value("email")}" ${invalid("email")} />`, true)}

@@ -232,6 +232,7 @@ export class FakeResend {
   /** Requests per second, or null: no limit. */
   private limit: number | null = null;
   private window = { second: -1, used: 0 };
+  private secondMs = 1000;
   private linkBlockRate = 0;
   private linkRandom: () => number = Math.random;
   /** Link fetches a WAF in front of the worker refused (`blockLinkFetches`). */
@@ -261,9 +262,11 @@ export class FakeResend {
   /**
    * Enforces Resend's rate limit: at most `perSecond` requests in each second of
    * the fake's clock; more are answered 429 `rate_limit_exceeded`, nothing sent.
+   * `secondMs` shortens the fake's second (a load test's time, scaled).
    */
-  rateLimit(perSecond: number | null = DEFAULT_RATE_LIMIT): this {
+  rateLimit(perSecond: number | null = DEFAULT_RATE_LIMIT, secondMs = 1000): this {
     this.limit = perSecond;
+    this.secondMs = secondMs;
     return this;
   }
 
@@ -282,11 +285,12 @@ export class FakeResend {
   private rateWindow(): { headers: Record<string, string>; over: boolean } {
     if (this.limit === null) return { headers: {}, over: false };
     const at = this.now();
-    const second = Math.floor(at / 1000);
+    const second = Math.floor(at / this.secondMs);
     if (second !== this.window.second) this.window = { second, used: 0 };
     const over = this.window.used >= this.limit;
     if (!over) this.window.used++;
-    const reset = Math.max(1, Math.ceil(((second + 1) * 1000 - at) / 1000));
+    // Whole seconds, as Resend gives them (never 0: "retry now" would be hammered).
+    const reset = Math.max(1, Math.ceil(((second + 1) * this.secondMs - at) / 1000));
     const headers: Record<string, string> = {
       "ratelimit-limit": String(this.limit),
       "ratelimit-remaining": String(Math.max(0, this.limit - this.window.used)),
