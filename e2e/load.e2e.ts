@@ -199,7 +199,7 @@ describe(`load: ${TOTAL} submissions, ${CONCURRENCY} at a time, Resend failing $
       // first six attempts (at most 38 min with jitter) is due at the next round,
       // and a 429 (never an attempt) hands its row to the next round. Up to 22
       // rounds stay inside the 23-hour window in which every automatic retry must
-      // happen (README, Delivery). When more is pending than one run claims,
+      // happen (Resend keeps a key 24 h). When more is pending than one run claims,
       // several runs overlap, as cron invocations can: the atomic claim keeps them
       // apart, and a run that keeps meeting 429s hands the rest back.
       let clock = Date.now();

@@ -208,7 +208,7 @@ describe("GET /embed.js", () => {
     }
     expect(script).toContain('document.querySelectorAll("form[data-inquiry]")');
     expect(script).toContain('setRequestHeader("Accept", "application/json")');
-    // Budget: the measured size is in the README. 2.95 KB since sends go by XMLHttpRequest
+    // Budget: the measured size is in docs/api.md. 2.95 KB since sends go by XMLHttpRequest
     // (upload progress: a slow upload is never cut) with a `_submission` key per form.
     expect(await gzipSize(script)).toBeLessThan(3100);
   });
