@@ -189,7 +189,7 @@ describe(`load: ${TOTAL} submissions, ${CONCURRENCY} at a time, Resend failing $
 
   it(
     "mails every inquiry exactly once after the scheduled runs",
-    { timeout: 300_000 },
+    { timeout: 600_000 },
     async () => {
       // Let the immediate sends (one per submission, in waitUntil) finish first.
       await until(() => resend.inFlight() === 0 && resend.fake.requests.length >= TOTAL, 60_000);
@@ -208,7 +208,7 @@ describe(`load: ${TOTAL} submissions, ${CONCURRENCY} at a time, Resend failing $
       while (pending > 0 && rounds < 22) {
         rounds++;
         clock += HOUR;
-        const runs = Math.min(4, Math.ceil(pending / BATCH));
+        const runs = Math.min(8, Math.ceil(pending / BATCH));
         await Promise.all(
           Array.from({ length: runs }, async () => {
             const res = await fetch(`${dev.base}/cdn-cgi/local/scheduled?time=${clock}`);

@@ -18,7 +18,7 @@ import {
 import { fromRow, type InquiryRow } from "../store/inquiries.ts";
 import { composeMail, type FileSource } from "./compose.ts";
 import { deliveryKey } from "./delivery-key.ts";
-import { resendSender, SEND_TIMEOUT_MS, type Sender } from "./send.ts";
+import { resendSender, SEND_TIMEOUT_MS, type Sender, type SendResult } from "./send.ts";
 
 /** Attempts, counted when claimed, after which an inquiry is `failed`. */
 export const MAX_ATTEMPTS = 12;
@@ -350,9 +350,10 @@ async function sendClaimed(
       noReply = true;
       continue;
     }
-    if (result.attachmentRefused && file !== null && "path" in file && !noLink) {
+    if (linkDoubt(result) && file !== null && "path" in file && !noLink) {
       // Resend could not fetch the link (a WAF or bot rule in front of the worker, a
-      // host switched off): never lose the inquiry for it.
+      // host switched off), or refused in words we could not read: never lose the
+      // inquiry for it; the inline send gets the same refusal if it was another one.
       await markLinkRefused(db, id, token);
       noLink = true;
       file = await recovery.inline();
@@ -366,6 +367,17 @@ async function sendClaimed(
       retryAfter: result.retryAfter,
     });
   }
+}
+
+/**
+ * A refusal that may be about a linked file: Resend's 422 naming the
+ * attachment, or a 4xx whose body could not be read (`application_error`),
+ * where only sending inline tells.
+ */
+function linkDoubt(result: SendResult & { ok: false }): boolean {
+  if (result.attachmentRefused) return true;
+  const status = result.status ?? 0;
+  return status >= 400 && status < 500 && status !== 429 && result.name === "application_error";
 }
 
 /** Schedules the next attempt, or fails the inquiry when the attempts or the window are spent. */
