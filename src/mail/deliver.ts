@@ -1,7 +1,7 @@
 import { loadConfig, type Config } from "../config/config.ts";
 import type { Claim, ClaimedInquiry, NewInquiry } from "../domain/inquiry.ts";
-import { filePath, linkOrigin } from "../files/link.ts";
 import { RESEND_ATTACHMENT_CEILING } from "../config/limits.ts";
+import { filePath, linkOrigin } from "../files/link.ts";
 import { attachmentExists, getAttachment } from "../store/attachments.ts";
 import {
   claimDue,
@@ -16,6 +16,7 @@ import {
   renewClaim,
 } from "../store/deliveries.ts";
 import { fromRow, type InquiryRow } from "../store/inquiries.ts";
+import { Allowance } from "../schedule/budget.ts";
 import { composeMail, type FileSource } from "./compose.ts";
 import { deliveryKey } from "./delivery-key.ts";
 import { resendSender, SEND_TIMEOUT_MS, type Sender, type SendResult } from "./send.ts";
@@ -74,7 +75,25 @@ export interface DeliveryDeps {
   /** Waits between sends (real time in production, recorded in tests). */
   sleep: (ms: number) => Promise<void>;
   random: () => number;
+  /** Calls this run's deliveries may make (schedule/budget.ts); unbounded when not given. */
+  allowance?: Allowance;
+  /** Counts the calls (D1, R2, sends) one inquiry's delivery makes. */
+  meter?: { calls: number };
 }
+
+/**
+ * Calls one inquiry's delivery makes at most: file, renewal, send, reply_to
+ * mark, second send, outcome. A refused link (mark, file read, inline send)
+ * and a 429 waited out (the send again) take theirs from the run's allowance
+ * as they come (`Recovery.extra`).
+ */
+export const MAX_CALLS_PER_MAIL = 6;
+/** And usually: file (if any), renewal, send, outcome. Claims are sized by this. */
+const USUAL_CALLS_PER_MAIL = 4;
+
+const tick = (deps: DeliveryDeps) => {
+  if (deps.meter) deps.meter.calls++;
+};
 
 export interface DeliveryReport {
   sent: number;
@@ -155,31 +174,46 @@ interface Attempt {
  */
 export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: 0, retried: 0, failed: 0, skipped: 0, deferred: 0 };
+  const allowance = deps.allowance ?? new Allowance(Number.POSITIVE_INFINITY);
+  // The give-up UPDATE, the claim, and handing back claims the run does not reach.
+  if (!allowance.take(3)) return report;
   const started = deps.clock();
   const given = await giveUpExpired(deps.db, deps.now, started, MAX_ATTEMPTS, RETRY_WINDOW_MS);
   for (const g of given) logFailed(g.id, g.code);
   report.failed += given.length;
 
+  const claimable = Math.min(BATCH, Math.floor(allowance.left() / USUAL_CALLS_PER_MAIL));
+  if (claimable === 0) {
+    allowance.refund(2);
+    return report;
+  }
   const token = crypto.randomUUID();
   const claim = { token, until: started + LEASE_MS };
-  const rows = await claimDue(deps.db, deps.now, started, claim, BATCH);
-  const paced: DeliveryDeps = { ...deps, send: pacedSender(deps) };
+  const rows = await claimDue(deps.db, deps.now, started, claim, claimable);
+  let released = false;
+  const send = pacedSender(deps);
   for (const [i, row] of rows.entries()) {
-    if (deps.clock() - started > RUN_BUDGET_MS) {
+    if (deps.clock() - started > RUN_BUDGET_MS || !allowance.take(MAX_CALLS_PER_MAIL)) {
       const rest = rows.slice(i).map((r) => r.id);
       await releaseClaims(deps.db, rest, token);
+      released = true;
       report.deferred += rest.length;
       break;
     }
+    const meter = { calls: 0 };
     try {
-      const outcome = await deliverOne(paced, row, token);
+      const outcome = await deliverOne({ ...deps, send, meter }, row, token, (n) =>
+        allowance.take(n),
+      );
       report[outcome]++;
       if (outcome === "deferred") {
         // Resend kept answering 429 after waiting: the rest of this run would only
         // meet more of them; hand it back for the next run (attempts not counted).
         const rest = rows.slice(i + 1).map((r) => r.id);
         await releaseClaims(deps.db, rest, token);
+        released = true;
         report.deferred += rest.length;
+        allowance.refund(MAX_CALLS_PER_MAIL - Math.min(meter.calls, MAX_CALLS_PER_MAIL));
         break;
       }
     } catch (err) {
@@ -187,7 +221,9 @@ export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryReport> {
         `delivery of inquiry ${row.id} broke: ${err instanceof Error ? err.name : "error"}`,
       );
     }
+    allowance.refund(MAX_CALLS_PER_MAIL - Math.min(meter.calls, MAX_CALLS_PER_MAIL));
   }
+  if (!released) allowance.refund(1);
   return report;
 }
 
@@ -196,6 +232,7 @@ async function deliverOne(
   deps: DeliveryDeps,
   row: InquiryRow,
   token: string,
+  extra: (calls: number) => boolean,
 ): Promise<keyof DeliveryReport> {
   const inquiry = fromRow(row);
   const firstAttemptAt = row.first_attempt_at ?? deps.now;
@@ -204,6 +241,7 @@ async function deliverOne(
   const key = inquiry.attachment?.key;
   if (key) {
     try {
+      tick(deps);
       file = await storedFile(deps, inquiry, key, linkRefused);
     } catch {
       // R2 unavailable: try again later rather than mail without the file.
@@ -215,8 +253,10 @@ async function deliverOne(
   }
   // The row may have been erased or put on hold since the claim, or taken over
   // by another run: check right before sending, and stretch the lease over this send.
+  tick(deps);
   if (!(await renewClaim(deps.db, row.id, token, deps.clock() + LEASE_MS))) {
     // Held: give the row and its uncounted attempt back (a no-op if erased or taken over).
+    tick(deps);
     await releaseClaims(deps.db, [row.id], token);
     return "skipped";
   }
@@ -228,8 +268,11 @@ async function deliverOne(
     replyToRefused: row.reply_to_refused === 1,
     linkRefused,
   };
-  const inline = async () => (key ? inlineFile(await getAttachment(deps.bucket, key)) : null);
-  return sendClaimed(deps, attempt, file, token, { inline, rateWaits: RATE_WAITS });
+  const inline = async () => {
+    tick(deps);
+    return key ? inlineFile(await getAttachment(deps.bucket, key)) : null;
+  };
+  return sendClaimed(deps, attempt, file, token, { inline, rateWaits: RATE_WAITS, extra });
 }
 
 /**
@@ -299,6 +342,8 @@ interface Recovery {
   inline: () => Promise<FileSource>;
   /** How many 429s may be waited out in place before the row is handed back. */
   rateWaits: number;
+  /** Whether `calls` more calls fit the run's allowance (the plan's limit per invocation). */
+  extra: (calls: number) => boolean;
 }
 
 /**
@@ -324,36 +369,41 @@ async function sendClaimed(
   let waits = 0;
   for (;;) {
     const mail = composeMail(a.inquiry, deps.config, file, !noReply);
+    tick(deps);
     const result = await deps.send(mail, deliveryKey(id, a.operatorRetries, noReply, noLink));
     if (result.ok || acceptedEarlier(result.status, result.name)) {
       // If the mark is lost, the row stays pending; once the lease ends the next
       // run sends again under the same key, and Resend sends nothing twice. The
       // file stays until the mail is delivered or a day old (a retry may need it).
+      tick(deps);
       await markSent(db, id, token, { at: now, resendId: result.ok ? result.id : null });
       return "sent";
     }
     if (result.status === 429) {
       const waitMs = Math.max(1, result.retryAfter ?? 1) * 1000;
-      if (waits < recovery.rateWaits && waitMs <= RATE_WAIT_MAX_MS) {
+      if (waits < recovery.rateWaits && waitMs <= RATE_WAIT_MAX_MS && recovery.extra(1)) {
         waits++;
         await deps.sleep(waitMs);
         continue;
       }
       // Resend refused before doing anything: not an attempt.
+      tick(deps);
       await handBack(db, id, token, { nextAt: now + waitMs, error: "429:rate_limit_exceeded" });
       return "deferred";
     }
     if (result.replyToRefused && !noReply) {
       // An address the form accepted but Resend refuses must not lose the
       // inquiry: send it without reply_to; the address stays in the body.
+      tick(deps);
       await markReplyToRefused(db, id, token);
       noReply = true;
       continue;
     }
-    if (linkDoubt(result) && file !== null && "path" in file && !noLink) {
+    if (linkDoubt(result) && file !== null && "path" in file && !noLink && recovery.extra(3)) {
       // Resend could not fetch the link (a WAF or bot rule in front of the worker, a
       // host switched off), or refused in words we could not read: never lose the
       // inquiry for it; the inline send gets the same refusal if it was another one.
+      tick(deps);
       await markLinkRefused(db, id, token);
       noLink = true;
       file = await recovery.inline();
@@ -395,6 +445,7 @@ async function retryOrFail(
       : null;
   if (next === null) return fail(deps, id, token, why.code);
   console.warn(`delivery of inquiry ${id} will be retried (attempt ${attempts}, ${why.code})`);
+  tick(deps);
   await markRetry(deps.db, id, token, { error: why.code, nextAt: next });
   return "retried";
 }
@@ -405,6 +456,7 @@ async function fail(
   token: string,
   code: string,
 ): Promise<"failed" | "skipped"> {
+  tick(deps);
   if (!(await markFailed(deps.db, id, token, { error: code }))) return "skipped";
   logFailed(id, code);
   return "failed";
@@ -476,6 +528,7 @@ export async function deliverNow(env: Env, first: ClaimedInquiry): Promise<void>
     await sendClaimed({ ...deps, send: pacedSender(deps) }, attempt, file, first.claim.token, {
       inline,
       rateWaits: 0,
+      extra: () => true,
     });
   } catch (err) {
     // The row stays pending; the next scheduled run picks it up once the lease ends.

@@ -1,6 +1,7 @@
 import type { Config } from "../config/config.ts";
 import { LANGS } from "../i18n/lang.ts";
-import { FIELD_LABELS } from "../i18n/messages.ts";
+import { ERROR_MESSAGES } from "../i18n/messages.ts";
+import { labelsIn } from "../domain/fields.ts";
 import { PAGE_TEXTS as T } from "../i18n/page-texts.ts";
 
 /**
@@ -25,7 +26,10 @@ export const SEND_TIMEOUT_MS = 30_000;
  * breaks off, or makes no progress for SEND_TIMEOUT_MS, is reported as what
  * it is: not confirmed, safe to send again, with what was typed kept. Each
  * filled form carries one `_submission` key (Idempotency-Key), kept across
- * such retries and renewed once stored, so a retry never makes a second inquiry. The form is used only through the
+ * such retries and renewed once stored, so a retry never makes a second inquiry. A page whose origin is not in
+ * ALLOWED_ORIGINS gets the worker's own refusal (readable, see
+ * `allowedOriginsOnly`) for the visitor, and the browser console names the
+ * setting and the origin to add, for the developer. The form is used only through the
  * HTMLFormElement and Element prototypes, so controls named `action`,
  * `reset`, `elements` and the like cannot break it. A radio group is named by
  * its fieldset's legend (or `aria-label`); a field the page lacks by the
@@ -45,7 +49,9 @@ export function embedScript(config: Config): string {
         sending: T.sending[l],
         thanks: `${T.thanksTitle[l]}. ${T.thanksBody[l]}`,
         unconfirmed: T.unconfirmed[l],
-        labels: Object.fromEntries(Object.entries(FIELD_LABELS).map(([f, t]) => [f, t[l]])),
+        // Refused before the body (and its _lang) is read: said in the page's language here.
+        refused: ERROR_MESSAGES.origin_not_allowed[l],
+        labels: labelsIn(config.form.fields, l),
       },
     ]),
   );
@@ -238,8 +244,15 @@ const SCRIPT = `"use strict";
           live.focus();
         } else {
           live.textContent = "";
+          var refused = body && body.code === "origin_not_allowed";
+          if (refused) {
+            console.error("[inquiry form] The worker refused this page's origin " + location.origin +
+              ": it is not in ALLOWED_ORIGINS. Add it to ALLOWED_ORIGINS in wrangler.toml [vars]" +
+              " (several origins separated by commas; with npm run dev: --var ALLOWED_ORIGINS:" +
+              location.origin + ") and deploy again.");
+          }
           // No answer: it may or may not have been stored; the key makes a retry safe.
-          fail(body && body.message ? body.message : t.unconfirmed, (body && body.errors) || []);
+          fail(refused ? t.refused : body && body.message ? body.message : t.unconfirmed, (body && body.errors) || []);
         }
         busy = false;
         buttons.forEach(function (b) { b.disabled = false; });

@@ -1,3 +1,4 @@
+import { addressKey, addressKeys } from "../domain/address.ts";
 import type { Claim, DeliveryStatus, NewInquiry, StoredInquiry } from "../domain/inquiry.ts";
 import type { Lang } from "../i18n/lang.ts";
 import {
@@ -6,6 +7,7 @@ import {
   type FirstSubmission,
   type SubmissionKey,
 } from "./submission-keys.ts";
+import type { OwnValue, OwnValues } from "../domain/fields.ts";
 
 /**
  * The inquiries table of the `DB` database (schema/): every query on it lives
@@ -43,6 +45,28 @@ export interface InquiryRow {
   message_hash: string | null;
   /** 1: Resend could not fetch the file by its link; later sends carry it inline or say so. */
   link_refused: number;
+  /** The company's own fields' values as one JSON object (schema/0011); null: none. */
+  extra_fields: string | null;
+}
+
+/** The own fields' values as stored: JSON of the object, or null when there are none. */
+function extraColumn(extra: OwnValues | undefined): string | null {
+  return extra && Object.keys(extra).length > 0 ? JSON.stringify(extra) : null;
+}
+
+/** The column read back; anything that is not an object of plain values is dropped, not guessed at. */
+function extraOf(column: string | null | undefined): OwnValues {
+  if (!column) return {};
+  try {
+    const parsed: unknown = JSON.parse(column);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return {};
+    const out: Record<string, OwnValue> = {};
+    for (const [k, v] of Object.entries(parsed as Record<string, unknown>))
+      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = v;
+    return out;
+  } catch {
+    return {};
+  }
 }
 
 export function fromRow(r: InquiryRow): StoredInquiry {
@@ -55,6 +79,7 @@ export function fromRow(r: InquiryRow): StoredInquiry {
     company: r.company,
     service: r.service,
     message: r.message,
+    extra: extraOf(r.extra_fields),
     lang: r.lang,
     attachment:
       r.attachment_name === null
@@ -109,19 +134,20 @@ export async function insertInquiry(
       `INSERT INTO inquiries (id, created_at, name, email, email_key, phone, company, service,
          message, lang, attachment_key, attachment_name, attachment_size, attachment_type,
          attachment_sha256, next_attempt_at, claimed_until, claim_token, delivery_attempts,
-         first_attempt_at, delivery_status, spam_score, spam_reasons, message_hash)
+         first_attempt_at, delivery_status, spam_score, spam_reasons, message_hash,
+         extra_fields)
        SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
          CASE WHEN ?20 = 'quarantined' THEN NULL ELSE ?2 END, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-         ?23
-       WHERE ?24 IS NULL
-         OR EXISTS (SELECT 1 FROM submission_keys WHERE key = ?24 AND inquiry_id = ?1)`,
+         ?23, ?24
+       WHERE ?25 IS NULL
+         OR EXISTS (SELECT 1 FROM submission_keys WHERE key = ?25 AND inquiry_id = ?1)`,
     )
     .bind(
       i.id,
       i.createdAt,
       i.name,
       i.email,
-      i.email.toLowerCase(),
+      addressKey(i.email),
       i.phone,
       i.company,
       i.service,
@@ -140,6 +166,7 @@ export async function insertInquiry(
       i.spam?.score ?? null,
       i.spam ? i.spam.reasons.join(",") : null,
       i.spam?.messageHash ?? null,
+      extraColumn(i.extra),
       submission?.key ?? null,
     );
   if (!submission) {
@@ -177,10 +204,17 @@ export async function getInquiry(db: D1Database, id: string): Promise<StoredInqu
   return row ? fromRow(row) : null;
 }
 
+/** The `email_key`s of an address in both its IDNA forms (`addressKeys`); as given when it is none. */
+function keysOf(email: string): [string, string] {
+  const keys = addressKeys(email) ?? [email.trim().toLowerCase()];
+  return [keys[0]!, keys[1] ?? keys[0]!];
+}
+
+/** Every inquiry of an address, its domain in either IDNA form (`jure@žaga.si`, `jure@xn--aga-b3a.si`). */
 export async function listByEmail(db: D1Database, email: string): Promise<StoredInquiry[]> {
   const { results } = await db
-    .prepare("SELECT * FROM inquiries WHERE email_key = ? ORDER BY created_at")
-    .bind(email.trim().toLowerCase())
+    .prepare("SELECT * FROM inquiries WHERE email_key IN (?1, ?2) ORDER BY created_at")
+    .bind(...keysOf(email))
     .all<InquiryRow>();
   return results.map(fromRow);
 }
@@ -190,11 +224,11 @@ export async function deleteInquiries(
   db: D1Database,
   where: { id: string } | { email: string },
 ): Promise<{ ids: string[]; keys: string[] }> {
-  const [clause, value] =
-    "id" in where ? ["id = ?", where.id] : ["email_key = ?", where.email.trim().toLowerCase()];
+  const [clause, values] =
+    "id" in where ? ["id = ?1", [where.id]] : ["email_key IN (?1, ?2)", keysOf(where.email)];
   const { results } = await db
     .prepare(`DELETE FROM inquiries WHERE ${clause} RETURNING id, attachment_key`)
-    .bind(value)
+    .bind(...values)
     .all<{ id: string; attachment_key: string | null }>();
   return {
     ids: results.map((r) => r.id),
@@ -205,14 +239,23 @@ export async function deleteInquiries(
 export async function updateFields(
   db: D1Database,
   id: string,
-  f: Pick<StoredInquiry, "name" | "email" | "phone" | "company" | "message">,
+  f: Pick<StoredInquiry, "name" | "email" | "phone" | "company" | "message" | "extra">,
 ): Promise<void> {
   await db
     .prepare(
       `UPDATE inquiries SET name = ?1, email = ?2, email_key = ?3, phone = ?4, company = ?5,
-         message = ?6 WHERE id = ?7`,
+         message = ?6, extra_fields = ?7 WHERE id = ?8`,
     )
-    .bind(f.name, f.email, f.email.toLowerCase(), f.phone, f.company, f.message, id)
+    .bind(
+      f.name,
+      f.email,
+      addressKey(f.email),
+      f.phone,
+      f.company,
+      f.message,
+      extraColumn(f.extra),
+      id,
+    )
     .run();
 }
 
