@@ -409,7 +409,7 @@ describe("a company's own form with /embed.js", () => {
     await fillCompany(page, { name: "Ana Novak" });
     await page.click("button[type=submit]");
     await page.waitForSelector(".inquiry-summary:not([hidden])");
-    expect(await page.textContent(".inquiry-summary")).toContain("The connection failed");
+    expect(await page.textContent(".inquiry-summary")).toContain("could not confirm");
     expect(await page.inputValue("#n")).toBe("Ana Novak");
     expect(await page.inputValue("#m")).toBe("Ponudba za <200> kosov & več, č.");
     expect(await page.isEnabled("button[type=submit]")).toBe(true);
@@ -542,7 +542,7 @@ describe("a company's own form with /embed.js", () => {
     await page.clock.runFor(1_500);
     await page.waitForSelector(".inquiry-summary:not([hidden])");
     expect(await page.textContent(".inquiry-summary")).toBe(
-      "The connection failed. What you typed is kept: please check your internet connection and try again.",
+      "We could not confirm that your inquiry arrived: the connection broke off. What you typed is kept; sending again is safe, it will not arrive twice.",
     );
     expect(await page.inputValue("#n")).toBe("Ana Novak");
     expect(await page.inputValue("#m")).toBe("Ponudba za <200> kosov & več, č.");

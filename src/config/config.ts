@@ -41,6 +41,10 @@ export interface Config {
   spamFilter: SpamFilter;
   /** Quarantined and dismissed inquiries are purged after this many days. */
   spamRetentionDays: number;
+  /** PUBLIC_URL: the worker's public origin, for file and release links; null: no links. */
+  publicUrl: string | null;
+  /** RESEND_RATE: sends per second the worker allows itself (Resend's default limit: 2). */
+  resendRate: number;
   /** The Workers plan whose per-invocation limits each scheduled run keeps to. */
   plan: Plan;
   /**
@@ -88,6 +92,10 @@ export type ConfigScope =
   | "log_ip"
   /** Suspected spam is mailed, tagged `[SPAM?]` (never hidden). */
   | "spam_filter"
+  /** No links in mails (PUBLIC_URL): files go inline, the spam digest has no release links. */
+  | "links"
+  /** Sends are paced at the default 2 per second (RESEND_RATE). */
+  | "pacing"
   /** Scheduled runs keep to the Free plan's limits per invocation. */
   | "plan";
 
@@ -105,6 +113,8 @@ export const SCOPE_EFFECTS: Readonly<Record<ConfigScope, string>> = {
   language: "Slovenian is the default language",
   log_ip: "the technical log keeps truncated IP addresses",
   spam_filter: "suspected spam is mailed, tagged [SPAM?] in the subject",
+  links: "files are mailed inline and the spam digest has no release links until this is fixed",
+  pacing: "mail is sent at Resend's default rate, 2 per second",
   plan: "scheduled runs keep to the Free plan's 50 calls a run, so backlogs take longer",
 };
 
@@ -143,6 +153,8 @@ export type ConfigProblemCode =
   | "turnstile_half_configured"
   /** Warning: no `RESEND_API_KEY`, so mail waits. */
   | "no_api_key"
+  /** Warning: no `PUBLIC_URL`: files go inline, the spam digest has no release links. */
+  | "no_public_url"
   /** Warning: `ALLOWED_ORIGINS` is empty, so only the worker's own page can send. */
   | "no_allowed_origins"
   /** Warning: `MAIL_TO`/`MAIL_FROM` is on a domain RFC 2606 reserves (the committed example). */
@@ -472,6 +484,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
     bad("spam_filter", "invalid_choice", "SPAM_FILTER", 'must be "quarantine", "tag" or "off"');
   const spamFilter: SpamFilter = isSpamFilter(spamRaw) ? spamRaw : "tag";
   const spamRetentionDays = retention.spamRetentionDays ?? 30;
+  const { publicUrl, resendRate } = parseDelivery(env, bad, warn);
   // PLAN — plan: only the scheduled runs read it, and they keep to the stricter limits.
   const plan = parsePlan(env.PLAN, (problem) => bad("plan", "invalid_choice", "PLAN", problem));
 
@@ -499,10 +512,49 @@ export function parseConfig(env: RawEnv): ConfigResult {
       resendWebhookSecret,
       spamFilter,
       spamRetentionDays,
+      publicUrl,
+      resendRate,
       plan,
       off: new Set(problems.map((p) => p.scope)),
     },
   };
+}
+
+/**
+ * PUBLIC_URL (the worker's public origin: links in mails point there, never at
+ * a request's `Host`; scope `links`) and RESEND_RATE (sends per second, 1–100,
+ * default 2: Resend's default limit, Resend docs "Rate limit"; scope `pacing`).
+ */
+function parseDelivery(
+  env: RawEnv,
+  bad: ReportProblem,
+  warn: ReportProblem,
+): { publicUrl: string | null; resendRate: number } {
+  const raw = str(env, "PUBLIC_URL");
+  const scheme = raw ? urlScheme(raw) : null;
+  const publicUrl = scheme === "ok" ? toOrigin(raw) : null;
+  if (scheme === "insecure")
+    bad(
+      "links",
+      "insecure_url",
+      "PUBLIC_URL",
+      "must use https: (plain http: only for localhost and 127.0.0.1)",
+    );
+  else if (raw && !publicUrl)
+    bad(
+      "links",
+      "invalid_url",
+      "PUBLIC_URL",
+      "must be the worker's origin, like https://forms.example.com (no path)",
+    );
+  if (!raw)
+    warn(
+      "links",
+      "no_public_url",
+      "PUBLIC_URL",
+      "is not set: files are mailed inline and the spam digest has no release links (release in /admin)",
+    );
+  return { publicUrl, resendRate: int(env, "RESEND_RATE", 2, scoped(bad, "pacing"), 1, 100) };
 }
 
 function isSpamFilter(value: string): value is SpamFilter {
