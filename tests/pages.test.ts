@@ -207,9 +207,9 @@ describe("GET /embed.js", () => {
       expect(script, banned).not.toContain(banned);
     }
     expect(script).toContain('document.querySelectorAll("form[data-inquiry]")');
-    expect(script).toContain('headers: { Accept: "application/json" }');
+    expect(script).toContain('headers: { Accept: "application/json", "Accept-Language": lang }');
     // Budget: the measured size is in docs/api.md.
-    expect(await gzipSize(script)).toBeLessThan(2800);
+    expect(await gzipSize(script)).toBeLessThan(2900);
   });
 
   it("carries the worker's own texts in both languages and the configured redirect", async () => {
