@@ -59,19 +59,16 @@ const CASES: Case[] = [
     off: "mail",
   },
   { vars: { SERVICES: "" }, code: "missing", name: "SERVICES", off: "intake" },
-  { vars: { FORM: "{company:" }, code: "invalid_form", name: "FORM", off: "intake" },
+  { vars: { FORM: "{company: Primer}" }, code: "invalid_form", name: "FORM", off: "intake" },
   {
-    // A service's own desk (`to`) written wrong: its mail waits, the form still takes it.
+    // A desk's address is a mail setting: the inquiry is stored and its mail waits.
     vars: {
       FORM: JSON.stringify({
-        services: [
-          "CNC machining",
-          { id: "laser", label: { sl: "Laser", en: "Laser" }, to: "Laser desk, no address" },
-        ],
+        services: [{ id: "cnc", label: { sl: "CNC obdelava", en: "CNC machining" }, to: "cnc@" }],
       }),
     },
     code: "invalid_mailbox",
-    name: "FORM.services[1].to",
+    name: "FORM.services[0].to",
     off: "mail",
   },
   {
@@ -137,6 +134,7 @@ const CASES: Case[] = [
     name: "SPAM_FILTER",
     off: "spam_filter",
   },
+  { vars: { PLAN: "business" }, code: "invalid_choice", name: "PLAN", off: "plan" },
   {
     vars: { TURNSTILE_SITE_KEY: "" },
     code: "turnstile_half_configured",

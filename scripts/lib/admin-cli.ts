@@ -25,7 +25,9 @@ const STAFF_COPIES =
   "(and any copy forwarded or saved elsewhere); the worker cannot reach them.";
 const TIMEOUT_MS = 30_000;
 const STATUSES = ["pending", "failed", "bounced", "quarantined"];
-const EDITABLE = ["name", "email", "phone", "company", "message"];
+// A field's name as the worker's form has them (the built-in ones and the form
+// definition's own); which of them rectification may change, the worker decides.
+const FIELD_NAME = /^[a-z0-9][a-z0-9_]{0,39}$/;
 
 const USAGE = `npm run admin -- <command> [options]
 
@@ -35,7 +37,8 @@ Commands
   show <id>                      one inquiry
   erase <email> --yes            erase every inquiry of an address, with its files
   erase --id <id> --yes          erase one inquiry
-  rectify <id> field=value…      correct name, email, phone, company or message
+  rectify <id> field=value…      correct name, email, phone, company, message or a field
+                                 of your own form (FORM), e.g. quantity=40; field= clears it
   hold <id> [--reason TEXT]      restrict (GDPR Art. 18): kept, neither mailed nor purged
   release <id>                   lift the hold
   deliveries [--status S]        failed and bounced mail (S: pending, failed, bounced, quarantined)
@@ -455,14 +458,18 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
     need(args, 2, "rectify <id> field=value…");
     const [id, ...pairs] = args;
     checkId(id!);
-    const patch: Record<string, string> = {};
+    const patch: Record<string, string | null> = {};
     for (const p of pairs) {
       const eq = p.indexOf("=");
       const field = eq > 0 ? p.slice(0, eq) : "";
-      if (!EDITABLE.includes(field)) {
-        throw new CliError(`"${p}": give field=value with a field of ${EDITABLE.join(", ")}`, 2);
+      if (!FIELD_NAME.test(field)) {
+        throw new CliError(
+          `"${p}": give field=value, e.g. name="Ana Novak" (the field's name as \`show\` lists it)`,
+          2,
+        );
       }
-      patch[field] = p.slice(eq + 1);
+      // An empty value clears an optional field; the worker says if the field is required.
+      patch[field] = eq === p.length - 1 ? null : p.slice(eq + 1);
     }
     await expectOk(
       api,
@@ -518,7 +525,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
       return 0;
     }
     const list = answer.body.deliveries as Record<string, unknown>[];
-    io.out(`${list.length} ${o.status ?? "failed or bounced"} deliveries, oldest first`);
+    io.out(`${list.length} ${o.status ?? "failed or bounced"} deliveries, newest first`);
     if (list.length > 0) {
       table(
         ["id", "created (UTC)", "status", "attempts", "last error", "next attempt (UTC)", "spam"],
@@ -532,6 +539,11 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
           spamCell(d.spam),
         ]),
       ).forEach((l) => io.out(l));
+    }
+    if (typeof answer.body.next === "string") {
+      io.out(
+        `more: GET /admin/deliveries${query || "?"}${query ? "&" : ""}cursor=${answer.body.next}`,
+      );
     }
     return 0;
   },
