@@ -306,7 +306,8 @@ describe("a setting set wrong switches off only what needs it", () => {
       "RESEND_WEBHOOK_SECRET",
     ];
     expect(names.length).toBeGreaterThan(10);
-    const covered = new Set(CASES.map((c) => c.name));
+    // A problem in FORM names its member (FORM.services[1].to).
+    const covered = new Set(CASES.map((c) => c.name.split(/[.[]/)[0]));
     expect(names.filter((n) => !covered.has(n))).toEqual([]);
   });
 });
