@@ -1,3 +1,4 @@
+import { parsePlan, type Plan } from "../schedule/budget.ts";
 import { FILE_KIND_IDS, FILE_KINDS, isFileKindId, type FileKind } from "../domain/file-kinds.ts";
 import type { SpamFilter } from "../domain/spam-tag.ts";
 import { isLang, type Lang } from "../i18n/lang.ts";
@@ -40,6 +41,8 @@ export interface Config {
   spamFilter: SpamFilter;
   /** Quarantined and dismissed inquiries are purged after this many days. */
   spamRetentionDays: number;
+  /** The Workers plan whose per-invocation limits each scheduled run keeps to. */
+  plan: Plan;
   /**
    * The parts a configuration problem has switched off (see `ConfigScope`);
    * empty when all is well. Code that needs a part checks it here.
@@ -84,7 +87,9 @@ export type ConfigScope =
   /** The technical log keeps truncated IP addresses. */
   | "log_ip"
   /** Suspected spam is mailed, tagged `[SPAM?]` (never hidden). */
-  | "spam_filter";
+  | "spam_filter"
+  /** Scheduled runs keep to the Free plan's limits per invocation. */
+  | "plan";
 
 /** What each scope's problem does, in one sentence for /health, the deploy check and the docs. */
 export const SCOPE_EFFECTS: Readonly<Record<ConfigScope, string>> = {
@@ -100,6 +105,7 @@ export const SCOPE_EFFECTS: Readonly<Record<ConfigScope, string>> = {
   language: "Slovenian is the default language",
   log_ip: "the technical log keeps truncated IP addresses",
   spam_filter: "suspected spam is mailed, tagged [SPAM?] in the subject",
+  plan: "scheduled runs keep to the Free plan's 50 calls a run, so backlogs take longer",
 };
 
 /**
@@ -466,6 +472,8 @@ export function parseConfig(env: RawEnv): ConfigResult {
     bad("spam_filter", "invalid_choice", "SPAM_FILTER", 'must be "quarantine", "tag" or "off"');
   const spamFilter: SpamFilter = isSpamFilter(spamRaw) ? spamRaw : "tag";
   const spamRetentionDays = retention.spamRetentionDays ?? 30;
+  // PLAN — plan: only the scheduled runs read it, and they keep to the stricter limits.
+  const plan = parsePlan(env.PLAN, (problem) => bad("plan", "invalid_choice", "PLAN", problem));
 
   return {
     ok: problems.length === 0,
@@ -491,6 +499,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
       resendWebhookSecret,
       spamFilter,
       spamRetentionDays,
+      plan,
       off: new Set(problems.map((p) => p.scope)),
     },
   };
