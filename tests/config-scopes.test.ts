@@ -77,6 +77,17 @@ const CASES: Case[] = [
     name: "SERVICES",
     off: "intake",
   },
+  { vars: { FORM: "{not json" }, code: "invalid_form", name: "FORM", off: "intake" },
+  {
+    vars: {
+      FORM: JSON.stringify({
+        services: [{ id: "cnc", label: { sl: "CNC obdelava", en: "CNC machining" }, to: "x" }],
+      }),
+    },
+    code: "invalid_mailbox",
+    name: "FORM.services[0].to",
+    off: "mail",
+  },
   {
     vars: { ALLOWED_ORIGINS: `${COMPANY}, https://x.example/kontakt` },
     code: "invalid_origin",
