@@ -1,5 +1,6 @@
 import { FILE_KIND_IDS, FILE_KINDS, isFileKindId, type FileKind } from "../inquiry/file-type.ts";
 import { isLang, type Lang } from "../i18n/lang.ts";
+import { parseAccess, type AccessSettings } from "./access.ts";
 import { isExampleAddress, isExampleValue, SECRET_NAMES } from "./examples.ts";
 import {
   ADMIN_TOKEN_MIN_LENGTH,
@@ -36,6 +37,8 @@ export interface Config {
   spamFilter: SpamFilter;
   /** Quarantined and dismissed inquiries are purged after this many days. */
   spamRetentionDays: number;
+  /** Cloudflare Access in front of /admin (ACCESS_TEAM_DOMAIN, ACCESS_AUD); null: the token only. */
+  access: AccessSettings | null;
 }
 
 export type SpamFilter = "quarantine" | "tag" | "off";
@@ -71,6 +74,8 @@ export type ConfigProblemCode =
   | "example_value"
   /** Only one of `TURNSTILE_SITE_KEY` and `TURNSTILE_SECRET_KEY` is set; `name` is the missing one. */
   | "turnstile_half_configured"
+  /** Only one of `ACCESS_TEAM_DOMAIN` and `ACCESS_AUD` is set; `name` is the missing one. */
+  | "access_half_configured"
   /** Warning: no `RESEND_API_KEY`, so mail waits. */
   | "no_api_key"
   /** Warning: `MAIL_TO`/`MAIL_FROM` is on a domain RFC 2606 reserves (the committed example). */
@@ -319,6 +324,8 @@ export function parseConfig(env: RawEnv): ConfigResult {
   const spamFilter: SpamFilter = spamRaw === "tag" || spamRaw === "off" ? spamRaw : "quarantine";
   const spamRetentionDays = retention.spamRetentionDays ?? 30;
 
+  const access = parseAccess(str(env, "ACCESS_TEAM_DOMAIN"), str(env, "ACCESS_AUD"), bad);
+
   const common = { warnings };
   if (problems.length > 0 || mailFrom === null) return { ok: false, problems, ...common };
   return {
@@ -344,6 +351,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
       resendWebhookSecret,
       spamFilter,
       spamRetentionDays,
+      access,
     },
   };
 }
