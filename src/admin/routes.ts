@@ -19,6 +19,7 @@ import type { AdminGate } from "./auth.ts";
 import { deliveryRoutes } from "./deliveries.ts";
 import { readJsonObject } from "./json-body.ts";
 import { allowOnly } from "./methods.ts";
+import { mountConsole } from "./console.ts";
 
 /** The export format: everything stored about an inquiry, nothing else. */
 export function exportInquiry(i: StoredInquiry) {
@@ -53,6 +54,7 @@ export function exportInquiry(i: StoredInquiry) {
   };
 }
 
+/** What rectification (PATCH) may change. */
 const EDITABLE = ["name", "email", "phone", "company", "message"] as const;
 
 /** The address of a search or erasure, from a JSON body `{"email":"…"}` (never the URL). */
@@ -94,6 +96,8 @@ function looksLikeAddress(s: string): boolean {
  */
 export function adminRoutes(gate: AdminGate, now: () => number) {
   const admin = new Hono<AppEnv>();
+  // The console's page and files first: they hold no data, so they need no token.
+  mountConsole(admin, gate, EDITABLE);
   admin.use("*", gate.requireAdmin());
 
   admin.post("/inquiries/search", async (c) => {
