@@ -45,5 +45,5 @@ Deployed. Still to do by hand:
   1. In Resend, verify the domain of MAIL_FROM (its SPF and DKIM DNS records).
   2. Point your form at the worker: <form method="post" action="https://<worker>/inquiry" enctype="multipart/form-data">
   3. Open https://<worker>/health: it says "ok":true once the configuration and mail are in order,
-     and names each problem by code otherwise (see the README's Configuration section).
+     and names each problem by code otherwise (see docs/troubleshooting.md).
 Later upgrades: git pull && npm ci && npm run deploy`);

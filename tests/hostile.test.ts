@@ -187,7 +187,7 @@ describe("part headers as RFC 7578 §4.2 allows them", () => {
     expect(await storedRow(id)).toMatchObject({ name: "Ana Novak" });
   });
 
-  it("LF-only line endings are refused with 400 malformed_body (README: Multipart)", async () => {
+  it("LF-only line endings are refused with 400 malformed_body (RFC 2046 §5.1.1)", async () => {
     const res = await postRaw(
       `--${B}\nContent-Disposition: form-data; name=name\n\nAna\n--${B}--\n`,
       TYPE,
