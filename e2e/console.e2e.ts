@@ -5,11 +5,11 @@
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { createRequire } from "node:module";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey as JoseKey } from "jose";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withoutDevVars, wrangler } from "../scripts/lib/dev-server.ts";
+import { violations } from "./axe.ts";
 import { startFakeResendServer, type FakeResendServer } from "./resend-server.ts";
 import { CHROMIUM } from "./stack.ts";
 
@@ -174,13 +174,14 @@ interface Opened {
   page: Page;
   urls: string[];
   authHeaders: (string | undefined)[];
+  /** What the browser's CSP refused on the page: must stay empty. */
+  refused: string[];
 }
 async function openConsole(
   lang: "sl" | "en",
   opts: { jwt?: string; ip?: string; phone?: boolean } = {},
 ): Promise<Opened> {
   const context = await browser.newContext({
-    bypassCSP: true, // only so that axe-core can be injected; the page itself needs no exception
     acceptDownloads: true,
     locale: lang === "sl" ? "sl-SI" : "en-GB",
     ...(opts.phone
@@ -194,6 +195,10 @@ async function openConsole(
   const page = await context.newPage();
   const urls: string[] = [];
   const authHeaders: (string | undefined)[] = [];
+  const refused: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
+  });
   page.on("request", (r) => {
     urls.push(r.url());
     if (new URL(r.url()).pathname.startsWith("/admin/"))
@@ -201,24 +206,12 @@ async function openConsole(
   });
   const res = await page.goto(`${dev.base}/admin/?lang=${lang}`);
   expect(res?.status()).toBe(200);
-  return { context, page, urls, authHeaders };
+  return { context, page, urls, authHeaders, refused };
 }
 
 async function signIn(page: Page, token = TOKEN) {
   await page.fill("#token", token);
   await page.click("#sign-in-form button[type=submit]");
-}
-
-const WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-async function violations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: AXE });
-  return page.evaluate(async (tags) => {
-    type Result = { violations: { id: string; nodes: { target: string[] }[] }[] };
-    const axe = (window as unknown as { axe: { run: (...a: unknown[]) => Promise<Result> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: "tag", values: tags } });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`);
-  }, WCAG_A_AA);
 }
 
 /** Presses Tab (Shift+Tab with `back`) until `selector` has the focus: the keyboard alone. */
@@ -312,7 +305,7 @@ describe("the console with the token", () => {
     await until(() => resend.fake.requests.length >= 3, "three refused sends");
     resend.fake.stopFailing();
 
-    const { page, context, urls, authHeaders } = await openConsole("en");
+    const { page, context, urls, authHeaders, refused } = await openConsole("en");
     await signIn(page);
     await page.waitForSelector("#app:not([hidden])");
     expect(await page.evaluate((k) => sessionStorage.getItem(k), "inquiry-admin-token")).toBe(
@@ -342,6 +335,7 @@ describe("the console with the token", () => {
       true,
     );
     for (const u of urls) expect(u).not.toContain(TOKEN);
+    expect(refused).toEqual([]);
     await context.close();
   });
 
@@ -382,7 +376,7 @@ describe("the console with the token", () => {
       expect(await page.textContent("#p-result")).toContain("načrt.pdf");
       expect(await violations(page)).toEqual([]);
       if (lang === "en")
-        await page.screenshot({ path: `${SHOTS}/console-person.png`, fullPage: true });
+        await page.locator("#person").screenshot({ path: `${SHOTS}/console-person.png` });
 
       // The rectification form, with a refusal shown beside its field.
       const first = page.locator("#p-result article").first();
@@ -456,7 +450,7 @@ describe("the console with the token", () => {
     const withFile = personIds[0]!;
     expect(r2Has(withFile)).toBe(true);
     expect(d1Count(withFile)).toBe(1);
-    const { page, context, urls } = await openConsole("en");
+    const { page, context, urls, refused } = await openConsole("en");
     await page.focus("body");
     await tabTo(page, "#token");
     await page.keyboard.type(TOKEN);
@@ -478,7 +472,7 @@ describe("the console with the token", () => {
     expect(byHand).toContain("staff's mailbox");
     expect(byHand).toContain("7 days (Workers Free)");
     expect(byHand).toContain("30 days (Workers Paid)");
-    await page.screenshot({ path: `${SHOTS}/console-erase.png`, fullPage: true });
+    await page.locator("#person").screenshot({ path: `${SHOTS}/console-erase.png` });
     await tabTo(page, "#p-erase-yes");
     await page.keyboard.press("Enter");
     await until(async () => (await statusText(page)) === "Inquiries erased: 2.", "the erasure");
@@ -490,8 +484,9 @@ describe("the console with the token", () => {
     expect(d1Count(withFile)).toBe(0);
     expect(r2Has(withFile)).toBe(false);
     for (const u of urls) expect(u.toLowerCase()).not.toMatch(/@|%40/);
+    expect(refused).toEqual([]);
     await context.close();
-  });
+  }, 240_000); // four wrangler CLI runs look into D1 and R2 directly
 
   it("works on a phone's screen", async () => {
     const { page, context } = await openConsole("sl", { phone: true });
@@ -509,7 +504,9 @@ describe("the console with the token", () => {
 
 describe("the console behind Cloudflare Access", () => {
   it("asks no token when Access signed the request in, and sends none", async () => {
-    const { page, context, authHeaders } = await openConsole("en", { jwt: await accessJwt() });
+    const { page, context, authHeaders, refused } = await openConsole("en", {
+      jwt: await accessJwt(),
+    });
     await page.waitForSelector("#app:not([hidden])");
     expect(await page.isVisible("#sign-in")).toBe(false);
     await page.waitForSelector("#r-body dl");
@@ -521,6 +518,7 @@ describe("the console behind Cloudflare Access", () => {
     expect(authHeaders.every((h) => h === undefined)).toBe(true);
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     expect(await violations(page)).toEqual([]);
+    expect(refused).toEqual([]);
     await context.close();
   });
 

@@ -8,7 +8,7 @@
  * innerHTML, no outside resource; a person's address travels only in a JSON
  * body (POST /admin/inquiries/search and /erase), never in a URL.
  */
-export const CONSOLE_JS = String.raw`"use strict";
+const SOURCE = String.raw`"use strict";
 (function () {
   var root = document.getElementById("console");
   if (!root || !window.fetch || !window.sessionStorage) return;
@@ -541,3 +541,10 @@ export const CONSOLE_JS = String.raw`"use strict";
   if (access || sessionStorage.getItem(KEY)) showApp();
 })();
 `;
+
+// Indentation and whole-line comments are for reading here; the served copy drops both
+// (no string in the script spans lines, and no line of code starts with "//").
+export const CONSOLE_JS = SOURCE.split("\n")
+  .map((line) => line.trim())
+  .filter((line) => line !== "" && !line.startsWith("//"))
+  .join("\n");

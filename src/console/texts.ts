@@ -88,6 +88,7 @@ export const CONSOLE_TEXTS = {
   status_sent: { sl: "Poslano", en: "Sent" },
   status_delivered: { sl: "Dostavljeno", en: "Delivered" },
   status_dismissed: { sl: "Opuščeno", en: "Dismissed" },
+  status_held: { sl: "Zadržano (omejena obdelava)", en: "Held (restricted)" },
   show: { sl: "Prikaži", en: "Show" },
   noDeliveries: { sl: "Ni takih pošiljanj.", en: "No such deliveries." },
   more: { sl: "Naslednja stran", en: "Next page" },
