@@ -40,6 +40,14 @@ if (!have.has("RESEND_API_KEY")) {
   wrangler(["secret", "put", "RESEND_API_KEY"]);
 }
 
+if (!String(vars.ALLOWED_ORIGINS ?? "").trim()) {
+  console.log(
+    "\nALLOWED_ORIGINS is empty: only the worker's own page can send. A form on your website is refused\n" +
+      "(the browser console names the origin to add) until you put its origin in wrangler.toml,\n" +
+      'e.g. ALLOWED_ORIGINS = "https://www.yourcompany.com", and run npm run deploy again.',
+  );
+}
+
 console.log(`
 Deployed. Still to do by hand:
   1. In Resend, verify the domain of MAIL_FROM (its SPF and DKIM DNS records).
