@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FIELD_LIMITS } from "../src/inquiry/limits.ts";
+import { FIELD_LIMITS } from "../src/domain/fields.ts";
 import { call, env, installFakes, submit, validFields } from "./helpers.ts";
 
 const get = (path: string, headers: Record<string, string> = {}, vars = {}) =>
@@ -55,7 +55,7 @@ describe("GET / the reference form", () => {
       const body = (await tooLong.json()) as { errors?: { field: string; code: string }[] };
       expect(body.errors?.find((e) => e.field === name)?.code, name).toBe("too_long");
     }
-    expect(page).toMatch(new RegExp(`name="name"[^>]*minlength="${FIELD_LIMITS.name.min}"`));
+    expect(page).toMatch(new RegExp(`name="name"[^>]*minlength="${FIELD_LIMITS.name!.min}"`));
   });
 
   it("promises the configured retention period, not a fixed one", async () => {

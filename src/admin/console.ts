@@ -25,7 +25,7 @@ function asset(body: string, type: string): Response {
  * is refused and counted like a wrong token) and the page then asks for none.
  * Any other request goes on to the API (JSON, token required).
  */
-export function mountConsole(admin: Hono<AppEnv>, gate: AdminGate, editable: readonly string[]) {
+export function mountConsole(admin: Hono<AppEnv>, gate: AdminGate) {
   admin.get("/", async (c, next) => {
     const config = c.get("config");
     if (!config.adminToken || !wantsHtml(c.req.raw)) return next();
@@ -37,7 +37,7 @@ export function mountConsole(admin: Hono<AppEnv>, gate: AdminGate, editable: rea
       config.access,
     );
     const auth = byAccess ? "access" : "token";
-    return page(consolePage(c.get("audience").lang, { auth, editable }), 200, {
+    return page(consolePage(c.get("audience").lang, { auth, fields: config.form.fields }), 200, {
       vary: "Cf-Access-Jwt-Assertion",
     });
   });

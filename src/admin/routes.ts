@@ -3,6 +3,7 @@ import type { AppEnv } from "../http/app.ts";
 import { AppError, type FieldError } from "../http/errors.ts";
 import { json } from "../http/respond.ts";
 import { inquirySchema, validateFields, type InquiryFields } from "../inquiry/validate.ts";
+import { plainService, serviceOf, type FormDefinition } from "../domain/form.ts";
 import { keySpentBefore } from "../mail/deliver.ts";
 import { retentionCutoff } from "../retention/months.ts";
 import {
@@ -21,7 +22,11 @@ import { readJsonObject } from "./json-body.ts";
 import { allowOnly } from "./methods.ts";
 import { mountConsole } from "./console.ts";
 
-/** The export format: everything stored about an inquiry, nothing else. */
+/**
+ * The export format: everything stored about an inquiry, nothing else. The
+ * company's own fields (`FORM.fields`) stand beside the built-in ones under
+ * their own names (src/config/form.ts keeps those names off the export's other keys).
+ */
 export function exportInquiry(i: StoredInquiry) {
   return {
     id: i.id,
@@ -32,6 +37,7 @@ export function exportInquiry(i: StoredInquiry) {
     company: i.company,
     service: i.service,
     message: i.message,
+    ...i.extra,
     lang: i.lang,
     attachment: i.attachment && {
       filename: i.attachment.filename,
@@ -54,8 +60,27 @@ export function exportInquiry(i: StoredInquiry) {
   };
 }
 
-/** What rectification (PATCH) may change. */
-const EDITABLE = ["name", "email", "phone", "company", "message"] as const;
+/**
+ * The form rectification validates against: the stored service stays valid
+ * even if the services changed since, and a field of the company's own that
+ * the inquiry has no value for is not demanded now (it may have been added to
+ * the form, or made required, after the inquiry came).
+ */
+function rectificationForm(
+  form: FormDefinition,
+  found: StoredInquiry,
+  patch: Record<string, unknown>,
+): FormDefinition {
+  const services = serviceOf(form, found.service)
+    ? form.services
+    : [...form.services, plainService(found.service)];
+  const fields = form.fields.map((f) =>
+    f.builtin || !f.required || f.name in patch || found.extra?.[f.name] !== undefined
+      ? f
+      : { ...f, required: false },
+  );
+  return { ...form, services, fields };
+}
 
 /** The address of a search or erasure, from a JSON body `{"email":"…"}` (never the URL). */
 async function emailFromBody(request: Request): Promise<string> {
@@ -97,7 +122,7 @@ function looksLikeAddress(s: string): boolean {
 export function adminRoutes(gate: AdminGate, now: () => number) {
   const admin = new Hono<AppEnv>();
   // The console's page and files first: they hold no data, so they need no token.
-  mountConsole(admin, gate, EDITABLE);
+  mountConsole(admin, gate);
   admin.use("*", gate.requireAdmin());
 
   admin.post("/inquiries/search", async (c) => {
@@ -133,18 +158,25 @@ export function adminRoutes(gate: AdminGate, now: () => number) {
     const found = await getInquiry(c.env.DB, c.req.param("id"));
     if (!found) throw new AppError("not_found");
     const patch = await readJsonObject(c.req.raw);
+    const form = rectificationForm(c.get("config").form, found, patch);
+    const editable = new Set(form.fields.filter((f) => f.rectifiable).map((f) => f.name));
     const errors: FieldError[] = Object.keys(patch)
-      .filter((k) => !(EDITABLE as readonly string[]).includes(k))
+      .filter((k) => !editable.has(k))
       .map((field) => ({ field, code: "invalid_value" }));
+    const stored: Record<string, unknown> = { ...found, ...found.extra };
     const merged: Record<string, unknown> = { service: found.service };
-    for (const k of EDITABLE) merged[k] = k in patch ? (patch[k] ?? "") : (found[k] ?? "");
-    // The same rules as the form; the stored service stays valid even if SERVICES changed since.
-    const schema = inquirySchema([...c.get("config").services, found.service]);
-    const result = validateFields(schema, merged);
+    for (const k of editable) merged[k] = k in patch ? (patch[k] ?? "") : (stored[k] ?? "");
+    // The same rules as the form's.
+    const result = validateFields(inquirySchema(form), merged);
     if (!result.ok) errors.push(...result.errors);
     if (errors.length > 0 || !result.ok)
       throw new AppError("validation_failed", { fields: errors });
-    const fields: InquiryFields = result.data;
+    // Values of fields the form no longer has are kept: rectifying one field erases no other.
+    const gone = Object.entries(found.extra ?? {}).filter(([k]) => !editable.has(k));
+    const fields: InquiryFields = {
+      ...result.data,
+      extra: { ...Object.fromEntries(gone), ...result.data.extra },
+    };
     await updateFields(c.env.DB, found.id, fields);
     return json({ ok: true, inquiry: exportInquiry({ ...found, ...fields }) });
   });

@@ -1,4 +1,5 @@
-import { FILE_KIND_IDS, FILE_KINDS, isFileKindId, type FileKind } from "../inquiry/file-type.ts";
+import { FILE_KIND_IDS, FILE_KINDS, isFileKindId, type FileKind } from "../domain/file-kinds.ts";
+import type { SpamFilter } from "../domain/spam-tag.ts";
 import { isLang, type Lang } from "../i18n/lang.ts";
 import { parseAccess, type AccessSettings } from "./access.ts";
 import { isExampleAddress, isExampleValue, SECRET_NAMES } from "./examples.ts";
@@ -7,6 +8,8 @@ import {
   DEFAULT_MAX_ATTACHMENT_BYTES,
   MAX_ATTACHMENT_BYTES_LIMIT,
 } from "./limits.ts";
+import type { FormDefinition } from "../domain/form.ts";
+import { parseForm } from "./form.ts";
 import { normaliseMailbox, splitMailboxes } from "./mailbox.ts";
 
 export { DEFAULT_MAX_ATTACHMENT_BYTES, MAX_ATTACHMENT_BYTES_LIMIT } from "./limits.ts";
@@ -15,7 +18,8 @@ export interface Config {
   /** Mailboxes as Resend takes them: display names with specials already quoted. */
   mailTo: string[];
   mailFrom: string;
-  services: string[];
+  /** The form: its fields, services (each with its desk), the company's name, privacy notice, time zone. */
+  form: FormDefinition;
   /** Origins allowed to post; empty means only the worker's own origin. */
   allowedOrigins: string[];
   redirectUrl: string | null;
@@ -46,7 +50,7 @@ export interface Config {
   access: AccessSettings | null;
 }
 
-export type SpamFilter = "quarantine" | "tag" | "off";
+export type { SpamFilter };
 
 /**
  * What a configuration problem switches off; everything else keeps working
@@ -114,8 +118,10 @@ export type ConfigProblemCode =
   | "missing"
   /** `MAIL_TO`/`MAIL_FROM` is not a mailbox Resend accepts. */
   | "invalid_mailbox"
-  /** A `SERVICES` entry is too long or holds control characters. */
+  /** A `SERVICES` entry, or a service of `FORM`, is too long, holds control characters or repeats an id. */
   | "invalid_service"
+  /** The form definition (`FORM`) is not JSON, or a member of it is wrong; `name` says which. */
+  | "invalid_form"
   /** An `ALLOWED_ORIGINS` entry is not an origin (scheme, host, optional port, nothing else). */
   | "invalid_origin"
   /** Not an absolute URL with `https:` (or `http:`, see `insecure_url`). */
@@ -230,17 +236,12 @@ export function parseConfig(env: RawEnv): ConfigResult {
       'must be "address@domain" or "Name <address@domain>"',
     );
 
-  // SERVICES — intake: the form cannot be validated without its list.
-  const services = [...new Set(list(str(env, "SERVICES")))];
-  if (services.length === 0)
-    bad("intake", "missing", "SERVICES", "is not set: list the services, separated by commas");
-  else if (services.some((s) => s.length > 120 || /[\x00-\x1f\x7f]/.test(s)))
-    bad(
-      "intake",
-      "invalid_service",
-      "SERVICES",
-      "each service must be at most 120 characters without control characters",
-    );
+  // FORM and SERVICES — intake: the form cannot be validated without them; a
+  // service's `to` — mail: its inquiries are stored and their mail waits. Each
+  // problem names the member at fault (src/config/form.ts).
+  const { form, problems: formProblems } = parseForm(env.FORM, str(env, "SERVICES"));
+  for (const p of formProblems)
+    bad(p.code === "invalid_mailbox" ? "mail" : "intake", p.code, p.name, p.problem);
 
   // ALLOWED_ORIGINS — origins: a wrong entry is skipped, the right ones still work.
   const allowedOrigins: string[] = [];
@@ -486,7 +487,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
     config: {
       mailTo,
       mailFrom: mailFrom ?? "",
-      services,
+      form,
       allowedOrigins,
       redirectUrl,
       defaultLang,

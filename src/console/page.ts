@@ -1,3 +1,4 @@
+import type { FieldDef } from "../domain/fields.ts";
 import type { Lang } from "../i18n/lang.ts";
 import { html, type SafeHtml } from "../pages/html.ts";
 import { CONSOLE_TEXTS as T, consoleTexts } from "./texts.ts";
@@ -9,8 +10,19 @@ export const CONSOLE_STYLE_PATH = "/admin/console.css";
 export interface ConsolePageOptions {
   /** `access`: Cloudflare Access signed this request in, so no token is asked. */
   auth: "token" | "access";
-  /** The fields PATCH /admin/inquiries/:id takes (rectification). */
-  editable: readonly string[];
+  /** The form's fields: their labels name the stored values, the rectifiable ones are editable. */
+  fields: readonly FieldDef[];
+}
+
+/** What the script needs of a rectifiable field to offer the right control, in `lang`. */
+function editableField(f: FieldDef, lang: Lang) {
+  return {
+    name: f.name,
+    type: f.type,
+    label: f.label[lang],
+    required: f.required,
+    options: f.options?.map((o) => ({ id: o.id, label: o.label[lang] })) ?? null,
+  };
 }
 
 /**
@@ -55,8 +67,10 @@ export function consolePage(lang: Lang, opts: ConsolePageOptions): SafeHtml {
         <main
           id="console"
           data-auth="${opts.auth}"
-          data-texts="${JSON.stringify(consoleTexts(lang))}"
-          data-editable="${JSON.stringify(opts.editable)}"
+          data-texts="${JSON.stringify(consoleTexts(lang, opts.fields))}"
+          data-editable="${JSON.stringify(
+            opts.fields.filter((f) => f.rectifiable).map((f) => editableField(f, lang)),
+          )}"
         >
           <div id="status" class="status" role="status" aria-live="polite"></div>
           <div id="alert" class="alert" role="alert" aria-live="assertive"></div>

@@ -411,16 +411,32 @@ const SOURCE = String.raw`"use strict";
   function rectifyForm(inq, card, headingId) {
     var form = el("form", { class: "rectify", hidden: true, novalidate: true, "aria-labelledby": headingId });
     var inputs = {};
-    EDITABLE.forEach(function (field) {
+    EDITABLE.forEach(function (f) {
       var id = uid("f");
       var errId = id + "-err";
-      var value = inq[field] === null || inq[field] === undefined ? "" : String(inq[field]);
-      var input = field === "message"
-        ? el("textarea", { id: id, name: field, rows: "5", "aria-describedby": errId })
-        : el("input", { id: id, name: field, type: field === "email" ? "email" : field === "phone" ? "tel" : "text", autocomplete: "off", "aria-describedby": errId });
-      input.value = value;
-      inputs[field] = { input: input, error: el("p", { id: errId, class: "field-error", hidden: true }), before: value };
-      form.appendChild(el("div", { class: "field" }, [el("label", { for: id, text: label(field) }), input, inputs[field].error]));
+      var stored = inq[f.name];
+      var value = stored === null || stored === undefined ? "" : String(stored);
+      var common = { id: id, name: f.name, "aria-describedby": errId, autocomplete: "off" };
+      var input;
+      if (f.type === "textarea") input = el("textarea", Object.assign({ rows: "5" }, common));
+      else if (f.options) {
+        input = el("select", common, [el("option", { value: "", text: "" })].concat(f.options.map(function (o) {
+          return el("option", { value: o.id, text: o.label });
+        })));
+      } else if (f.type === "checkbox") input = el("input", Object.assign({ type: "checkbox" }, common));
+      else {
+        var types = { email: "email", phone: "tel", number: "text", date: "date" };
+        input = el("input", Object.assign({ type: types[f.type] || "text" }, common));
+        if (f.type === "number") input.setAttribute("inputmode", "decimal");
+      }
+      var read = f.type === "checkbox"
+        ? function () { return input.checked ? "on" : ""; }
+        : function () { return input.value; };
+      if (f.type === "checkbox") input.checked = stored === true;
+      else input.value = value;
+      inputs[f.name] = { input: input, read: read, error: el("p", { id: errId, class: "field-error", hidden: true }), before: read() };
+      var labelEl = el("label", { for: id, text: f.label + (f.required ? " *" : "") });
+      form.appendChild(el("div", { class: f.type === "checkbox" ? "field check" : "field" }, [labelEl, input, inputs[f.name].error]));
     });
     form.appendChild(el("p", { class: "actions" }, [
       el("button", { type: "submit", text: T.save }),
@@ -435,9 +451,9 @@ const SOURCE = String.raw`"use strict";
       ev.preventDefault();
       var patch = {};
       EDITABLE.forEach(function (f) {
-        var x = inputs[f];
+        var x = inputs[f.name];
         fieldError(x.input, x.error, "");
-        if (x.input.value !== x.before) patch[f] = x.input.value;
+        if (x.read() !== x.before) patch[f.name] = x.read();
       });
       busy(ev.submitter, async function () {
         try {

@@ -17,6 +17,7 @@ a{color:#1546a8}
 nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:.5rem 1rem;padding:0;margin:0 0 1rem}
 label{display:block;font-weight:600;margin:.5rem 0 .25rem}
 input,select,textarea{width:100%;font:inherit;padding:.55rem .6rem;border:1px solid #6b717b;border-radius:6px;background:#fff;color:#1a1a1a;min-height:44px}
+input[type=checkbox]{width:1.5rem;height:1.5rem;min-height:0;margin:.25rem 0}
 button{font:inherit;font-weight:600;min-height:44px;padding:.55rem 1.1rem;border:2px solid #1d5fd6;border-radius:6px;background:#1d5fd6;color:#fff;cursor:pointer;margin:.5rem .5rem 0 0}
 button.secondary{background:#fff;color:#1546a8}
 button.danger{background:#b3261e;border-color:#b3261e;color:#fff}

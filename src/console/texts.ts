@@ -1,5 +1,5 @@
+import type { FieldDef } from "../domain/fields.ts";
 import type { Lang } from "../i18n/lang.ts";
-import { FIELD_LABELS } from "../i18n/messages.ts";
 
 type Texts = Record<Lang, string>;
 
@@ -192,7 +192,7 @@ export const CONSOLE_TEXTS = {
 
 /** Names of the stored fields and of the parts an inquiry's JSON has, for the console's lists. */
 const KEY_LABELS: Record<string, Texts> = {
-  ...FIELD_LABELS,
+  attachment: { sl: "Priponka", en: "Attachment" },
   id: { sl: "Številka", en: "Id" },
   created_at: { sl: "Prejeto", en: "Received" },
   lang: { sl: "Jezik", en: "Language" },
@@ -218,8 +218,11 @@ export type ConsoleTexts = Record<keyof typeof CONSOLE_TEXTS, string> & {
   keys: Record<string, string>;
 };
 
-/** Every text of the console in `lang`, as its script gets them. */
-export function consoleTexts(lang: Lang): ConsoleTexts {
+/**
+ * Every text of the console in `lang`, as its script gets them; the stored
+ * values are named by the form's own labels (`fields`, the company's fields too).
+ */
+export function consoleTexts(lang: Lang, fields: readonly FieldDef[]): ConsoleTexts {
   const texts = Object.fromEntries(
     Object.entries(CONSOLE_TEXTS).map(([k, t]) => [k, t[lang]]),
   ) as Record<keyof typeof CONSOLE_TEXTS, string>;
@@ -229,6 +232,9 @@ export function consoleTexts(lang: Lang): ConsoleTexts {
   return {
     ...texts,
     byHandBackup: byHand,
-    keys: Object.fromEntries(Object.entries(KEY_LABELS).map(([k, t]) => [k, t[lang]])),
+    keys: Object.fromEntries([
+      ...Object.entries(KEY_LABELS).map(([k, t]) => [k, t[lang]]),
+      ...fields.map((f) => [f.name, f.label[lang]]),
+    ]),
   };
 }

@@ -1,4 +1,5 @@
-import type { Lang } from "../i18n/lang.ts";
+import type { Lang } from "./lang.ts";
+import type { OwnValues } from "./fields.ts";
 
 /**
  * The inquiry as the whole worker speaks of it: intake validates these shapes,
@@ -6,14 +7,21 @@ import type { Lang } from "../i18n/lang.ts";
  * here, so no import runs back up from storage to intake.
  */
 
-/** The stored and mailed fields: nothing else a visitor sends is kept. */
+/**
+ * The stored and mailed fields: nothing else a visitor sends is kept. The
+ * built-in ones (src/domain/fields.ts) have columns of their own; the
+ * company's own (`FORM.fields`) travel together in `extra`.
+ */
 export interface InquiryFields {
   name: string;
   email: string;
   phone: string | null;
   company: string | null;
+  /** The service's id (a plain service's id is its label). */
   service: string;
   message: string;
+  /** The values of the company's own fields by name; absent or empty: none. */
+  extra?: OwnValues;
 }
 
 /**

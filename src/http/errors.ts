@@ -1,48 +1,7 @@
-/** Every answer the visitor can get that is not a success, as one closed set. */
-export type ErrorCode =
-  | "validation_failed"
-  | "payload_too_large"
-  | "malformed_body"
-  | "unsupported_media_type"
-  | "origin_not_allowed"
-  | "captcha_failed"
-  | "rate_limited"
-  | "unavailable"
-  | "not_found"
-  | "unauthorized"
-  | "too_many_attempts"
-  | "email_in_url"
-  | "method_not_allowed";
+import type { ErrorCode, FieldError } from "../domain/errors.ts";
 
-/** Stable per-field codes of a 422 answer. */
-export type FieldErrorCode =
-  | "required"
-  | "too_short"
-  | "too_long"
-  | "invalid_email"
-  | "invalid_phone"
-  | "invalid_choice"
-  | "invalid_characters"
-  | "invalid_value"
-  | "duplicate_field"
-  | "file_too_large"
-  | "file_type_not_allowed"
-  | "file_text_encoding"
-  | "file_hidden_content"
-  | "file_has_macros"
-  | "file_archive_program"
-  | "file_archive_unreadable"
-  | "file_empty"
-  | "too_many_files"
-  | "too_many_values"
-  | "invalid_option";
-
-export interface FieldError {
-  field: string;
-  code: FieldErrorCode;
-  /** Numbers for the message template, e.g. `{ min: 2 }`. Never the submitted value. */
-  params?: Record<string, string | number>;
-}
+// The codes are domain vocabulary (every floor names them); their statuses are HTTP's, here.
+export type { ErrorCode, FieldError, FieldErrorCode } from "../domain/errors.ts";
 
 /**
  * The one place where an error code becomes an HTTP status and, where the

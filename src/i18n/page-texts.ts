@@ -8,6 +8,8 @@ export const PAGE_TEXTS = {
     en: "Tell us what you need and we will answer as soon as we can. Fields marked * are required.",
   },
   choose: { sl: "Izberite storitev", en: "Choose a service" },
+  chooseOption: { sl: "Izberite", en: "Choose" },
+  privacyLink: { sl: "Obvestilo o varstvu osebnih podatkov", en: "Privacy notice" },
   attachmentHint: {
     sl: "Neobvezno, ena datoteka do {max}: {types}.",
     en: "Optional, one file up to {max}: {types}.",

@@ -9,7 +9,7 @@ import { normalizeText } from "./normalize.ts";
 import type { RawSubmission } from "./read-body.ts";
 import { turnstileHostnames, verifyTurnstile } from "./turnstile.ts";
 import { judgeForStore } from "../spam/judge.ts";
-import { inquirySchema, TEXT_FIELDS, validateFields, type TextField } from "./validate.ts";
+import { schemaFor, validateFields } from "./validate.ts";
 
 export interface SubmitDeps {
   db: D1Database;
@@ -31,13 +31,6 @@ export type SubmitOutcome =
   | { kind: "honeypot"; id: string; lang: Lang }
   /** Judged spam in quarantine mode: stored, answered as if stored, not mailed. */
   | { kind: "quarantined"; id: string; lang: Lang };
-
-const schemas = new WeakMap<Config, ReturnType<typeof inquirySchema>>();
-function schemaFor(config: Config) {
-  let s = schemas.get(config);
-  if (!s) schemas.set(config, (s = inquirySchema(config.services)));
-  return s;
-}
 
 /**
  * The language the submission asks for, once its body has been read: `_lang`,
@@ -80,14 +73,15 @@ export async function submitInquiry(
   }
 
   const errors: FieldError[] = [];
-  const single: Partial<Record<TextField, unknown>> = {};
-  for (const name of TEXT_FIELDS) {
+  const single: Record<string, unknown> = {};
+  for (const { name, type } of config.form.fields) {
+    if (type === "file") continue;
     const values = raw.fields.get(name);
     if (values && values.length > 1) errors.push({ field: name, code: "duplicate_field" });
     // A file sent in a text field is not a string: the rules call it invalid_value.
     else if (values) single[name] = values[0];
   }
-  const fields = validateFields(schemaFor(config), single);
+  const fields = validateFields(schemaFor(config.form), single);
   if (!fields.ok) {
     for (const e of fields.errors) if (!errors.some((x) => x.field === e.field)) errors.push(e);
   }

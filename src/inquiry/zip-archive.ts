@@ -294,6 +294,9 @@ export async function readEntry(
       chunks.push(value);
     }
   })();
+  // A corrupt stream can fail the read while a write is still pending: handle it now, so the
+  // rejection is never unhandled in between (it is awaited below).
+  reading.catch(() => {});
   try {
     for (let at = 0; at < data.length && !over; at += INFLATE_SLICE_BYTES) {
       await writer.write(data.slice(at, at + INFLATE_SLICE_BYTES));

@@ -1,6 +1,6 @@
 import type { Config } from "../config/config.ts";
 import { LANGS } from "../i18n/lang.ts";
-import { FIELD_LABELS } from "../i18n/messages.ts";
+import { labelsIn } from "../domain/fields.ts";
 import { PAGE_TEXTS as T } from "../i18n/page-texts.ts";
 
 /** How long a send may take before the visitor is told it failed (their typing is kept). */
@@ -38,7 +38,7 @@ export function embedScript(config: Config): string {
         sending: T.sending[l],
         thanks: `${T.thanksTitle[l]}. ${T.thanksBody[l]}`,
         network: T.networkError[l],
-        labels: Object.fromEntries(Object.entries(FIELD_LABELS).map(([f, t]) => [f, t[l]])),
+        labels: labelsIn(config.form.fields, l),
       },
     ]),
   );

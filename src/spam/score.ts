@@ -1,5 +1,8 @@
 import type { InquiryFields } from "../domain/inquiry.ts";
+import { SPAM_THRESHOLD } from "../domain/spam-tag.ts";
 import { isCommonWord } from "./words.ts";
+
+export { SPAM_THRESHOLD };
 
 /**
  * Spam scoring: a pure function of the submitted fields and of
@@ -7,8 +10,6 @@ import { isCommonWord } from "./words.ts";
  * Every signal has a reason code and a weight; a submission whose weights add
  * up to `SPAM_THRESHOLD` or more is judged spam. No outside service is asked.
  */
-
-export const SPAM_THRESHOLD = 5;
 
 /** Reason codes, as the operator sees them (export, deliveries list, digest). */
 export type SpamReason =

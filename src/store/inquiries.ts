@@ -1,5 +1,6 @@
 import type { Claim, DeliveryStatus, NewInquiry, StoredInquiry } from "../domain/inquiry.ts";
 import type { Lang } from "../i18n/lang.ts";
+import type { OwnValue, OwnValues } from "../domain/fields.ts";
 
 /**
  * The inquiries table of the `DB` database (schema/): every query on it lives
@@ -37,6 +38,28 @@ export interface InquiryRow {
   message_hash: string | null;
   /** The worker's own origin as the request that stored it addressed it (for file links). */
   worker_origin: string | null;
+  /** The company's own fields' values as one JSON object (schema/0011); null: none. */
+  extra_fields: string | null;
+}
+
+/** The own fields' values as stored: JSON of the object, or null when there are none. */
+function extraColumn(extra: OwnValues | undefined): string | null {
+  return extra && Object.keys(extra).length > 0 ? JSON.stringify(extra) : null;
+}
+
+/** The column read back; anything that is not an object of plain values is dropped, not guessed at. */
+function extraOf(column: string | null | undefined): OwnValues {
+  if (!column) return {};
+  try {
+    const parsed: unknown = JSON.parse(column);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return {};
+    const out: Record<string, OwnValue> = {};
+    for (const [k, v] of Object.entries(parsed as Record<string, unknown>))
+      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = v;
+    return out;
+  } catch {
+    return {};
+  }
 }
 
 export function fromRow(r: InquiryRow): StoredInquiry {
@@ -49,6 +72,7 @@ export function fromRow(r: InquiryRow): StoredInquiry {
     company: r.company,
     service: r.service,
     message: r.message,
+    extra: extraOf(r.extra_fields),
     lang: r.lang,
     attachment:
       r.attachment_name === null
@@ -99,10 +123,10 @@ export async function insertInquiry(
          message, lang, attachment_key, attachment_name, attachment_size, attachment_type,
          attachment_sha256, next_attempt_at, claimed_until, claim_token, delivery_attempts,
          first_attempt_at, delivery_status, spam_score, spam_reasons, message_hash,
-         worker_origin)
+         worker_origin, extra_fields)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
          CASE WHEN ?20 = 'quarantined' THEN NULL ELSE ?2 END, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-         ?23, ?24)`,
+         ?23, ?24, ?25)`,
     )
     .bind(
       i.id,
@@ -129,6 +153,7 @@ export async function insertInquiry(
       i.spam ? i.spam.reasons.join(",") : null,
       i.spam?.messageHash ?? null,
       i.attachment || i.spam?.quarantined ? (i.workerOrigin ?? null) : null,
+      extraColumn(i.extra),
     );
   await insert.run();
 }
@@ -182,14 +207,23 @@ export async function deleteInquiries(
 export async function updateFields(
   db: D1Database,
   id: string,
-  f: Pick<StoredInquiry, "name" | "email" | "phone" | "company" | "message">,
+  f: Pick<StoredInquiry, "name" | "email" | "phone" | "company" | "message" | "extra">,
 ): Promise<void> {
   await db
     .prepare(
       `UPDATE inquiries SET name = ?1, email = ?2, email_key = ?3, phone = ?4, company = ?5,
-         message = ?6 WHERE id = ?7`,
+         message = ?6, extra_fields = ?7 WHERE id = ?8`,
     )
-    .bind(f.name, f.email, f.email.toLowerCase(), f.phone, f.company, f.message, id)
+    .bind(
+      f.name,
+      f.email,
+      f.email.toLowerCase(),
+      f.phone,
+      f.company,
+      f.message,
+      extraColumn(f.extra),
+      id,
+    )
     .run();
 }
 
