@@ -154,6 +154,26 @@ describe("a form definition's own fields are validated like the built-in ones", 
     });
   });
 
+  it("reads a checkbox not sent as not checked, and a required one as missing", async () => {
+    const fields = filled();
+    delete fields.drawing_ready;
+    const res = await submit(fields, { encoding: "urlencoded" }, VARS);
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(JSON.parse((await storedRow(id))!.extra_fields!)).toMatchObject({
+      drawing_ready: false,
+    });
+    const strict = {
+      FORM: JSON.stringify({
+        fields: [{ ...FORM.fields[3], required: true }],
+      }),
+    };
+    const refused = await submit({ ...validFields() }, { encoding: "multipart" }, strict);
+    expect(((await refused.json()) as ErrorBody).errors).toEqual([
+      expect.objectContaining({ field: "drawing_ready", code: "required" }),
+    ]);
+  });
+
   it("keeps fields the definition does not name out of the store", async () => {
     const id = await store({ ...filled(), colour: "red", _private: "x" });
     expect(JSON.stringify(await storedRow(id))).not.toContain("red");

@@ -18,6 +18,7 @@ import { deleteAttachments } from "../store/attachments.ts";
 import type { StoredInquiry } from "../domain/inquiry.ts";
 import type { AdminGate } from "./auth.ts";
 import { deliveryRoutes } from "./deliveries.ts";
+import { addressKeys } from "../domain/address.ts";
 import { readJsonObject } from "./json-body.ts";
 import { allowOnly } from "./methods.ts";
 import { mountConsole } from "./console.ts";
@@ -93,25 +94,12 @@ async function emailFromBody(request: Request): Promise<string> {
       fields: [{ field: "email", code: "too_long", params: { max: 254 } }],
     });
   }
-  if (!looksLikeAddress(email.trim())) {
+  if (addressKeys(email) === null) {
     throw new AppError("validation_failed", {
       fields: [{ field: "email", code: "invalid_email" }],
     });
   }
   return email;
-}
-
-/**
- * `local@domain.tld` on one line: enough to refuse what cannot be anyone's
- * address (a typo, a name) with 422 rather than "0 found". Looser than the
- * form's rule on purpose: an address stored under an older rule must stay
- * searchable and erasable. No regular expression, so nothing can backtrack.
- */
-function looksLikeAddress(s: string): boolean {
-  const at = s.lastIndexOf("@");
-  const dot = s.lastIndexOf(".");
-  for (const ch of s) if (ch.trim() === "" || ch < " ") return false;
-  return at > 0 && dot > at + 1 && dot < s.length - 1;
 }
 
 /**

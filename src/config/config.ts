@@ -1,3 +1,4 @@
+import { parsePlan, type Plan } from "../schedule/budget.ts";
 import { FILE_KIND_IDS, FILE_KINDS, isFileKindId, type FileKind } from "../domain/file-kinds.ts";
 import type { SpamFilter } from "../domain/spam-tag.ts";
 import { isLang, type Lang } from "../i18n/lang.ts";
@@ -41,6 +42,8 @@ export interface Config {
   spamFilter: SpamFilter;
   /** Quarantined and dismissed inquiries are purged after this many days. */
   spamRetentionDays: number;
+  /** The Workers plan whose per-invocation limits each scheduled run keeps to. */
+  plan: Plan;
   /**
    * The parts a configuration problem has switched off (see `ConfigScope`);
    * empty when all is well. Code that needs a part checks it here.
@@ -88,6 +91,8 @@ export type ConfigScope =
   | "log_ip"
   /** Suspected spam is mailed, tagged `[SPAM?]` (never hidden). */
   | "spam_filter"
+  /** Scheduled runs keep to the Free plan's limits per invocation. */
+  | "plan"
   /** Sign-in through Cloudflare Access is off; /admin takes ADMIN_TOKEN only. */
   | "access";
 
@@ -105,6 +110,7 @@ export const SCOPE_EFFECTS: Readonly<Record<ConfigScope, string>> = {
   language: "Slovenian is the default language",
   log_ip: "the technical log keeps truncated IP addresses",
   spam_filter: "suspected spam is mailed, tagged [SPAM?] in the subject",
+  plan: "scheduled runs keep to the Free plan's 50 calls a run, so backlogs take longer",
   access:
     "sign-in through Cloudflare Access is off: the console asks for ADMIN_TOKEN until this is fixed",
 };
@@ -475,6 +481,8 @@ export function parseConfig(env: RawEnv): ConfigResult {
     bad("spam_filter", "invalid_choice", "SPAM_FILTER", 'must be "quarantine", "tag" or "off"');
   const spamFilter: SpamFilter = isSpamFilter(spamRaw) ? spamRaw : "tag";
   const spamRetentionDays = retention.spamRetentionDays ?? 30;
+  // PLAN — plan: only the scheduled runs read it, and they keep to the stricter limits.
+  const plan = parsePlan(env.PLAN, (problem) => bad("plan", "invalid_choice", "PLAN", problem));
 
   const access = parseAccess(str(env, "ACCESS_TEAM_DOMAIN"), str(env, "ACCESS_AUD"), (...p) =>
     bad("access", ...p),
@@ -504,6 +512,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
       resendWebhookSecret,
       spamFilter,
       spamRetentionDays,
+      plan,
       access,
       off: new Set(problems.map((p) => p.scope)),
     },

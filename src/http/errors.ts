@@ -42,10 +42,21 @@ export class AppError extends Error {
   readonly challenge: string | undefined;
   /** A 405's `Allow`: the methods the path takes (RFC 9110 §15.5.6, §10.2.1). */
   readonly allow: readonly string[];
+  /**
+   * An origin that may read this refusal (`Access-Control-Allow-Origin`, Fetch
+   * standard, CORS protocol), though it may not post: a page missing from
+   * `ALLOWED_ORIGINS` then learns why, instead of seeing a network failure.
+   */
+  readonly readableBy: string | undefined;
 
   constructor(
     code: ErrorCode,
-    opts: { fields?: readonly FieldError[]; challenge?: string; allow?: readonly string[] } = {},
+    opts: {
+      fields?: readonly FieldError[];
+      challenge?: string;
+      allow?: readonly string[];
+      readableBy?: string;
+    } = {},
   ) {
     super(code);
     this.name = "AppError";
@@ -53,6 +64,7 @@ export class AppError extends Error {
     this.fields = opts.fields ?? [];
     this.challenge = opts.challenge;
     this.allow = opts.allow ?? [];
+    this.readableBy = opts.readableBy;
   }
 
   get status(): number {

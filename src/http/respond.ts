@@ -41,6 +41,7 @@ export function errorResponse(
   if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
   if (err.challenge !== undefined) headers["www-authenticate"] = err.challenge;
   if (err.allow.length > 0) headers.allow = err.allow.join(", ");
+  if (err.readableBy !== undefined) headers["access-control-allow-origin"] = err.readableBy;
   if (audience.html) {
     const body =
       err.code === "not_found"

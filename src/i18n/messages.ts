@@ -22,8 +22,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, Texts> = {
     en: "This kind of submission is not supported. Please use the form on the website.",
   },
   origin_not_allowed: {
-    sl: "Povpraševanja s tega spletnega mesta ne sprejemamo.",
-    en: "Inquiries from this website are not accepted.",
+    sl: "Obrazec na tej strani še ni povezan s sprejemom povpraševanj, zato sporočilo ni bilo poslano. Pišite nam po e-pošti ali nas pokličite.",
+    en: "The form on this page is not yet connected to our inquiry service, so your message was not sent. Please write to us by e-mail or call us.",
   },
   captcha_failed: {
     sl: "Preverjanje, da niste robot, ni uspelo. Poskusite znova.",

@@ -226,8 +226,7 @@ export function inquirySchema(form: FormDefinition) {
   for (const f of form.fields) {
     const rule = ruleFor(f, form);
     if (rule === null) continue;
-    // A checkbox left unchecked is not sent at all (HTML standard): absent is an answer too.
-    shape[f.name] = f.required || f.type === "checkbox" ? rule : z.optional(rule);
+    shape[f.name] = f.required ? rule : z.optional(rule);
   }
   return { object: z.object(shape), fields: form.fields };
 }
@@ -271,7 +270,8 @@ export function validateFields(
     const text = (name: string) => (typeof d[name] === "string" ? (d[name] as string) : null);
     const extra: Record<string, OwnValue> = {};
     for (const f of schema.fields) {
-      const v = d[f.name];
+      // A checkbox left unchecked is not sent at all (HTML standard): absent is an answer too.
+      const v = d[f.name] ?? (f.type === "checkbox" ? false : undefined);
       if (!f.builtin && v !== undefined) extra[f.name] = v as OwnValue;
     }
     return {

@@ -13,6 +13,7 @@ import {
   renewClaim,
 } from "../store/deliveries.ts";
 import { fromRow, type InquiryRow } from "../store/inquiries.ts";
+import { Allowance } from "../schedule/budget.ts";
 import { composeMail, type FileSource } from "./compose.ts";
 import { deliveryKey } from "./delivery-key.ts";
 import { resendSender, SEND_TIMEOUT_MS, type Sender } from "./send.ts";
@@ -62,7 +63,20 @@ export interface DeliveryDeps {
   /** Waits between sends (real time in production, recorded in tests). */
   sleep: (ms: number) => Promise<void>;
   random: () => number;
+  /** Calls this run's deliveries may make (schedule/budget.ts); unbounded when not given. */
+  allowance?: Allowance;
+  /** Counts the calls (D1, R2, sends) one inquiry's delivery makes. */
+  meter?: { calls: number };
 }
+
+/** Calls one inquiry's delivery makes at most: file, renewal, send, reply_to mark, second send, outcome. */
+export const MAX_CALLS_PER_MAIL = 6;
+/** And usually: file (if any), renewal, send, outcome. Claims are sized by this. */
+const USUAL_CALLS_PER_MAIL = 4;
+
+const tick = (deps: DeliveryDeps) => {
+  if (deps.meter) deps.meter.calls++;
+};
 
 export interface DeliveryReport {
   sent: number;
@@ -141,30 +155,43 @@ interface Attempt {
  */
 export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: 0, retried: 0, failed: 0, skipped: 0, deferred: 0 };
+  const allowance = deps.allowance ?? new Allowance(Number.POSITIVE_INFINITY);
+  // The give-up UPDATE, the claim, and handing back claims the run does not reach.
+  if (!allowance.take(3)) return report;
   const started = deps.clock();
   const given = await giveUpExpired(deps.db, deps.now, started, MAX_ATTEMPTS, RETRY_WINDOW_MS);
   for (const g of given) logFailed(g.id, g.code);
   report.failed += given.length;
 
+  const claimable = Math.min(BATCH, Math.floor(allowance.left() / USUAL_CALLS_PER_MAIL));
+  if (claimable === 0) {
+    allowance.refund(2);
+    return report;
+  }
   const token = crypto.randomUUID();
   const claim = { token, until: started + LEASE_MS };
-  const rows = await claimDue(deps.db, deps.now, started, claim, BATCH);
+  const rows = await claimDue(deps.db, deps.now, started, claim, claimable);
+  let released = false;
   for (const [i, row] of rows.entries()) {
     if (i > 0) await deps.sleep(SEND_INTERVAL_MS);
-    if (deps.clock() - started > RUN_BUDGET_MS) {
+    if (deps.clock() - started > RUN_BUDGET_MS || !allowance.take(MAX_CALLS_PER_MAIL)) {
       const rest = rows.slice(i).map((r) => r.id);
       await releaseClaims(deps.db, rest, token);
+      released = true;
       report.deferred += rest.length;
       break;
     }
+    const meter = { calls: 0 };
     try {
-      report[await deliverOne(deps, row, token)]++;
+      report[await deliverOne({ ...deps, meter }, row, token)]++;
     } catch (err) {
       console.error(
         `delivery of inquiry ${row.id} broke: ${err instanceof Error ? err.name : "error"}`,
       );
     }
+    allowance.refund(MAX_CALLS_PER_MAIL - Math.min(meter.calls, MAX_CALLS_PER_MAIL));
   }
+  if (!released) allowance.refund(1);
   return report;
 }
 
@@ -179,6 +206,7 @@ async function deliverOne(
   let file: FileSource = null;
   if (inquiry.attachment?.key) {
     try {
+      tick(deps);
       file = await storedFile(deps, inquiry, inquiry.attachment.key);
     } catch {
       // R2 unavailable: try again later rather than mail without the file.
@@ -190,8 +218,10 @@ async function deliverOne(
   }
   // The row may have been erased or put on hold since the claim, or taken over
   // by another run: check right before sending, and stretch the lease over this send.
+  tick(deps);
   if (!(await renewClaim(deps.db, row.id, token, deps.clock() + LEASE_MS))) {
     // Held: give the row and its uncounted attempt back (a no-op if erased or taken over).
+    tick(deps);
     await releaseClaims(deps.db, [row.id], token);
     return "skipped";
   }
@@ -242,18 +272,22 @@ async function sendClaimed(
   const id = a.inquiry.id;
   const mail = (noReply: boolean) => composeMail(a.inquiry, deps.config, file, !noReply);
   let noReply = a.replyToRefused;
+  tick(deps);
   let result = await deps.send(mail(noReply), deliveryKey(id, a.operatorRetries, noReply));
   if (!result.ok && result.replyToRefused && !noReply) {
     // An address the form accepted but Resend refuses must not lose the
     // inquiry: send it without reply_to; the address stays in the body.
+    tick(deps);
     await markReplyToRefused(db, id, token);
     noReply = true;
+    tick(deps);
     result = await deps.send(mail(true), deliveryKey(id, a.operatorRetries, true));
   }
   if (result.ok || acceptedEarlier(result.status, result.name)) {
     // If the mark is lost, the row stays pending; once the lease ends the next
     // run sends again under the same key, and Resend sends nothing twice. The
     // file stays until the mail is delivered or a day old (a retry may need it).
+    tick(deps);
     await markSent(db, id, token, { at: now, resendId: result.ok ? result.id : null });
     return "sent";
   }
@@ -281,6 +315,7 @@ async function retryOrFail(
       : null;
   if (next === null) return fail(deps, id, token, why.code);
   console.warn(`delivery of inquiry ${id} will be retried (attempt ${attempts}, ${why.code})`);
+  tick(deps);
   await markRetry(deps.db, id, token, { error: why.code, nextAt: next });
   return "retried";
 }
@@ -291,6 +326,7 @@ async function fail(
   token: string,
   code: string,
 ): Promise<"failed" | "skipped"> {
+  tick(deps);
   if (!(await markFailed(deps.db, id, token, { error: code }))) return "skipped";
   logFailed(id, code);
   return "failed";

@@ -1,5 +1,6 @@
 import type { Config } from "../config/config.ts";
 import { LANGS } from "../i18n/lang.ts";
+import { ERROR_MESSAGES } from "../i18n/messages.ts";
 import { labelsIn } from "../domain/fields.ts";
 import { PAGE_TEXTS as T } from "../i18n/page-texts.ts";
 
@@ -19,7 +20,10 @@ export const SEND_TIMEOUT_MS = 30_000;
  * submit while one is under way, keeps what was typed unless it was stored,
  * and then follows REDIRECT_URL or shows the thank-you text. A send that
  * fails or takes longer than SEND_TIMEOUT_MS is reported as a connection
- * failure, with what was typed kept. The form is used only through the
+ * failure, with what was typed kept. A page whose origin is not in
+ * ALLOWED_ORIGINS gets the worker's own refusal (readable, see
+ * `allowedOriginsOnly`) for the visitor, and the browser console names the
+ * setting and the origin to add, for the developer. The form is used only through the
  * HTMLFormElement and Element prototypes, so controls named `action`,
  * `reset`, `elements` and the like cannot break it. A radio group is named by
  * its fieldset's legend (or `aria-label`); a field the page lacks by the
@@ -38,6 +42,8 @@ export function embedScript(config: Config): string {
         sending: T.sending[l],
         thanks: `${T.thanksTitle[l]}. ${T.thanksBody[l]}`,
         network: T.networkError[l],
+        // Refused before the body (and its _lang) is read: said in the page's language here.
+        refused: ERROR_MESSAGES.origin_not_allowed[l],
         labels: labelsIn(config.form.fields, l),
       },
     ]),
@@ -226,7 +232,14 @@ const SCRIPT = `"use strict";
             return;
           }
           live.textContent = "";
-          fail(body && body.message ? body.message : t.network, (body && body.errors) || []);
+          var refused = body && body.code === "origin_not_allowed";
+          if (refused) {
+            console.error("[inquiry form] The worker refused this page's origin " + location.origin +
+              ": it is not in ALLOWED_ORIGINS. Add it to ALLOWED_ORIGINS in wrangler.toml [vars]" +
+              " (several origins separated by commas; with npm run dev: --var ALLOWED_ORIGINS:" +
+              location.origin + ") and deploy again.");
+          }
+          fail(refused ? t.refused : body && body.message ? body.message : t.network, (body && body.errors) || []);
         })
         .catch(function () {
           live.textContent = "";

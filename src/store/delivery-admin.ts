@@ -23,11 +23,22 @@ export interface DeliveryRow {
   spam_reasons: string | null;
 }
 
-/** Inquiries in `statuses`, oldest first, at most `limit`; on the (status, created_at) index. */
+/** Where a page of `listDeliveries` ends: the last row's time (ms) and id. */
+export interface DeliveryCursor {
+  createdAt: number;
+  id: string;
+}
+
+/**
+ * Inquiries in `statuses`, newest first (by time, then id), at most `limit`,
+ * after `after` when given (keyset paging: a row added meanwhile shifts no
+ * page); on the (status, created_at) index.
+ */
 export async function listDeliveries(
   db: D1Database,
   statuses: readonly DeliveryStatus[],
   limit: number,
+  after: DeliveryCursor | null = null,
 ): Promise<DeliveryRow[]> {
   const { results } = await db
     .prepare(
@@ -35,9 +46,10 @@ export async function listDeliveries(
          last_error, next_attempt_at, spam_score, spam_reasons
        FROM inquiries
        WHERE delivery_status IN (SELECT value FROM json_each(?1))
-       ORDER BY created_at LIMIT ?2`,
+         AND (?3 IS NULL OR created_at < ?3 OR (created_at = ?3 AND id < ?4))
+       ORDER BY created_at DESC, id DESC LIMIT ?2`,
     )
-    .bind(JSON.stringify(statuses), limit)
+    .bind(JSON.stringify(statuses), limit, after?.createdAt ?? null, after?.id ?? null)
     .all<DeliveryRow>();
   return results;
 }

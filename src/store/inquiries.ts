@@ -1,3 +1,4 @@
+import { addressKey, addressKeys } from "../domain/address.ts";
 import type { Claim, DeliveryStatus, NewInquiry, StoredInquiry } from "../domain/inquiry.ts";
 import type { Lang } from "../i18n/lang.ts";
 import type { OwnValue, OwnValues } from "../domain/fields.ts";
@@ -133,7 +134,7 @@ export async function insertInquiry(
       i.createdAt,
       i.name,
       i.email,
-      i.email.toLowerCase(),
+      addressKey(i.email),
       i.phone,
       i.company,
       i.service,
@@ -179,10 +180,17 @@ export async function getInquiry(db: D1Database, id: string): Promise<StoredInqu
   return row ? fromRow(row) : null;
 }
 
+/** The `email_key`s of an address in both its IDNA forms (`addressKeys`); as given when it is none. */
+function keysOf(email: string): [string, string] {
+  const keys = addressKeys(email) ?? [email.trim().toLowerCase()];
+  return [keys[0]!, keys[1] ?? keys[0]!];
+}
+
+/** Every inquiry of an address, its domain in either IDNA form (`jure@žaga.si`, `jure@xn--aga-b3a.si`). */
 export async function listByEmail(db: D1Database, email: string): Promise<StoredInquiry[]> {
   const { results } = await db
-    .prepare("SELECT * FROM inquiries WHERE email_key = ? ORDER BY created_at")
-    .bind(email.trim().toLowerCase())
+    .prepare("SELECT * FROM inquiries WHERE email_key IN (?1, ?2) ORDER BY created_at")
+    .bind(...keysOf(email))
     .all<InquiryRow>();
   return results.map(fromRow);
 }
@@ -192,11 +200,11 @@ export async function deleteInquiries(
   db: D1Database,
   where: { id: string } | { email: string },
 ): Promise<{ ids: string[]; keys: string[] }> {
-  const [clause, value] =
-    "id" in where ? ["id = ?", where.id] : ["email_key = ?", where.email.trim().toLowerCase()];
+  const [clause, values] =
+    "id" in where ? ["id = ?1", [where.id]] : ["email_key IN (?1, ?2)", keysOf(where.email)];
   const { results } = await db
     .prepare(`DELETE FROM inquiries WHERE ${clause} RETURNING id, attachment_key`)
-    .bind(value)
+    .bind(...values)
     .all<{ id: string; attachment_key: string | null }>();
   return {
     ids: results.map((r) => r.id),
@@ -217,7 +225,7 @@ export async function updateFields(
     .bind(
       f.name,
       f.email,
-      f.email.toLowerCase(),
+      addressKey(f.email),
       f.phone,
       f.company,
       f.message,
