@@ -14,8 +14,8 @@ let stack: Stack;
 let company: Server;
 let redirecting: Stack | null = null;
 beforeAll(async () => {
-  // A robot fills these forms within 3 s of serving them, which the spam filter rightly
-  // quarantines (too_fast): off here, as these tests are about the form, not about spam.
+  // These tests are about the form, not about spam: the filter is off, so no score
+  // (too_fast beside a test's link, say) tags a mail a test reads.
   stack = await startStack(PORT, { ALLOWED_ORIGINS: COMPANY, SPAM_FILTER: "off" });
   company = createServer((req, res) => {
     if (req.url === "/favicon.ico") return void res.writeHead(404).end();

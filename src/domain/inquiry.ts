@@ -47,7 +47,7 @@ export interface AttachmentMeta {
 
 /** The spam scorer's verdict on an inquiry, for the operator and tag mode. */
 export interface SpamRecord {
-  /** Sum of the signals' weights; judged spam from SPAM_THRESHOLD (src/spam/score.ts) up. */
+  /** Sum of the signals' weights (src/spam/score.ts); the verdict follows from it and `reasons` (./spam-tag.ts). */
   score: number;
   /** Reason codes, e.g. `link_cloaked`. */
   reasons: string[];

@@ -122,7 +122,7 @@ export async function submitInquiry(
     if (!passed) throw new AppError("captcha_failed");
   }
 
-  const spam = await judgeForStore(deps.db, config.spamFilter, fields.data, raw, deps);
+  const spam = await judgeForStore(deps.db, config, fields.data, raw, deps);
 
   const id = crypto.randomUUID();
   const key = attachment ? attachmentKey(id) : null;

@@ -6,7 +6,7 @@ import type { NewInquiry } from "../domain/inquiry.ts";
 import type { FieldDef, OwnValue } from "../domain/fields.ts";
 import { serviceLabel, serviceOf, type FormDefinition } from "../domain/form.ts";
 import { displayNameMailbox } from "../config/mailbox.ts";
-import { spamTag, tagPrefix } from "../domain/spam-tag.ts";
+import { spamTag, tagPrefix, tagReasonsLine } from "../domain/spam-tag.ts";
 
 /** What we hand to Resend: the SDK's `emails.send` payload, camel-cased. */
 export interface MailMessage {
@@ -47,6 +47,7 @@ const L = {
   },
   yes: { sl: "da", en: "yes" },
   no: { sl: "ne", en: "no" },
+  spamCheck: { sl: "Mogoča neželena pošta", en: "Possible spam" },
   footer: {
     sl: "Odgovorite na to sporočilo, da odgovorite obiskovalcu. Oznaka povpraševanja",
     en: "Reply to this message to answer the visitor. Inquiry id",
@@ -167,6 +168,8 @@ export function composeMail(
     : null;
 
   const rows: [string, string | null][] = [
+    // A tagged inquiry says why, first, so the person who reads it decides.
+    [t("spamCheck"), tagReasonsLine(inquiry, config.spamFilter, lang)],
     ...fieldRows(inquiry, form, lang),
     [t("language"), L.langNames[lang][inquiry.lang]],
     [t("received"), received],
