@@ -196,6 +196,22 @@ const CASES: Case[] = [
     name: "RESEND_WEBHOOK_SECRET",
     off: "webhook",
   },
+  // Cloudflare Access half set up, or its team domain over plain http: the token still opens /admin.
+  {
+    vars: { ACCESS_TEAM_DOMAIN: "primer.cloudflareaccess.com" },
+    code: "access_half_configured",
+    name: "ACCESS_AUD",
+    off: "access",
+  },
+  {
+    vars: {
+      ACCESS_TEAM_DOMAIN: "http://primer.cloudflareaccess.com",
+      ACCESS_AUD: "aud-0123456789",
+    },
+    code: "insecure_url",
+    name: "ACCESS_TEAM_DOMAIN",
+    off: "access",
+  },
 ];
 
 let fakes: Fakes;
