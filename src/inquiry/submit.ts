@@ -22,6 +22,8 @@ export interface SubmitDeps {
   fetch: typeof fetch;
   /** Set when this request will mail the inquiry itself right after answering. */
   claim: Claim | null;
+  /** Resolves when the rate limit lets this request store; awaited before any write. */
+  allowed?: Promise<void>;
 }
 
 export type SubmitOutcome =
@@ -65,8 +67,29 @@ function honeypotFilled(value: unknown): boolean {
   return typeof value === "string" && normalizeText(value, "line").trim() !== "";
 }
 
+/** Throws 403 `captcha_failed` unless Turnstile's siteverify passes `token`. */
+async function passTurnstile(
+  token: unknown,
+  secret: string,
+  config: Config,
+  deps: SubmitDeps,
+): Promise<void> {
+  const passed =
+    typeof token === "string" &&
+    token !== "" &&
+    (await verifyTurnstile(
+      token,
+      secret,
+      deps.clientIp,
+      deps.fetch,
+      turnstileHostnames(deps.requestUrl, config.allowedOrigins),
+    ));
+  if (!passed) throw new AppError("captcha_failed");
+}
+
 /**
- * POST /inquiry after the origin and rate checks: read, validate, check the
+ * POST /inquiry after the origin check (the rate limit's answer comes in
+ * `deps.allowed`): read, validate, check the
  * captcha, and store durably. Throws `AppError` for every refusal.
  */
 export async function submitInquiry(
@@ -113,22 +136,13 @@ export async function submitInquiry(
 
   if (errors.length > 0 || !fields.ok) throw new AppError("validation_failed", { fields: errors });
 
-  if (config.turnstileSecret) {
-    const token = tokens[0];
-    const passed =
-      typeof token === "string" &&
-      token !== "" &&
-      (await verifyTurnstile(
-        token,
-        config.turnstileSecret,
-        deps.clientIp,
-        deps.fetch,
-        turnstileHostnames(deps.requestUrl, config.allowedOrigins),
-      ));
-    if (!passed) throw new AppError("captcha_failed");
-  }
-
-  const spam = await judgeForStore(deps.db, config.spamFilter, fields.data, raw, deps);
+  // Independent round trips side by side: the captcha's check, the spam
+  // look-ups (reads) and the rate limit's answer; the first write waits for all.
+  const [spam] = await Promise.all([
+    judgeForStore(deps.db, config.spamFilter, fields.data, raw, deps),
+    config.turnstileSecret ? passTurnstile(tokens[0], config.turnstileSecret, config, deps) : null,
+    deps.allowed,
+  ]);
 
   const id = crypto.randomUUID();
   const key = attachment ? attachmentKey(id) : null;
