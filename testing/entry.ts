@@ -57,15 +57,10 @@ function envFor<E extends object>(env: E): E {
   return out as E;
 }
 
-type Handler<E> = {
-  fetch?: (request: Request, env: E, ctx: ExecutionContext) => Response | Promise<Response>;
-  scheduled?: (controller: ScheduledController, env: E, ctx: ExecutionContext) => unknown;
-};
-
 /** `handler` with its env's bindings wrapped, and the plan's control route in front. */
-export function instrumented<E extends object>(handler: Handler<E>) {
+export function instrumented<E extends object>(handler: ExportedHandler<E>): ExportedHandler<E> {
   return {
-    async fetch(request: Request, env: E, ctx: ExecutionContext): Promise<Response> {
+    async fetch(request, env, ctx) {
       const wrappedEnv = envFor(env);
       if (new URL(request.url).pathname === CONTROL_PATH) {
         if (request.method === "POST") setPlan((await request.json()) as WirePlan);
@@ -77,8 +72,8 @@ export function instrumented<E extends object>(handler: Handler<E>) {
       }
       return handler.fetch!(request, wrappedEnv, ctx);
     },
-    async scheduled(controller: ScheduledController, env: E, ctx: ExecutionContext) {
+    async scheduled(controller, env, ctx) {
       await handler.scheduled?.(controller, envFor(env), ctx);
     },
-  } satisfies ExportedHandler<E>;
+  };
 }

@@ -4,7 +4,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
-export const BUNDLE_BUDGET = 64 * 1024;
+// 128 KiB: a well-kept library is never replaced by our own code for size alone.
+export const BUNDLE_BUDGET = 128 * 1024;
 
 /** One input's share of the minified bundle (bytes), packages summed per package. */
 export type Contributor = { input: string; bytes: number };
