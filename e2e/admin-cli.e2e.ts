@@ -1,7 +1,7 @@
 // The operator tool's own decisions, in Node over real HTTP: what it refuses
 // to send at all, how `--all` walks a list longer than one answer, where an
 // export goes. A small local server stands in for the worker's operator API
-// (its shapes as README, Operator API gives them) and records every request;
+// (its shapes as the operator API gives them) and records every request;
 // e2e/admin-tool.e2e.ts runs the same tool against the real worker.
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";

@@ -25,7 +25,7 @@ beforeAll(async () => {
     const worker =
       url.pathname.startsWith("/r/") && redirecting ? redirecting.dev.base : stack.dev.base;
     const lang = url.pathname.endsWith("/kontakt") ? "sl" : "en";
-    // REDIRECT_URL's origin, as the README's CSP line says: a no-JS post's 303 goes there.
+    // REDIRECT_URL's origin (CSP3 form-action covers redirects): a no-JS post's 303 goes there.
     const redirectOrigin = url.pathname.startsWith("/r/") && !url.searchParams.has("old-csp");
     res.writeHead(200, {
       "content-type": "text/html; charset=utf-8",
@@ -770,7 +770,7 @@ describe("embed.js with REDIRECT_URL set", () => {
     await context.close();
   });
 
-  it("without scripts the 303 reaches REDIRECT_URL when form-action allows its origin (README)", async () => {
+  it("without scripts the 303 reaches REDIRECT_URL when form-action allows its origin", async () => {
     const context = await redirecting!.browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(`${COMPANY}/r/contact`);

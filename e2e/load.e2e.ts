@@ -179,7 +179,7 @@ describe(`load: ${TOTAL} submissions, ${CONCURRENCY} at a time, Resend failing $
       // Scheduled runs at scheduledTime 2 h apart: the backoff after any of the
       // first seven attempts (at most 77 min with jitter) is due at the next
       // round, and twelve rounds stay inside the 23-hour window in which every
-      // automatic retry must happen (README, Delivery). When more is pending
+      // automatic retry must happen (Resend keeps a key 24 h). When more is pending
       // than one run claims, several runs overlap, as cron invocations can: the
       // atomic claim keeps them apart.
       let clock = Date.now();

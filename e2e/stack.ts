@@ -22,7 +22,7 @@ export async function startStack(port: number, vars: Record<string, string> = {}
     port,
     persistTo,
     // A scripted browser fills a form in milliseconds, which the spam filter rightly
-    // quarantines (too_fast, README "Spam"); these tests are about the form, so it is off.
+    // quarantines (too_fast); these tests are about the form, so it is off.
     vars: { RESEND_API_KEY: API_KEY, RESEND_BASE_URL: resend.url, SPAM_FILTER: "off", ...vars },
   });
   const browser = await chromium.launch({

@@ -1,4 +1,4 @@
-// `npm run admin -- <command>`: the operator API (README, Operator API) for a
+// `npm run admin -- <command>`: the operator API (/admin) for a
 // person who would rather not write curl. It talks HTTP to a deployment or to
 // `npm run dev` alike, so it does exactly what the API does and no more.
 //

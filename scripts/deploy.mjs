@@ -1,14 +1,36 @@
 // `npm run deploy`: the one command for the first deployment and for every upgrade.
+//  0. The configuration is checked with the worker's own parser (scripts/lib/config-check.ts):
+//     a problem stops here, before anything is created or deployed, naming each.
 //  1. Each D1 database in wrangler.toml that does not exist yet is created, by name, in the EU
 //     jurisdiction. (Wrangler creates missing D1 databases on deploy too, but cannot set their
 //     jurisdiction, and a jurisdiction can only be set when a database is created.)
 //  2. Pending migrations are applied to each remote database, before the code that needs them.
 //  3. `wrangler deploy`, which creates the R2 bucket (in the EU, as wrangler.toml says) the first time.
 import { unstable_readConfig } from "wrangler";
+import { checkBeforeDeploy, describeCheck } from "./lib/config-check.ts";
 import { wrangler } from "./lib/wrangler.mjs";
 
 const JURISDICTION = "eu";
 const config = unstable_readConfig({ config: "wrangler.toml" });
+
+// Which secrets are set (never their values); unknown before the worker's first deployment.
+const listed = wrangler(["secret", "list", "--format", "json"], {
+  capture: true,
+  allowFailure: true,
+  quiet: true,
+});
+let secretsSet = null;
+try {
+  if (listed.ok) secretsSet = JSON.parse(listed.stdout || "[]").map((s) => s.name);
+} catch {
+  // Not JSON: treated as unknown, like a first deployment.
+}
+const { errors, notes } = describeCheck(checkBeforeDeploy(config.vars ?? {}, secretsSet));
+for (const note of notes) console.log(note);
+if (errors.length > 0) {
+  console.error(errors.join("\n"));
+  process.exit(1);
+}
 const databases = config.d1_databases;
 
 // Ids written into wrangler.toml (the Deploy to Cloudflare button does that) are used as they are.

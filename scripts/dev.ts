@@ -232,8 +232,8 @@ for (let i = 0; i < 240 && !stopping; i++) {
       // Codes and names only, as /health gives them: never a value.
       say(
         body.config === "invalid"
-          ? "/health answers 503: the worker refuses every request until this is fixed (README, Configuration):"
-          : "/health answers 503 (README, An uptime monitor on /health):",
+          ? "/health answers 503: the worker refuses every request until this is fixed (docs/configuration.md):"
+          : "/health answers 503 (docs/operations.md):",
       );
       for (const p of body.problems) say(`  ${p.code}${p.name ? ` (${p.name})` : ""}`);
     }

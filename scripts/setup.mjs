@@ -40,10 +40,18 @@ if (!have.has("RESEND_API_KEY")) {
   wrangler(["secret", "put", "RESEND_API_KEY"]);
 }
 
+if (!String(vars.ALLOWED_ORIGINS ?? "").trim()) {
+  console.log(
+    "\nALLOWED_ORIGINS is empty: only the worker's own page can send. A form on your website is refused\n" +
+      "(the browser console names the origin to add) until you put its origin in wrangler.toml,\n" +
+      'e.g. ALLOWED_ORIGINS = "https://www.yourcompany.com", and run npm run deploy again.',
+  );
+}
+
 console.log(`
 Deployed. Still to do by hand:
   1. In Resend, verify the domain of MAIL_FROM (its SPF and DKIM DNS records).
   2. Point your form at the worker: <form method="post" action="https://<worker>/inquiry" enctype="multipart/form-data">
   3. Open https://<worker>/health: it says "ok":true once the configuration and mail are in order,
-     and names each problem by code otherwise (see the README's Configuration section).
+     and names each problem by code otherwise (see docs/troubleshooting.md).
 Later upgrades: git pull && npm ci && npm run deploy`);

@@ -5,6 +5,7 @@ import { loadConfig } from "./config/config.ts";
 import type { AppEnv } from "./http/app.ts";
 import { FORM_CSS, FORM_JS } from "./pages/form-assets.ts";
 import { AppError } from "./http/errors.ts";
+import { needs } from "./http/needs.ts";
 import { pickLang } from "./i18n/lang.ts";
 import { wantsHtml } from "./http/negotiate.ts";
 import { allowedOriginsOnly, backLink, corsForAllowedOrigins, fromOwnPage } from "./http/origin.ts";
@@ -45,25 +46,25 @@ const gate = adminGate({ now, clientKey: rateLimitKey });
 
 app.use("*", securityHeaders(), noStoreVaryBy("Accept", "Accept-Language"));
 
-// Configuration is checked once per isolate; a bad value answers 503 (and shows on /health).
+// Configuration is checked once per isolate. A bad value switches off only the
+// part that needs it (`needs`), and shows on /health.
 app.use("*", async (c, next) => {
-  const result = loadConfig(c.env);
-  const fallbackLang = result.ok ? result.config.defaultLang : "sl";
+  const { config } = loadConfig(c.env);
   c.set("audience", {
-    lang: pickLang(c.req.query("lang"), c.req.header("accept-language") ?? null, fallbackLang),
+    lang: pickLang(
+      c.req.query("lang"),
+      c.req.header("accept-language") ?? null,
+      config.defaultLang,
+    ),
     html: wantsHtml(c.req.raw),
-    back: result.ok ? backLink(c.req.raw, result.config) : null,
+    back: backLink(c.req.raw, config),
     fromOwnPage: fromOwnPage(c.req.raw),
   });
-  if (!result.ok) {
-    if (c.req.path === "/health") return health(c.req.raw, c.env, result, { gate, now: now() });
-    throw new AppError("unavailable");
-  }
-  c.set("config", result.config);
+  c.set("config", config);
   await next();
 });
 
-app.get("/", async (c) =>
+app.get("/", needs("intake"), async (c) =>
   page(
     formPage(c.get("config"), c.get("audience").lang, undefined, await formToken(c.env.DB, now())),
   ),
@@ -85,6 +86,7 @@ app.use(
   logRequests(now),
   allowedOriginsOnly(),
   corsForAllowedOrigins(),
+  needs("intake"),
 );
 app.route("/inquiry", inquiryRoute({ claimFor: firstSendClaim, afterStore: deliverNow, now }));
 

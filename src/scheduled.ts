@@ -9,8 +9,9 @@ import { purgeSpam, runSpamDigest } from "./spam/scheduled.ts";
  * first and on its own: no delivery trouble (a send that throws, hangs or
  * kills the isolate) can delay or stop the deletions the privacy notice promises.
  * The purge needs only the retention variables: another configuration problem
- * stops delivery, never the deletions. A retention variable that is itself
- * invalid skips only its own part, logged as `purge skipped: NAME out_of_range`.
+ * never stops the deletions. A retention variable that is itself invalid skips
+ * only its own part, logged as `purge skipped: NAME out_of_range`. A mail
+ * setting with a problem stops only delivery and the digest (mail waits).
  */
 export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number): Promise<void> {
   const retention = parseRetention(env, (code, name) =>
@@ -44,11 +45,8 @@ export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number
     });
   }
 
-  const result = loadConfig(env);
-  if (!result.ok) return; // loadConfig has logged the problems
-  const { config } = result;
-
-  const send = senderFor(config);
+  const { config } = loadConfig(env); // it logs its problems once per isolate
+  const send = senderFor(config); // null while mail is off or there is no API key
   if (!send) return;
   try {
     const r = await deliverDue(deliveryDeps(env, config, send, now));

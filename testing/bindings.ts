@@ -1,157 +1,212 @@
-// Storage as a deployment sees it, for tests and the benchmark only (never
-// bundled into the deployed worker): every call on a binding (D1, R2, the rate
-// limiter) can be counted, slowed by a round trip and made to fail. Local D1,
-// R2 and the limiter answer in microseconds inside workerd; a deployed worker
-// pays a network round trip per call (Cloudflare, "How D1 works": the Worker
-// talks to the database's primary over the network) and sees an error now and then.
-//
-// Failure patterns (a rate, bursts, outage windows on a clock the caller
-// passes in) are in ./faults.ts, shared with the fake Resend's side.
-//
-// The wrapper sits at the edge of a test entry point (testing/entry.ts): the
-// worker's own code receives an env of the same shape and cannot tell.
+/**
+ * Test-only instrumentation of a worker's bindings (never shipped: nothing
+ * under src/ imports it). Counts, slows down or fails every call the worker
+ * makes on its D1 databases, R2 buckets, rate limiters and outbound fetch, so
+ * a test can hold a run to the plan's per-invocation limits.
+ *
+ * What counts (Cloudflare docs, Workers "Limits", Subrequests: "any request
+ * that a Worker makes to either Internet resources using the Fetch API or
+ * requests to other Cloudflare services like R2, KV, or D1"; D1 "Limits",
+ * "Queries per Worker invocation (read subrequest limits)"): each D1 call is a
+ * query and a subrequest; a `batch()` is one call to D1, one round trip,
+ * reported once with op `batch` and its statement count in `statements`
+ * (the per-statement limits apply to each statement in it, D1 "Limits",
+ * "Batch limits"); each R2 call and each outbound fetch is a subrequest.
+ */
 
-/** One call on a binding: `binding` is the env name (`DB`, `ATTACHMENTS`, …), `op` the method. */
 export interface BindingCall {
+  /** The env name of the binding (`DB`, `ATTACHMENTS`, …), or `fetch` for outbound fetch. */
   binding: string;
+  /** `run`, `all`, `first`, `raw`, `batch`, `exec`; `get`, `put`, `head`, `list`, `delete`; `limit`; `fetch`. */
   op: string;
-  /** D1: the statement's SQL (for a batch, the statements' SQL joined by `;\n`); R2: the key. */
-  detail?: string;
+  /** For a D1 `batch`: how many statements it carried. */
+  statements?: number;
+  /** For outbound fetch: the request's URL. */
+  url?: string;
 }
 
 export interface BindingPlan {
-  /** Told of every call before it is made (and before its latency). */
+  /** Called before each call starts (also for one that `fail` then refuses). */
   onCall?: (c: BindingCall) => void;
-  /** Milliseconds each call waits before it reaches the binding. */
+  /** Wait this long (ms) before each call reaches the real binding. */
   latencyMs?: number | ((c: BindingCall) => number);
-  /** True: the call fails as the binding fails when unreachable, and never reaches it. */
+  /** True: the call throws (as an unreachable binding does) instead of reaching the binding. */
   fail?: (c: BindingCall) => boolean;
 }
 
-/** What an injected failure throws: the message of the binding's own unreachable error. */
-export class InjectedFailure extends Error {
-  constructor(c: BindingCall) {
-    const kind = BINDING_ERRORS[c.binding] ?? "binding call failed";
-    super(`${kind} (injected: ${c.binding}.${c.op})`);
-    this.name = "Error";
+/** Thrown in place of a call the plan fails. */
+export class InjectedFault extends Error {
+  constructor(readonly call: BindingCall) {
+    super(`injected fault: ${call.binding}.${call.op}`);
+    this.name = "InjectedFault";
   }
 }
 
-/** Binding names the wrapper knows the error text of (Cloudflare's D1 and R2 error pages). */
-const BINDING_ERRORS: Record<string, string> = {
-  DB: "D1_ERROR: Network connection lost.",
-  LOG_DB: "D1_ERROR: Network connection lost.",
-  ATTACHMENTS: "R2: We encountered an internal error. Please try again. (10001)",
-  FILES: "R2: We encountered an internal error. Please try again. (10001)",
-};
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-type Run = <T>(c: BindingCall, call: () => Promise<T>) => Promise<T>;
-
-function runner(plan: BindingPlan): Run {
-  return async (c, call) => {
-    plan.onCall?.(c);
-    const ms = typeof plan.latencyMs === "function" ? plan.latencyMs(c) : (plan.latencyMs ?? 0);
-    if (ms > 0) await sleep(ms);
-    if (plan.fail?.(c)) throw new InjectedFailure(c);
-    return call();
-  };
+async function before(plan: BindingPlan, c: BindingCall): Promise<void> {
+  plan.onCall?.(c);
+  const ms = typeof plan.latencyMs === "function" ? plan.latencyMs(c) : (plan.latencyMs ?? 0);
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  if (plan.fail?.(c)) throw new InjectedFault(c);
 }
 
-const isD1 = (v: object): v is D1Database =>
-  typeof (v as D1Database).prepare === "function" && typeof (v as D1Database).batch === "function";
-const isR2 = (v: object): v is R2Bucket =>
-  typeof (v as R2Bucket).put === "function" && typeof (v as R2Bucket).head === "function";
-const isLimiter = (v: object): v is RateLimit => typeof (v as RateLimit).limit === "function";
+type AnyFn = (...args: unknown[]) => unknown;
 
-/** The real statement behind each wrapped one, for `batch`. */
+function isD1(v: object): v is D1Database {
+  const o = v as Record<string, unknown>;
+  return typeof o.prepare === "function" && typeof o.batch === "function";
+}
+
+function isR2(v: object): v is R2Bucket {
+  const o = v as Record<string, unknown>;
+  return ["get", "put", "head", "list", "delete"].every((k) => typeof o[k] === "function");
+}
+
+function isRateLimiter(v: object): v is RateLimit {
+  return typeof (v as Record<string, unknown>).limit === "function" && !isR2(v) && !isD1(v);
+}
+
+/** The real statement behind each wrapped one, for `batch()`. */
 const realStatement = new WeakMap<object, D1PreparedStatement>();
 
-function statement(real: D1PreparedStatement, sql: string, name: string, run: Run) {
-  const call = <T>(op: string, f: () => Promise<T>) => run({ binding: name, op, detail: sql }, f);
-  const wrapped = {
-    bind: (...values: unknown[]) => statement(real.bind(...values), sql, name, run),
-    first: (column?: string) =>
-      call("first", () => (column === undefined ? real.first() : real.first(column))),
-    run: () => call("run", () => real.run()),
-    all: () => call("all", () => real.all()),
-    raw: (options?: { columnNames?: boolean }) =>
-      call("raw", () => real.raw(options as { columnNames: true })),
-  };
-  realStatement.set(wrapped, real);
-  return wrapped as unknown as D1PreparedStatement;
-}
-
-const sqlOf = new WeakMap<D1PreparedStatement, string>();
-
-function d1(real: D1Database, name: string, run: Run): D1Database {
-  return {
-    prepare(query: string) {
-      const wrapped = statement(real.prepare(query), query, name, run);
-      sqlOf.set(wrapped, query);
-      return wrapped;
+function wrapStatement(
+  stmt: D1PreparedStatement,
+  binding: string,
+  plan: BindingPlan,
+): D1PreparedStatement {
+  const wrapped = new Proxy(stmt, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== "function") return value;
+      if (prop === "bind") {
+        return (...args: unknown[]) =>
+          wrapStatement((value as AnyFn).apply(target, args) as D1PreparedStatement, binding, plan);
+      }
+      if (prop === "run" || prop === "all" || prop === "first" || prop === "raw") {
+        return async (...args: unknown[]) => {
+          await before(plan, { binding, op: prop });
+          return (value as AnyFn).apply(target, args);
+        };
+      }
+      return (value as AnyFn).bind(target);
     },
-    batch(statements: D1PreparedStatement[]) {
-      const detail = statements.map((s) => sqlOf.get(s) ?? "").join(";\n");
-      return run({ binding: name, op: "batch", detail }, () =>
-        real.batch(statements.map((s) => realStatement.get(s) ?? s)),
-      );
+  });
+  realStatement.set(wrapped, stmt);
+  return wrapped;
+}
+
+function wrapD1(db: D1Database, binding: string, plan: BindingPlan): D1Database {
+  return new Proxy(db, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== "function") return value;
+      if (prop === "prepare") {
+        return (sql: string) => wrapStatement(target.prepare(sql), binding, plan);
+      }
+      if (prop === "batch") {
+        return async (stmts: D1PreparedStatement[]) => {
+          await before(plan, { binding, op: "batch", statements: stmts.length });
+          return target.batch(stmts.map((s) => realStatement.get(s) ?? s));
+        };
+      }
+      if (prop === "exec") {
+        return async (sql: string) => {
+          await before(plan, { binding, op: "exec" });
+          return target.exec(sql);
+        };
+      }
+      return (value as AnyFn).bind(target);
     },
-    exec: (query: string) =>
-      run({ binding: name, op: "exec", detail: query }, () => real.exec(query)),
-    dump: () => run({ binding: name, op: "dump" }, () => real.dump()),
-    // Sessions (read replication) are not used by the worker: the real one, unslowed.
-    withSession: (constraint?: string) => real.withSession(constraint),
-  } as D1Database;
+  });
 }
 
-function r2(real: R2Bucket, name: string, run: Run): R2Bucket {
-  const ops = [
-    "head",
-    "get",
-    "put",
-    "delete",
-    "list",
-    "createMultipartUpload",
-    "resumeMultipartUpload",
-  ] as const;
-  const out: Record<string, unknown> = {};
-  for (const op of ops) {
-    const method = real[op] as (...a: unknown[]) => unknown;
-    out[op] = (...args: unknown[]) =>
-      op === "resumeMultipartUpload"
-        ? method.apply(real, args) // synchronous in the API: no round trip
-        : run(
-            { binding: name, op, detail: typeof args[0] === "string" ? args[0] : undefined },
-            () => Promise.resolve(method.apply(real, args)),
-          );
-  }
-  return out as unknown as R2Bucket;
-}
+const R2_OPS = new Set(["get", "put", "head", "list", "delete", "createMultipartUpload"]);
 
-function limiter(real: RateLimit, name: string, run: Run): RateLimit {
-  return { limit: (options) => run({ binding: name, op: "limit" }, () => real.limit(options)) };
+function wrapCalls<T extends object>(
+  obj: T,
+  binding: string,
+  plan: BindingPlan,
+  ops: Set<string>,
+): T {
+  return new Proxy(obj, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== "function") return value;
+      if (typeof prop === "string" && ops.has(prop)) {
+        return async (...args: unknown[]) => {
+          await before(plan, { binding, op: prop });
+          return (value as AnyFn).apply(target, args);
+        };
+      }
+      return (value as AnyFn).bind(target);
+    },
+  });
 }
 
 /**
- * `env` with every D1 database, R2 bucket and rate limiter wrapped by `plan`;
- * other members (vars, secrets, the test's own bindings) as they are. The same
- * `env` object gives the same wrapped env, so per-env caches (configuration,
- * the worker's key) behave as deployed.
+ * A copy of `env` whose D1 databases, R2 buckets and rate limiters report each
+ * call to `plan` (and are slowed or failed as it says); other members are
+ * passed as they are. Outbound fetch is a global, not a binding: wrap it with
+ * `instrumentFetch`.
  */
 export function instrumentEnv<E extends object>(env: E, plan: BindingPlan): E {
-  const run = runner(plan);
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(env)) {
     if (value === null || typeof value !== "object") out[name] = value;
-    else if (isD1(value)) out[name] = d1(value, name, run);
-    else if (isR2(value)) out[name] = r2(value, name, run);
-    else if (isLimiter(value)) out[name] = limiter(value, name, run);
+    else if (isD1(value)) out[name] = wrapD1(value, name, plan);
+    else if (isR2(value)) out[name] = wrapCalls(value, name, plan, R2_OPS);
+    else if (isRateLimiter(value)) out[name] = wrapCalls(value, name, plan, new Set(["limit"]));
     else out[name] = value;
   }
   return out as E;
 }
 
+/** `fetchFn` reporting each call to `plan` as binding `fetch`, op `fetch` (a subrequest). */
+export function instrumentFetch(fetchFn: typeof fetch, plan: BindingPlan): typeof fetch {
+  return (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = input instanceof Request ? input.url : String(input);
+    await before(plan, { binding: "fetch", op: "fetch", url });
+    return fetchFn(input, init);
+  }) as typeof fetch;
+}
+
+/** Calls counted per invocation, as the plan's limits count them. */
+export interface CallCount {
+  /** D1 calls (a batch once), every database together. */
+  queries: number;
+  /** Every call that is a subrequest: D1, R2 and outbound fetch. */
+  subrequests: number;
+  /** Each call, in order. */
+  calls: BindingCall[];
+}
+
+/** A plan that counts; `reset()` starts a new invocation's count. */
+export function counter(extra: Omit<BindingPlan, "onCall"> = {}): {
+  plan: BindingPlan;
+  count: CallCount;
+  reset: () => void;
+} {
+  const count: CallCount = { queries: 0, subrequests: 0, calls: [] };
+  const d1 = new Set(["run", "all", "first", "raw", "batch", "exec"]);
+  const plan: BindingPlan = {
+    ...extra,
+    onCall: (c) => {
+      count.calls.push(c);
+      if (d1.has(c.op)) count.queries++;
+      if (c.op !== "limit") count.subrequests++;
+    },
+  };
+  return {
+    plan,
+    count,
+    reset: () => {
+      count.queries = 0;
+      count.subrequests = 0;
+      count.calls.length = 0;
+    },
+  };
+}
+
+// Failure patterns on a clock the caller passes in (a rate, bursts, outage
+// windows), for the bindings here and for the fake Resend (./faults.ts).
 export { failsNow, failures, resendFailures, seeded } from "./faults.ts";
 export type { FaultPattern, FaultPlan, Window } from "./faults.ts";

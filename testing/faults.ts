@@ -17,7 +17,7 @@ export interface FaultPattern {
   windows?: Window[];
 }
 
-/** Per binding name (`DB`, `LOG_DB`, `ATTACHMENTS`, `SUBMIT_LIMITER`, `RESEND`, …). */
+/** Per binding name (`DB`, `LOG_DB`, `ATTACHMENTS`, `SUBMIT_LIMITER`, `fetch`, …). */
 export type FaultPlan = Partial<Record<string, FaultPattern>>;
 
 /** mulberry32: the same seed gives the same failures, so a failing run can be repeated. */

@@ -19,7 +19,7 @@ import {
   type Vars,
 } from "./helpers.ts";
 
-// The figures the README promises, written out rather than imported from the code under test.
+// The figures docs/delivery.md promises, written out rather than imported from the code under test.
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const LEASE_MS = 5 * MIN;

@@ -275,3 +275,50 @@ export function withOverlappingEntry(archive: Uint8Array): Uint8Array {
   v.setUint32(out.length - 22 + 12, size * 2, true);
   return out;
 }
+
+/**
+ * The archive the third review used to exhaust the worker's memory: one local
+ * header at offset 0 with a `nameBytes` name and a Unicode Path extra of about
+ * the same size, and a central directory of `entries` small records all
+ * pointing at it (1,000 entries: 177 KB; 10,000: 591 KB).
+ */
+export function sharedLocalHeaderZip(entries: number, nameBytes = 0xffff): Uint8Array {
+  const name = new Uint8Array(nameBytes).fill(0x61);
+  const unicode = new Uint8Array(0xffff - 9).fill(0x62);
+  const extra = concat([0x75, 0x70], le16(5 + unicode.length), [1], le32(0), unicode);
+  const local = concat(
+    [0x50, 0x4b, 3, 4, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    le32(0),
+    le32(0),
+    le32(0),
+    le16(name.length),
+    le16(extra.length),
+    name,
+    extra,
+  );
+  const record = (i: number) => {
+    const n = enc.encode(`f${i}`);
+    return concat(
+      [0x50, 0x4b, 1, 2, 20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      le32(0),
+      le32(0),
+      le32(0),
+      le16(n.length),
+      le16(0),
+      [0, 0, 0, 0, 0, 0],
+      le32(0),
+      le32(0),
+      n,
+    );
+  };
+  const central = concat(...Array.from({ length: entries }, (_, i) => record(i)));
+  const end = concat(
+    [0x50, 0x4b, 5, 6, 0, 0, 0, 0],
+    le16(entries),
+    le16(entries),
+    le32(central.length),
+    le32(local.length),
+    [0, 0],
+  );
+  return concat(local, central, end);
+}

@@ -34,7 +34,7 @@ async function fieldErrors(fields: Record<string, FieldValue>, lang = "en") {
   return body.errors ?? [];
 }
 
-describe("field rules (README: POST /inquiry)", () => {
+describe("field rules (POST /inquiry)", () => {
   const cases: [string, Record<string, string | undefined>, string, string][] = [
     ["name missing", { name: undefined }, "name", "required"],
     ["name blank", { name: "   " }, "name", "required"],

@@ -208,7 +208,7 @@ describe("GET /embed.js", () => {
     }
     expect(script).toContain('document.querySelectorAll("form[data-inquiry]")');
     expect(script).toContain('headers: { Accept: "application/json" }');
-    // Budget: the measured size is in the README.
+    // Budget: the measured size is in docs/api.md.
     expect(await gzipSize(script)).toBeLessThan(2800);
   });
 

@@ -62,7 +62,7 @@ function clockAt(at: number): void {
 
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
 
-describe("the technical log (README: what the privacy notice promises)", () => {
+describe("the technical log (what the privacy notice promises)", () => {
   it("records the minute, the /24, browser family and version, referrer without query, outcome", async () => {
     clockAt(Date.UTC(2026, 10, 29, 10, 17, 42, 123));
     await submit(validFields(), {

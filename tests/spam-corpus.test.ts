@@ -7,7 +7,7 @@ import legit from "./data/spam/legit.json";
 /**
  * The scorer over the corpus in tests/data/spam (README there): real
  * contact-form spam and legitimate inquiries for a small metal-working shop.
- * Prints the figures the README quotes.
+ * Prints the figures docs/spam.md quotes.
  */
 
 interface Item {

@@ -480,7 +480,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
   },
 
   async deliveries({ o, api, io }) {
-    // The spam scorer's verdict (README, Spam): "7 link, link_cloaked", or "-" when not scored.
+    // The spam scorer's verdict: "7 link, link_cloaked", or "-" when not scored.
     const spamCell = (v: unknown) => {
       const spam = v as { score?: unknown; reasons?: unknown } | null;
       if (!spam || typeof spam.score !== "number") return "-";

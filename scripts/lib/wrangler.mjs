@@ -14,12 +14,20 @@ const bin =
 
 /**
  * Runs `wrangler ...args`. Output goes to the terminal, unless `capture` asks for stdout
- * back; `input` is written to its stdin (a secret, never put on the command line).
+ * back; `input` is written to its stdin (a secret, never put on the command line);
+ * `quiet` keeps its error output for a question whose failure is an answer.
  * Exits the script with wrangler's status when it fails, after saying which step it was.
  */
-export function wrangler(args, { capture = false, input, allowFailure = false } = {}) {
+export function wrangler(
+  args,
+  { capture = false, input, allowFailure = false, quiet = false } = {},
+) {
   const result = spawnSync(process.execPath, [bin, ...args], {
-    stdio: [input === undefined ? "inherit" : "pipe", capture ? "pipe" : "inherit", "inherit"],
+    stdio: [
+      input === undefined ? "inherit" : "pipe",
+      capture ? "pipe" : "inherit",
+      quiet ? "pipe" : "inherit",
+    ],
     input,
     encoding: "utf8",
   });

@@ -82,8 +82,10 @@ export function adminGate(opts: AdminAuthOptions): AdminGate {
   return {
     verify,
     requireAdmin: () => async (c, next) => {
-      const token = c.get("config").adminToken;
-      if (!token) throw new AppError("not_found");
+      const config = c.get("config");
+      const token = config.adminToken;
+      // Unset: there is no /admin. Set wrong: it is off until fixed (/health names it).
+      if (!token) throw new AppError(config.off.has("admin") ? "unavailable" : "not_found");
       c.get("audience").html = false; // an API: always JSON
       if (addressInUrl(new URL(c.req.url))) throw new AppError("email_in_url");
       await verify(c.req.raw, c.env, token);

@@ -57,7 +57,7 @@ async function idsFromBody(request: Request): Promise<string[]> {
 }
 
 /**
- * Mail that did not get through, for the operator (README, Operator API):
+ * Mail that did not get through, for the operator:
  * `GET /` lists (`?status=` one of pending, failed, bounced, quarantined;
  * default failed and bounced; oldest first; at most 500), `POST /retry` sends
  * again under a new Idempotency-Key, `POST /dismiss` keeps without mailing.
@@ -94,7 +94,7 @@ export function deliveryRoutes(now: () => number) {
 
   route.post("/dismiss", async (c) => {
     const { ids, keys } = await dismissDeliveries(c.env.DB, await idsFromBody(c.req.raw));
-    // The file is no longer needed once its inquiry will never be mailed (README, Retention).
+    // The file is no longer needed once its inquiry will never be mailed: data not used is not kept.
     if (keys.length > 0) await deleteAttachments(c.env.ATTACHMENTS, keys);
     return json({ ok: true, dismissed: ids.length });
   });

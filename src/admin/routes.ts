@@ -48,7 +48,7 @@ export function exportInquiry(i: StoredInquiry) {
     },
     hold: i.hold,
     hold_reason: i.holdReason,
-    /** The spam scorer's verdict (README, Spam); null when not scored. */
+    /** The spam scorer's verdict (src/spam/score.ts); null when not scored. */
     spam: i.spam ? { score: i.spam.score, reasons: i.spam.reasons } : null,
   };
 }
@@ -88,7 +88,7 @@ function looksLikeAddress(s: string): boolean {
 }
 
 /**
- * Data-subject requests (README, Operator API): access and portability
+ * Data-subject requests (GDPR Art. 15-18, 20): access and portability
  * (search, get), erasure, rectification (PATCH), restriction (hold), and the
  * retention report. A person's address travels only in a request body.
  */

@@ -32,17 +32,75 @@ export interface Config {
   resendWebhookSecret: string | null;
   /** Public site key for the reference form's Turnstile widget. */
   turnstileSiteKey: string | null;
-  /** What a submission judged spam gets (README, Spam). */
+  /** What a submission judged spam gets: quarantine, tag or off. */
   spamFilter: SpamFilter;
   /** Quarantined and dismissed inquiries are purged after this many days. */
   spamRetentionDays: number;
+  /**
+   * The parts a configuration problem has switched off (see `ConfigScope`);
+   * empty when all is well. Code that needs a part checks it here.
+   */
+  off: ReadonlySet<ConfigScope>;
 }
 
 export type SpamFilter = "quarantine" | "tag" | "off";
 
 /**
+ * What a configuration problem switches off; everything else keeps working
+ * with the values that are fine. A problem's scope is the smallest part that
+ * cannot work without the value, and a fallback keeps the rest on (every
+ * doubt resolves toward the inquiry reaching a person).
+ *
+ * Adding a variable: parse it in `parseConfig` with a fallback that is safe
+ * for the rest, report each problem with `bad(scope, code, NAME, what to do)`,
+ * add a scope here (with its `SCOPE_EFFECTS` sentence) only if none fits, and
+ * let the code that needs the value ask `config.off.has(scope)`.
+ */
+export type ConfigScope =
+  /** Inquiries cannot be taken safely: the form and `POST /inquiry` answer 503. */
+  | "intake"
+  /** Inquiries are stored; their mail (and the spam digest) waits until fixed. */
+  | "mail"
+  /** `/admin` answers 503 and `/health` gives no counts. */
+  | "admin"
+  /** `POST /webhooks/resend` answers 503 (Resend retries later). */
+  | "webhook"
+  /** The form works without the Turnstile check. */
+  | "turnstile"
+  /** The wrong `ALLOWED_ORIGINS` entries are ignored: those pages cannot send. */
+  | "origins"
+  /** After sending, the built-in thanks page shows instead of `REDIRECT_URL`. */
+  | "redirect"
+  /** Files are checked by the default limit (10 MiB) or the kinds that are right. */
+  | "attachments"
+  /** That scheduled deletion is skipped (data is kept longer) until fixed. */
+  | "purge"
+  /** Slovenian is the default language. */
+  | "language"
+  /** The technical log keeps truncated IP addresses. */
+  | "log_ip"
+  /** Suspected spam is mailed, tagged `[SPAM?]` (never hidden). */
+  | "spam_filter";
+
+/** What each scope's problem does, in one sentence for /health, the deploy check and the docs. */
+export const SCOPE_EFFECTS: Readonly<Record<ConfigScope, string>> = {
+  intake: "visitors cannot send: the form and POST /inquiry answer 503 until this is fixed",
+  mail: "inquiries are stored, and their mail waits until this is fixed",
+  admin: "/admin answers 503 and /health gives no counts until this is fixed",
+  webhook: "Resend's delivery reports (POST /webhooks/resend) answer 503 until this is fixed",
+  turnstile: "the form works without the Turnstile check until this is fixed",
+  origins: "pages on the wrongly written origins cannot send",
+  redirect: "after sending, the visitor sees the built-in thanks page",
+  attachments: "files are taken with the default limit (10 MiB) or the kinds written right",
+  purge: "that deletion is skipped, so data is kept longer, until this is fixed",
+  language: "Slovenian is the default language",
+  log_ip: "the technical log keeps truncated IP addresses",
+  spam_filter: "suspected spam is mailed, tagged [SPAM?] in the subject",
+};
+
+/**
  * What is wrong with a variable, as a stable code an operator (or a monitor)
- * can act on; the README lists each code and what to do.
+ * can act on; /health names it beside the variable, never its value.
  */
 export type ConfigProblemCode =
   /** A required variable is empty. */
@@ -73,20 +131,39 @@ export type ConfigProblemCode =
   | "turnstile_half_configured"
   /** Warning: no `RESEND_API_KEY`, so mail waits. */
   | "no_api_key"
+  /** Warning: `ALLOWED_ORIGINS` is empty, so only the worker's own page can send. */
+  | "no_allowed_origins"
   /** Warning: `MAIL_TO`/`MAIL_FROM` is on a domain RFC 2606 reserves (the committed example). */
   | "example_address";
 
 export interface ConfigProblem {
   code: ConfigProblemCode;
+  /** What the problem switches off (warnings: what they are about). */
+  scope: ConfigScope;
   /** The variable's name; its value is never repeated (it may be a secret). */
   name: string;
   /** What to do, in words, without the value. */
   problem: string;
 }
 
-export type ConfigResult =
-  | { ok: true; config: Config; warnings: ConfigProblem[] }
-  | { ok: false; problems: ConfigProblem[]; warnings: ConfigProblem[] };
+/**
+ * Always a usable `Config`: a part with a problem is off (`config.off`), the
+ * rest runs. `ok` is false while there is any problem (/health answers 503).
+ */
+export interface ConfigResult {
+  ok: boolean;
+  config: Config;
+  problems: ConfigProblem[];
+  warnings: ConfigProblem[];
+}
+
+/** Reports one problem: the scope it switches off, a stable code, the variable's name, what to do. */
+export type ReportProblem = (
+  scope: ConfigScope,
+  code: ConfigProblemCode,
+  name: string,
+  problem: string,
+) => void;
 
 type RawEnv = Record<string, unknown>;
 /** A name the worker's `Env` declares: wrangler.toml's [vars] (generated types) or a secret in src/env.d.ts. */
@@ -104,19 +181,29 @@ const list = (value: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** Checks every variable and reports all problems at once, in words an operator can act on. */
+/**
+ * Checks every variable and reports all problems at once, in words an
+ * operator can act on, each with the part it switches off. Never throws and
+ * always returns a usable `Config`: a wrong value gets a fallback that keeps
+ * the rest working, and its scope lands in `config.off`.
+ */
 export function parseConfig(env: RawEnv): ConfigResult {
   const problems: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
-  const bad = (code: ConfigProblemCode, name: string, problem: string) =>
-    problems.push({ code, name, problem });
+  const bad: ReportProblem = (scope, code, name, problem) =>
+    problems.push({ code, scope, name, problem });
+  const warn: ReportProblem = (scope, code, name, problem) =>
+    warnings.push({ code, scope, name, problem });
+  const named = (name: string) => problems.some((p) => p.name === name);
 
+  // MAIL_TO, MAIL_FROM — mail: the inquiry is stored either way; only its mail waits.
   const mailToRaw = splitMailboxes(str(env, "MAIL_TO"));
   const mailTo = mailToRaw.map(normaliseMailbox).filter((m): m is string => m !== null);
   if (mailToRaw.length === 0)
-    bad("missing", "MAIL_TO", "is not set: give the address that receives inquiries");
+    bad("mail", "missing", "MAIL_TO", "is not set: give the address that receives inquiries");
   else if (mailTo.length !== mailToRaw.length)
     bad(
+      "mail",
       "invalid_mailbox",
       "MAIL_TO",
       'must be e-mail addresses ("address@domain" or "Name <address@domain>") separated by commas',
@@ -125,32 +212,49 @@ export function parseConfig(env: RawEnv): ConfigResult {
   const mailFromRaw = str(env, "MAIL_FROM");
   const mailFrom = normaliseMailbox(mailFromRaw);
   if (!mailFromRaw)
-    bad("missing", "MAIL_FROM", "is not set: give a sender on your Resend-verified domain");
+    bad("mail", "missing", "MAIL_FROM", "is not set: give a sender on your Resend-verified domain");
   else if (!mailFrom)
-    bad("invalid_mailbox", "MAIL_FROM", 'must be "address@domain" or "Name <address@domain>"');
+    bad(
+      "mail",
+      "invalid_mailbox",
+      "MAIL_FROM",
+      'must be "address@domain" or "Name <address@domain>"',
+    );
 
+  // SERVICES — intake: the form cannot be validated without its list.
   const services = [...new Set(list(str(env, "SERVICES")))];
   if (services.length === 0)
-    bad("missing", "SERVICES", "is not set: list the services, separated by commas");
+    bad("intake", "missing", "SERVICES", "is not set: list the services, separated by commas");
   else if (services.some((s) => s.length > 120 || /[\x00-\x1f\x7f]/.test(s)))
     bad(
+      "intake",
       "invalid_service",
       "SERVICES",
       "each service must be at most 120 characters without control characters",
     );
 
+  // ALLOWED_ORIGINS — origins: a wrong entry is skipped, the right ones still work.
   const allowedOrigins: string[] = [];
   for (const o of list(str(env, "ALLOWED_ORIGINS"))) {
     const origin = toOrigin(o);
     if (origin) allowedOrigins.push(origin);
-    else if (!problems.some((p) => p.name === "ALLOWED_ORIGINS"))
+    else if (!named("ALLOWED_ORIGINS"))
       bad(
+        "origins",
         "invalid_origin",
         "ALLOWED_ORIGINS",
         "each entry must be an origin like https://www.example.com (no path, query or user)",
       );
   }
+  if (allowedOrigins.length === 0 && !named("ALLOWED_ORIGINS"))
+    warn(
+      "origins",
+      "no_allowed_origins",
+      "ALLOWED_ORIGINS",
+      "is empty: only the worker's own page can send; put your website's origin (https://www.yourcompany.com) in it",
+    );
 
+  // REDIRECT_URL — redirect: the built-in thanks page instead.
   const redirectRaw = str(env, "REDIRECT_URL");
   let redirectUrl: string | null = null;
   if (redirectRaw) {
@@ -158,25 +262,36 @@ export function parseConfig(env: RawEnv): ConfigResult {
     if (scheme === "ok") redirectUrl = redirectRaw;
     else if (scheme === "insecure")
       bad(
+        "redirect",
         "insecure_url",
         "REDIRECT_URL",
         "must use https: (plain http: only for localhost and 127.0.0.1): a visitor sent on to plain http leaves the encrypted site",
       );
     else
       bad(
+        "redirect",
         "invalid_url",
         "REDIRECT_URL",
         "must be an absolute URL like https://www.example.com/thanks",
       );
   }
 
+  // DEFAULT_LANG — language: Slovenian.
   const langRaw = str(env, "DEFAULT_LANG") || "sl";
   const defaultLang: Lang = isLang(langRaw) ? langRaw : "sl";
-  if (!isLang(langRaw)) bad("invalid_choice", "DEFAULT_LANG", 'must be "sl" or "en"');
+  if (!isLang(langRaw)) bad("language", "invalid_choice", "DEFAULT_LANG", 'must be "sl" or "en"');
 
-  const maxAttachmentBytes = int(env, "MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES, bad);
+  // MAX_ATTACHMENT_BYTES, ATTACHMENT_TYPES — attachments: the default limit, the kinds written right.
+  const inAttachments = scoped(bad, "attachments");
+  let maxAttachmentBytes = int(
+    env,
+    "MAX_ATTACHMENT_BYTES",
+    DEFAULT_MAX_ATTACHMENT_BYTES,
+    inAttachments,
+  );
   if (maxAttachmentBytes > MAX_ATTACHMENT_BYTES_LIMIT) {
-    bad(
+    maxAttachmentBytes = DEFAULT_MAX_ATTACHMENT_BYTES;
+    inAttachments(
       "attachment_limit_too_high",
       "MAX_ATTACHMENT_BYTES",
       `must be at most ${MAX_ATTACHMENT_BYTES_LIMIT} (15 MiB): a larger file does not fit ` +
@@ -186,107 +301,144 @@ export function parseConfig(env: RawEnv): ConfigResult {
 
   const typeIds = list(str(env, "ATTACHMENT_TYPES").toLowerCase());
   const attachmentTypes: FileKind[] = [];
-  for (const id of typeIds.length ? typeIds : FILE_KIND_IDS) {
+  for (const id of typeIds) {
     const kind = isFileKindId(id)
       ? FILE_KINDS[id]
       : Object.values(FILE_KINDS).find((k) => k.mime === id);
     if (kind) {
       if (!attachmentTypes.includes(kind)) attachmentTypes.push(kind);
-    } else if (!problems.some((p) => p.name === "ATTACHMENT_TYPES")) {
-      bad(
+    } else if (!named("ATTACHMENT_TYPES")) {
+      inAttachments(
         "invalid_choice",
         "ATTACHMENT_TYPES",
         `lists a type the worker does not know; known: ${FILE_KIND_IDS.join(", ")}`,
       );
     }
   }
+  // Empty (or nothing known) accepts every kind the worker checks.
+  if (attachmentTypes.length === 0)
+    attachmentTypes.push(...FILE_KIND_IDS.map((id) => FILE_KINDS[id]));
 
-  const retention = parseRetention(env, bad);
+  // RETENTION_MONTHS, LOG_RETENTION_DAYS, SPAM_RETENTION_DAYS — purge: only that deletion waits.
+  const retention = parseRetention(env, scoped(bad, "purge"));
   const retentionMonths = retention.retentionMonths ?? 24;
   const logRetentionDays = retention.logRetentionDays ?? 30;
 
+  // LOG_IP — log_ip: truncated, the privacy-first choice.
   const logIpRaw = str(env, "LOG_IP").toLowerCase() || "truncated";
   if (logIpRaw !== "truncated" && logIpRaw !== "full")
-    bad("invalid_choice", "LOG_IP", 'must be "truncated" or "full"');
+    bad("log_ip", "invalid_choice", "LOG_IP", 'must be "truncated" or "full"');
   const logIp = logIpRaw === "full" ? "full" : "truncated";
 
+  // RESEND_BASE_URL — mail: the API key and every inquiry travel to it.
   const baseRaw = str(env, "RESEND_BASE_URL") || "https://api.resend.com";
   const base = resendBase(baseRaw);
   if (base === "invalid")
-    bad("invalid_url", "RESEND_BASE_URL", "must be an absolute URL like https://api.resend.com");
+    bad(
+      "mail",
+      "invalid_url",
+      "RESEND_BASE_URL",
+      "must be an absolute URL like https://api.resend.com",
+    );
   else if (base === "insecure")
     bad(
+      "mail",
       "insecure_url",
       "RESEND_BASE_URL",
       "must use https: (plain http: only for localhost and 127.0.0.1): the API key and every inquiry travel to it",
     );
-  const resendBaseUrl = baseRaw.replace(/(?<!\/)\/+$/, "");
+  const resendBaseUrl =
+    base === "ok" ? baseRaw.replace(/(?<!\/)\/+$/, "") : "https://api.resend.com";
 
-  // Secrets: a value copied from .dev.vars.example is refused before anything else is said of it.
-  const secret = (name: (typeof SECRET_NAMES)[number]): string | null => {
+  // Secrets, each in its own scope; a value copied from .dev.vars.example is
+  // refused before anything else is said of it.
+  const secret = (name: (typeof SECRET_NAMES)[number], scope: ConfigScope): string | null => {
     const value = str(env, name);
     if (value && isExampleValue(value)) {
       bad(
+        scope,
         "example_value",
         name,
-        "still has the example value from .dev.vars.example: set your own with `npx wrangler secret put`",
+        "still has the example value from .dev.vars.example: set your own (in development in .dev.vars, deployed with `npx wrangler secret put`)",
       );
       return null;
     }
     return value || null;
   };
-  const resendApiKey = secret("RESEND_API_KEY");
-  const adminToken = secret("ADMIN_TOKEN");
-  const turnstileSecret = secret("TURNSTILE_SECRET_KEY");
-  const resendWebhookSecret = secret("RESEND_WEBHOOK_SECRET");
+  // RESEND_API_KEY — mail. Unset is only a warning: inquiries are kept and wait for it.
+  const resendApiKey = secret("RESEND_API_KEY", "mail");
+  if (!str(env, "RESEND_API_KEY"))
+    warn(
+      "mail",
+      "no_api_key",
+      "RESEND_API_KEY",
+      "is not set: inquiries are stored but their mail stays pending until it is",
+    );
 
-  // Only spaces is a token set wrong, not "no token": say so rather than run without one.
+  // ADMIN_TOKEN — admin. Only spaces is a token set wrong, not "no token": say so.
+  let adminToken = secret("ADMIN_TOKEN", "admin");
   const rawToken = env.ADMIN_TOKEN;
   const adminTokenBlank = typeof rawToken === "string" && rawToken !== "" && !rawToken.trim();
   if (adminTokenBlank || (adminToken !== null && adminToken.length < ADMIN_TOKEN_MIN_LENGTH)) {
+    adminToken = null;
     bad(
+      "admin",
       "too_short",
       "ADMIN_TOKEN",
       `must have at least ${ADMIN_TOKEN_MIN_LENGTH} characters: make one with \`openssl rand -hex 32\``,
     );
   }
 
-  const turnstileSiteKey = str(env, "TURNSTILE_SITE_KEY") || null;
+  // RESEND_WEBHOOK_SECRET — webhook.
+  let resendWebhookSecret = secret("RESEND_WEBHOOK_SECRET", "webhook");
+  if (resendWebhookSecret !== null && !isWebhookSecret(resendWebhookSecret)) {
+    resendWebhookSecret = null;
+    bad(
+      "webhook",
+      "invalid_secret",
+      "RESEND_WEBHOOK_SECRET",
+      "must be the signing secret Resend shows for the webhook: whsec_ and what follows, nothing before it (no v1,)",
+    );
+  }
+
+  // TURNSTILE_SITE_KEY, TURNSTILE_SECRET_KEY — turnstile: both or neither, else the form runs without it.
+  let turnstileSecret = secret("TURNSTILE_SECRET_KEY", "turnstile");
+  let turnstileSiteKey: string | null = str(env, "TURNSTILE_SITE_KEY") || null;
   if (turnstileSiteKey !== null && isExampleValue(turnstileSiteKey)) {
     bad(
+      "turnstile",
       "example_value",
       "TURNSTILE_SITE_KEY",
       "still has an example value: set your widget's site key",
     );
   } else if (turnstileSiteKey !== null && !/^[0-9A-Za-z_-]{1,100}$/.test(turnstileSiteKey)) {
     bad(
+      "turnstile",
       "invalid_choice",
       "TURNSTILE_SITE_KEY",
       "must be the widget's site key from the Cloudflare dashboard",
     );
   }
   // Both or neither: a widget without the secret checks nothing on the server; a
-  // secret without the widget refuses every submission of the reference form.
+  // secret without the widget would refuse every submission of the reference form.
   if (turnstileSiteKey !== null && str(env, "TURNSTILE_SECRET_KEY") === "") {
     bad(
+      "turnstile",
       "turnstile_half_configured",
       "TURNSTILE_SECRET_KEY",
-      "is not set while TURNSTILE_SITE_KEY is: the widget shows but the server checks nothing; set both or neither",
+      "is not set while TURNSTILE_SITE_KEY is: the form works without the check; set both or neither",
     );
   } else if (turnstileSiteKey === null && str(env, "TURNSTILE_SECRET_KEY") !== "") {
     bad(
+      "turnstile",
       "turnstile_half_configured",
       "TURNSTILE_SITE_KEY",
-      "is not set while TURNSTILE_SECRET_KEY is: the reference form shows no widget, so every submission fails the check; set both or neither",
+      "is not set while TURNSTILE_SECRET_KEY is: the form works without the check; set both or neither",
     );
   }
-
-  if (!str(env, "RESEND_API_KEY")) {
-    warnings.push({
-      code: "no_api_key",
-      name: "RESEND_API_KEY",
-      problem: "is not set: inquiries are stored but their mail stays pending until it is",
-    });
+  if (problems.some((p) => p.scope === "turnstile")) {
+    turnstileSecret = null;
+    turnstileSiteKey = null;
   }
 
   // The committed wrangler.toml's addresses work with `npm run dev` and the tests
@@ -297,36 +449,30 @@ export function parseConfig(env: RawEnv): ConfigResult {
     ["MAIL_FROM", mailFrom === null ? [] : [mailFrom]],
   ] as const) {
     if (mailboxes.some(isExampleAddress)) {
-      warnings.push({
-        code: "example_address",
+      warn(
+        "mail",
+        "example_address",
         name,
-        problem:
-          "is still an example address (example.com or another domain reserved by RFC 2606): put your own in wrangler.toml",
-      });
+        "is still an example address (example.com or another domain reserved by RFC 2606): put your own in wrangler.toml",
+      );
     }
   }
 
-  if (resendWebhookSecret !== null && !isWebhookSecret(resendWebhookSecret))
-    bad(
-      "invalid_secret",
-      "RESEND_WEBHOOK_SECRET",
-      "must be the signing secret Resend shows for the webhook (whsec_…)",
-    );
-
+  // SPAM_FILTER — spam_filter: "tag" mails everything, so nothing is hidden by mistake.
   const spamRaw = str(env, "SPAM_FILTER").toLowerCase() || "quarantine";
-  if (spamRaw !== "quarantine" && spamRaw !== "tag" && spamRaw !== "off")
-    bad("invalid_choice", "SPAM_FILTER", 'must be "quarantine", "tag" or "off"');
-  const spamFilter: SpamFilter = spamRaw === "tag" || spamRaw === "off" ? spamRaw : "quarantine";
+  const spamOk = isSpamFilter(spamRaw);
+  if (!spamOk)
+    bad("spam_filter", "invalid_choice", "SPAM_FILTER", 'must be "quarantine", "tag" or "off"');
+  const spamFilter: SpamFilter = isSpamFilter(spamRaw) ? spamRaw : "tag";
   const spamRetentionDays = retention.spamRetentionDays ?? 30;
 
-  const common = { warnings };
-  if (problems.length > 0 || mailFrom === null) return { ok: false, problems, ...common };
   return {
-    ok: true,
-    ...common,
+    ok: problems.length === 0,
+    problems,
+    warnings,
     config: {
       mailTo,
-      mailFrom,
+      mailFrom: mailFrom ?? "",
       services,
       allowedOrigins,
       redirectUrl,
@@ -344,8 +490,21 @@ export function parseConfig(env: RawEnv): ConfigResult {
       resendWebhookSecret,
       spamFilter,
       spamRetentionDays,
+      off: new Set(problems.map((p) => p.scope)),
     },
   };
+}
+
+function isSpamFilter(value: string): value is SpamFilter {
+  return value === "quarantine" || value === "tag" || value === "off";
+}
+
+/** A reporter that files every problem under one scope (for helpers shared by several scopes). */
+function scoped(
+  bad: ReportProblem,
+  scope: ConfigScope,
+): (code: ConfigProblemCode, name: string, problem: string) => void {
+  return (code, name, problem) => bad(scope, code, name, problem);
 }
 
 /** The three retention periods; `null` where the variable's value is invalid. */
@@ -482,7 +641,7 @@ export function loadConfig(env: object): ConfigResult {
     if (!result.ok) {
       // Codes and names only: values may be secrets.
       console.error(
-        `configuration problems: ${result.problems.map((p) => `${p.name} ${p.code}`).join("; ")}`,
+        `configuration problems: ${result.problems.map((p) => `${p.name} ${p.code} (${p.scope} off)`).join("; ")}`,
       );
     }
   }

@@ -17,7 +17,7 @@ export interface InquiryFields {
 }
 
 /**
- * Where an inquiry's one e-mail stands (README, Delivery): `pending` waits or
+ * Where an inquiry's one e-mail stands: `pending` waits or
  * retries, `sent` was accepted by Resend, `delivered`/`bounced` come from
  * Resend's webhook, `failed` was given up, `quarantined` was judged spam,
  * `dismissed` an operator chose not to mail.
@@ -37,7 +37,7 @@ export interface AttachmentMeta {
   sha256: string;
 }
 
-/** The spam scorer's verdict on an inquiry (README, Spam), for the operator and tag mode. */
+/** The spam scorer's verdict on an inquiry, for the operator and tag mode. */
 export interface SpamRecord {
   /** Sum of the signals' weights; judged spam from SPAM_THRESHOLD (src/spam/score.ts) up. */
   score: number;

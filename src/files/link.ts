@@ -107,7 +107,7 @@ export interface LinkedFile {
 
 /**
  * Whether a link may still serve the file: exactly while the file is kept for
- * a send (README, Retention). Not once the inquiry is `delivered` or
+ * a send. Not once the inquiry is `delivered` or
  * `dismissed`, 24 hours after it was `sent`, or erased (no row); not while it
  * is held (restricted: stored, not processed), nor when quarantined (never
  * mailed, so no link was ever given out).

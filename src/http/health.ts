@@ -28,7 +28,7 @@ export interface HealthDeps {
 const publicCache = new WeakMap<object, { until: number; status: number; body: string }>();
 
 /**
- * GET /health (README, "Monitoring"): 200 `{"ok":true,…}` when the worker can
+ * GET /health, for uptime monitors: 200 `{"ok":true,…}` when the worker can
  * take and deliver inquiries; 503 `{"ok":false,…}` while the configuration is
  * invalid, D1 is unreachable, any delivery is `failed` or `bounced` (until
  * retried or dismissed), or an inquiry has waited for its mail more than an
@@ -48,7 +48,8 @@ export async function health(
   result: ConfigResult,
   deps: HealthDeps,
 ): Promise<Response> {
-  const adminToken = result.ok ? result.config.adminToken : null;
+  const { config } = result;
+  const adminToken = config.adminToken;
   // Without a configured token an Authorization header earns nothing more than the
   // public answer, cached like it: never a fresh D1 read per request.
   const wantsCounts = request.headers.has("authorization") && adminToken !== null;
@@ -59,7 +60,7 @@ export async function health(
     if (cached && cached.until > deps.now) return publicAnswer(cached.status, cached.body);
   }
 
-  const problems: (ConfigProblem | HealthProblem)[] = result.ok ? [] : [...result.problems];
+  const problems: (ConfigProblem | HealthProblem)[] = [...result.problems];
   let storage: "ok" | "unavailable" = "ok";
   let deliveries: Record<string, number> | null = null;
   try {
@@ -79,10 +80,12 @@ export async function health(
   const body = {
     ok: status === 200,
     config: result.ok ? "ok" : "invalid",
+    // What a configuration problem has switched off; everything else works.
+    off: [...config.off],
     storage,
-    mail: !result.ok
+    mail: config.off.has("mail")
       ? "unconfigured"
-      : result.config.resendApiKey
+      : config.resendApiKey
         ? "resend"
         : "pending_until_api_key",
     problems,
@@ -116,7 +119,7 @@ function deliveryProblems(
     });
   }
   if (s.oldestWaiting !== null && now - s.oldestWaiting > WAITING_LIMIT_MS) {
-    const noKey = result.ok && !result.config.resendApiKey;
+    const noKey = !result.config.off.has("mail") && !result.config.resendApiKey;
     problems.push({
       code: "delivery_waiting",
       ...(noKey ? { name: "RESEND_API_KEY" } : {}),

@@ -70,7 +70,7 @@ const MAX_RETURN_URL = 2048;
  * The page a browser's post came from, for an error page's "back" link, or
  * null (no link: a link to a blank form would lose what was typed, so the
  * page only advises the browser's Back button). In this order:
- * - the form's `_return` field (README, "Your own form"): an absolute http(s)
+ * - the form's `_return` field (the page's own URL): an absolute http(s)
  *   URL whose origin is the worker's own or in `ALLOWED_ORIGINS`;
  * - the `Referer`, on the same condition. Browsers send only the origin
  *   across origins by default (Referrer Policy, `strict-origin-when-cross-origin`),

@@ -27,7 +27,7 @@ export function page(body: SafeHtml, status = 200, headers: HeadersInit = {}): R
 /**
  * The one place a refusal becomes what the visitor sees: status and
  * `Retry-After` from `ERRORS`, the message in the visitor's language, as JSON
- * `{"ok":false,"code","message","errors"?}` or as a page (README, "Answers").
+ * `{"ok":false,"code","message","errors"?}` or as a page (by `Accept`).
  * A browser's post from the reference form whose body was read (`form`) gets
  * the form itself back, with what was typed and each error beside its field.
  */

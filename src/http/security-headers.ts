@@ -14,7 +14,7 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     h.set("x-frame-options", "DENY");
     if (!h.has("referrer-policy")) h.set("referrer-policy", "strict-origin-when-cross-origin");
     if ((h.get("content-type") ?? "").startsWith("text/html")) {
-      // Set by the config middleware; absent when the configuration is invalid.
+      // Set by the config middleware; absent only for an answer made before it ran.
       const config = c.get("config") as AppEnv["Variables"]["config"] | undefined;
       const redirect = config?.redirectUrl ? new URL(config.redirectUrl).origin : null;
       const cf = config?.turnstileSiteKey ? " https://challenges.cloudflare.com" : "";

@@ -1,5 +1,5 @@
 /**
- * Field lengths (README, "POST /inquiry"), written once: the validator enforces them
+ * Field lengths, written once: the validator enforces them
  * and the reference form states them as `minlength`/`maxlength`, so the two
  * cannot drift. Lengths count UTF-16 code units, as both zod's `maxLength`
  * and the HTML `maxlength` attribute do.

@@ -31,7 +31,7 @@ export type SubmitOutcome =
   | { kind: "stored"; id: string; lang: Lang; inquiry: NewInquiry; file: Uint8Array | null }
   /** The honeypot was filled: answer as if stored, keep nothing. */
   | { kind: "honeypot"; id: string; lang: Lang }
-  /** Judged spam in quarantine mode: stored, answered as if stored, not mailed (README, Spam). */
+  /** Judged spam in quarantine mode: stored, answered as if stored, not mailed. */
   | { kind: "quarantined"; id: string; lang: Lang };
 
 const schemas = new WeakMap<Config, ReturnType<typeof inquirySchema>>();
@@ -59,7 +59,7 @@ export function submissionLang(raw: RawSubmission, request: Request, config: Con
 /**
  * The honeypot is a text input a person never sees, so only text counts as
  * filled: a non-empty string once normalised and trimmed like any field.
- * JSON's `null` is absent (README, POST /inquiry); `false`, `0` or `""` are
+ * JSON's `null` is absent, as a field not sent; `false`, `0` or `""` are
  * what a client's form model sends for an untouched field, and a customer
  * whose form sends them must not be dropped as a bot.
  */

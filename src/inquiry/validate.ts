@@ -64,7 +64,7 @@ function digitCount(s: string): number {
   return s.replace(/\D/g, "").length;
 }
 
-/** Field rules of the README's "POST /inquiry"; built per configuration because services vary. */
+/** The field rules of POST /inquiry; built per configuration because services vary. */
 export function inquirySchema(services: readonly string[]) {
   const configured = new Map(services.map((s) => [normalizeText(s, "line").trim(), s]));
   return z.object({

@@ -4,7 +4,9 @@
  * central directory it points at, and each entry's local header. Nothing is
  * decompressed. The work is bounded and linear: one tail window of
  * `ZIP_TAIL_BYTES`, at most `MAX_ENTRIES` entries in at most
- * `MAX_DIRECTORY_BYTES`, one local header per entry.
+ * `MAX_DIRECTORY_BYTES`, one local header per entry, checked to lie apart
+ * before any name is decoded, and at most `MAX_ARCHIVE_NAME_BYTES` of names
+ * decoded (each at most `MAX_NAME_BYTES`).
  */
 
 export interface ZipEntry {
@@ -107,45 +109,97 @@ function readDirectory(b: Uint8Array, eocd: number): ZipDirectory | "unreadable"
   const shift = start - offset;
   if (start < 0 || shift < 0) return null;
 
-  const entries: ZipEntry[] = [];
+  // First pass: where each entry lies, from fixed-size fields only. Entries
+  // that share or overlap a local header are refused here, before any name is
+  // decoded: otherwise one 64 KiB name could be decoded once per entry.
+  const layout: { central: number; local: number }[] = [];
   const spans: [from: number, to: number][] = [];
   let localHeaderAt = count === 0 ? 0 : Number.MAX_SAFE_INTEGER;
   let p = start;
   for (let i = 0; i < count; i++) {
     if (p + 46 > eocd || u32(b, p) !== CENTRAL) return i === 0 ? null : "unreadable";
-    const nameLen = u16(b, p + 28);
-    const extraLen = u16(b, p + 30);
-    const commentLen = u16(b, p + 32);
-    const next = p + 46 + nameLen + extraLen + commentLen;
+    const next = p + 46 + u16(b, p + 28) + u16(b, p + 30) + u16(b, p + 32);
     if (next > eocd) return "unreadable";
-    const names = [utf8.decode(b.subarray(p + 46, p + 46 + nameLen))];
-    names.push(...unicodePaths(b, p + 46 + nameLen, extraLen));
-
     const local = u32(b, p + 42) + shift;
     if (local + 30 > eocd || u32(b, local) !== LOCAL) return "unreadable";
     localHeaderAt = Math.min(localHeaderAt, local);
-    const localName = u16(b, local + 26);
-    const localExtra = u16(b, local + 28);
-    names.push(utf8.decode(b.subarray(local + 30, local + 30 + localName)));
-    names.push(...unicodePaths(b, local + 30 + localName, localExtra));
-    let end = local + 30 + localName + localExtra + u32(b, p + 20);
+    let end = local + 30 + u16(b, local + 26) + u16(b, local + 28) + u32(b, p + 20);
     // Flag bit 3: a data descriptor follows the data (APPNOTE 4.3.9), with or without its signature.
     if ((u16(b, p + 8) & 8) !== 0) end += u32(b, end) === DESCRIPTOR ? 16 : 12;
     spans.push([local, end]);
-
-    entries.push({
-      names,
-      encrypted: (u16(b, p + 8) & 1) === 1,
-      compressed: u32(b, p + 20),
-      uncompressed: u32(b, p + 24),
-      unixMode: b[p + 5] === HOST_UNIX ? u32(b, p + 38) >>> 16 : null,
-      method: u16(b, p + 10),
-      dataAt: local + 30 + localName + localExtra,
-    });
+    layout.push({ central: p, local });
     p = next;
   }
   if (!tiles(spans, count === 0 ? start : localHeaderAt, start)) return "unreadable";
+
+  // Second pass: the names, each distinct byte string decoded once, all of
+  // them together at most MAX_NAME_BYTES.
+  const names = new NameDecoder();
+  const entries: ZipEntry[] = [];
+  for (const { central: c, local } of layout) {
+    const nameLen = u16(b, c + 28);
+    const localName = u16(b, local + 26);
+    const localExtra = u16(b, local + 28);
+    const all = [
+      b.subarray(c + 46, c + 46 + nameLen),
+      ...unicodePaths(b, c + 46 + nameLen, u16(b, c + 30)),
+      b.subarray(local + 30, local + 30 + localName),
+      ...unicodePaths(b, local + 30 + localName, localExtra),
+    ];
+    const decoded = names.decode(all);
+    if (!decoded) return "unreadable";
+    entries.push({
+      names: decoded,
+      encrypted: (u16(b, c + 8) & 1) === 1,
+      compressed: u32(b, c + 20),
+      uncompressed: u32(b, c + 24),
+      unixMode: b[c + 5] === HOST_UNIX ? u32(b, c + 38) >>> 16 : null,
+      method: u16(b, c + 10),
+      dataAt: local + 30 + localName + localExtra,
+    });
+  }
   return { entries, localHeaderAt };
+}
+
+/**
+ * Names longer than this are refused: no file system extracts one (Linux
+ * PATH_MAX is 4,096 bytes; Windows paths stop at 32,767 UTF-16 units).
+ */
+export const MAX_NAME_BYTES = 4096;
+/**
+ * Name bytes one archive may have decoded, all entries and all their names
+ * together: 10,000 entries of 100-byte paths. With the directory's own bounds
+ * this keeps an archive's cost linear in its size with a small constant.
+ */
+export const MAX_ARCHIVE_NAME_BYTES = 1024 * 1024;
+
+/** Decodes an entry's names as UTF-8, each distinct byte string once, within the archive's budget. */
+class NameDecoder {
+  private left = MAX_ARCHIVE_NAME_BYTES;
+
+  /** The distinct names of one entry (the first is the central directory's), or null past a bound. */
+  decode(forms: Uint8Array[]): string[] | null {
+    // Two names and a Unicode Path for each at most: more is no archiver's.
+    if (forms.length > 4) return null;
+    const out: string[] = [];
+    const seen: Uint8Array[] = [];
+    for (const bytes of forms) {
+      if (bytes.length > MAX_NAME_BYTES) return null;
+      // Most entries repeat one name in the directory and the local header.
+      if (seen.some((s) => sameBytes(s, bytes))) continue;
+      this.left -= bytes.length;
+      if (this.left < 0) return null;
+      seen.push(bytes);
+      out.push(utf8.decode(bytes));
+    }
+    return out;
+  }
+}
+
+function sameBytes(x: Uint8Array, y: Uint8Array): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
 
 /**
@@ -166,14 +220,14 @@ function tiles(spans: [number, number][], from: number, to: number): boolean {
 }
 
 /** Names in Unicode Path extra fields: version (1 byte), CRC-32 of the plain name, UTF-8 name. */
-function unicodePaths(b: Uint8Array, start: number, length: number): string[] {
-  const names: string[] = [];
+function unicodePaths(b: Uint8Array, start: number, length: number): Uint8Array[] {
+  const names: Uint8Array[] = [];
   const end = Math.min(start + length, b.length);
   for (let p = start; p + 4 <= end;) {
     const id = u16(b, p);
     const size = u16(b, p + 2);
     if (id === UNICODE_PATH && size >= 5 && p + 4 + size <= end) {
-      names.push(utf8.decode(b.subarray(p + 9, p + 4 + size)));
+      names.push(b.subarray(p + 9, p + 4 + size));
     }
     p += 4 + size;
   }
@@ -194,40 +248,64 @@ export function firstStoredEntry(b: Uint8Array): { name: string; data: Uint8Arra
 }
 
 /**
+ * Compressed bytes handed to the inflater at a time. Deflate expands at most
+ * about 1,032:1 (RFC 1951 §3.2.5: a 258-byte match in a few bits), so one
+ * slice yields at most ~1 MiB before the size is checked again.
+ */
+export const INFLATE_SLICE_BYTES = 1024;
+
+/**
  * An entry's bytes, stored or deflated (APPNOTE 4.4.5 methods 0 and 8), or
  * null when it is larger than `limit` bytes packed or unpacked, uses another
- * method, or does not inflate. Inflates as a stream and stops past `limit`,
- * so a bomb costs at most `limit` bytes of work.
+ * method, or does not inflate. Inflates `INFLATE_SLICE_BYTES` of input at a
+ * time and stops once the output passes `limit`: an inflater given the whole
+ * entry at once inflates all of it (250 MB from a 255 KB entry) before anyone
+ * can stop it, so a bomb would cost its full size in CPU. `inflater` makes
+ * the raw-deflate stream (RFC 1951); tests pass one that counts what it is fed.
  */
 export async function readEntry(
   b: Uint8Array,
   entry: ZipEntry,
   limit: number,
+  inflater: () => ReadableWritablePair<Uint8Array, BufferSource> = () =>
+    new DecompressionStream("deflate-raw"),
 ): Promise<Uint8Array | null> {
   if (entry.compressed > limit || entry.dataAt + entry.compressed > b.length) return null;
-  const data = b.slice(entry.dataAt, entry.dataAt + entry.compressed);
-  if (entry.method === 0) return data;
+  const data = b.subarray(entry.dataAt, entry.dataAt + entry.compressed);
+  if (entry.method === 0) return data.slice();
   if (entry.method !== 8) return null;
+  const stream = inflater();
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  try {
-    const reader = new Blob([data])
-      .stream()
-      .pipeThrough(new DecompressionStream("deflate-raw"))
-      .getReader();
+  let over = false;
+  // Read while writing: the inflater's queue holds little, so each write waits for the reader.
+  const reading = (async () => {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
+      if (done) return;
       total += value.length;
       if (total > limit) {
+        over = true;
         await reader.cancel();
-        return null;
+        return;
       }
       chunks.push(value);
     }
+  })();
+  try {
+    for (let at = 0; at < data.length && !over; at += INFLATE_SLICE_BYTES) {
+      await writer.write(data.slice(at, at + INFLATE_SLICE_BYTES));
+    }
+    if (!over) await writer.close();
+    await reading;
   } catch {
+    // A corrupt stream errors both sides; the cancel after `over` errors the writer.
+    await reading.catch(() => {});
     return null;
   }
+  if (over) return null;
   const out = new Uint8Array(total);
   let at = 0;
   for (const chunk of chunks) {

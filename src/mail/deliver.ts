@@ -206,7 +206,7 @@ async function deliverOne(
 }
 
 /**
- * The link Resend fetches the file by (README, Delivery), or null when no
+ * The link Resend fetches the file by (Resend's `path`), or null when no
  * public URL of the worker is known for this inquiry: then the file goes inline.
  */
 async function fileLink(config: Config, inquiry: NewInquiry, key: string): Promise<string | null> {
@@ -253,7 +253,7 @@ async function sendClaimed(
   if (result.ok || acceptedEarlier(result.status, result.name)) {
     // If the mark is lost, the row stays pending; once the lease ends the next
     // run sends again under the same key, and Resend sends nothing twice. The
-    // file stays until the mail is delivered or a day old (README, Retention).
+    // file stays until the mail is delivered or a day old (a retry may need it).
     await markSent(db, id, token, { at: now, resendId: result.ok ? result.id : null });
     return "sent";
   }
@@ -298,7 +298,7 @@ async function fail(
 
 /**
  * One line per inquiry that becomes `failed`, with a stable code for Workers
- * Logs alerting (README, Delivery): the id and an error code, never personal data.
+ * Logs alerting: the id and an error code, never personal data.
  */
 function logFailed(id: string, code: string): void {
   console.error(`delivery_failed_permanently id=${id} code=${code}`);
@@ -306,7 +306,9 @@ function logFailed(id: string, code: string): void {
 
 /** The sender this configuration allows, or null when mail must wait for an API key. */
 export function senderFor(config: Config): Sender | null {
-  return config.resendApiKey ? resendSender(config.resendApiKey, config.resendBaseUrl) : null;
+  return config.resendApiKey && canSend(config)
+    ? resendSender(config.resendApiKey, config.resendBaseUrl)
+    : null;
 }
 
 export function deliveryDeps(env: Env, config: Config, send: Sender, now: number): DeliveryDeps {
@@ -327,9 +329,9 @@ export function firstSendClaim(config: Config, now: number): Claim | null {
   return canSend(config) ? { token: crypto.randomUUID(), until: now + LEASE_MS } : null;
 }
 
-/** Whether mail can go out now: only with an API key. */
+/** Whether mail can go out now: only with an API key and no problem in a mail setting. */
 function canSend(config: Config): boolean {
-  return config.resendApiKey !== null;
+  return config.resendApiKey !== null && !config.off.has("mail");
 }
 
 /**
@@ -338,7 +340,6 @@ function canSend(config: Config): boolean {
  */
 export async function deliverNow(env: Env, first: ClaimedInquiry): Promise<void> {
   const result = loadConfig(env);
-  if (!result.ok) return;
   const send = senderFor(result.config);
   if (!send) return;
   try {

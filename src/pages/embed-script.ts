@@ -8,7 +8,7 @@ export const SEND_TIMEOUT_MS = 30_000;
 
 /**
  * GET /embed.js: the script a company's own page includes to enhance every
- * `<form data-inquiry>` (README, "Your own form"). It posts by `fetch` with
+ * `<form data-inquiry>`. It posts by `fetch` with
  * `Accept: application/json` (a CORS-safelisted request, so no preflight;
  * the answer is readable for `ALLOWED_ORIGINS`), shows each field error
  * beside the control of that name (or in the form's own
@@ -94,7 +94,7 @@ const SCRIPT = `"use strict";
     // As the browser would post: the action attribute against the page's base URL.
     var action = new URL(E.getAttribute.call(form, "action") || "", document.baseURI).href;
     var find = function (sel) { return E.querySelector.call(form, sel); };
-    // The render-time token (README, Spam): when this form was shown. Without it the post still works.
+    // The render-time token: when this form was shown. Without it the post still works.
     var token = "";
     fetch(new URL("/spam/token", action).href, { credentials: "omit" })
       .then(function (r) { return r.ok ? r.json() : null; })

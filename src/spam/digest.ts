@@ -63,7 +63,7 @@ export interface DigestDeps {
 export type DigestOutcome = "sent" | "not_due" | "nothing_new" | "failed";
 
 /**
- * The daily spam digest (README, Spam): on the first scheduled run of a UTC
+ * The daily spam digest: on the first scheduled run of a UTC
  * day, the quarantined inquiries no digest has listed yet, received before
  * that day began, are mailed to MAIL_TO in one message, each with its release
  * link, and marked as listed once Resend accepts it. Marks, not a time cut:

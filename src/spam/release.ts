@@ -1,7 +1,7 @@
 import { sign, verify } from "./key.ts";
 
 /**
- * Release links (README, Spam): `/spam/release/<inquiry id>/<HMAC of the id>`.
+ * Release links: `/spam/release/<inquiry id>/<HMAC of the id>`.
  * Unguessable without the worker's key, good for one inquiry only, and dead
  * as soon as that inquiry is no longer quarantined (released, dismissed or
  * purged): the route checks the row's state, so nothing else has to be kept.

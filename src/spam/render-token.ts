@@ -2,7 +2,7 @@ import type { RenderCheck } from "./score.ts";
 import { sign, verify, workerKey } from "./key.ts";
 
 /**
- * The render-time token (README, Spam): the reference form carries it in the
+ * The render-time token (HMAC-SHA256, WebCrypto): the reference form carries it in the
  * hidden field `_t`; it says when the form was served, signed with the
  * worker's key (HMAC-SHA256), so a submission can tell how long its visitor
  * took. Shape: `<ms since the epoch, base 36>.<base64url HMAC>`.

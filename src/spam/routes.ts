@@ -8,7 +8,7 @@ import { validRelease } from "./release.ts";
 import { formToken } from "./render-token.ts";
 
 /**
- * The spam digest's release links (README, Spam). GET shows a confirmation
+ * The spam digest's release links. GET shows a confirmation
  * page and changes nothing: mail-security scanners follow links. Only the
  * page's POST releases the inquiry to be mailed as usual (pending, due now;
  * the next scheduled run sends it). A link whose inquiry is not quarantined

@@ -19,7 +19,7 @@ export async function runSpamDigest(deps: DigestDeps): Promise<void> {
 /**
  * Deletes quarantined and dismissed inquiries older than SPAM_RETENTION_DAYS
  * days, except those on hold, with their files: data a company does not use,
- * it does not keep (README, Retention).
+ * it does not keep (storage limitation, GDPR Art. 5(1)(e)).
  */
 export async function purgeSpam(deps: {
   db: D1Database;

@@ -2,7 +2,7 @@ import type { InquiryFields } from "../domain/inquiry.ts";
 import { isCommonWord } from "./words.ts";
 
 /**
- * Spam scoring (README, Spam): a pure function of the submitted fields and of
+ * Spam scoring: a pure function of the submitted fields and of
  * facts the caller looked up (render token, disposable domain, recent repeats).
  * Every signal has a reason code and a weight; a submission whose weights add
  * up to `SPAM_THRESHOLD` or more is judged spam. No outside service is asked.

@@ -3,7 +3,7 @@ import type { NewInquiry } from "../domain/inquiry.ts";
 import { SPAM_THRESHOLD } from "./score.ts";
 
 /**
- * Tag mode (SPAM_FILTER=tag, README, Spam): every scored inquiry is mailed as
+ * Tag mode (SPAM_FILTER=tag): every scored inquiry is mailed as
  * usual with an `X-Spam-Score` header (the score and its reason codes, for a
  * mail-client rule); one judged spam also gets `[SPAM?] ` before its subject.
  */

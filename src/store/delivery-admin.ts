@@ -1,7 +1,7 @@
 import type { DeliveryStatus } from "../domain/inquiry.ts";
 
 /**
- * The operator's view of the delivery state (README, Operator API) and what
+ * The operator's view of the delivery state (GET /admin/deliveries) and what
  * /health reads of it. Times in ms since the epoch. Ids travel as one JSON
  * parameter (`json_each`), so a list of any length stays within D1's limit of
  * 100 bound parameters per statement.

@@ -312,8 +312,8 @@ export async function inquiryExists(db: D1Database, id: string): Promise<boolean
 
 /**
  * Up to `limit` files that no send can need any more: the inquiry was
- * `delivered` or `dismissed`, or `sent` before `sentBefore` (README,
- * Retention). A `failed`, `bounced`, `pending` or `quarantined` inquiry keeps
+ * `delivered` or `dismissed`, or `sent` before `sentBefore` (a retry within
+ * Resend's 24-hour idempotency window resends the same link). A `failed`, `bounced`, `pending` or `quarantined` inquiry keeps
  * its file, so a retry still carries it. Reads only the `inquiries_files` index
  * (rows that still have a file: few), never the many sent rows.
  */

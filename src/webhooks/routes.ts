@@ -14,7 +14,7 @@ export interface WebhookRouteOptions {
 }
 
 /**
- * `POST /webhooks/resend`: Resend's delivery events, signed (README, Delivery).
+ * `POST /webhooks/resend`: Resend's delivery events, signed (Standard Webhooks).
  * Only with RESEND_WEBHOOK_SECRET set (else 404). Bad, missing or stale
  * signature: 401, without a `WWW-Authenticate` challenge (no token to ask
  * for); a signed body that is not JSON: 400 `malformed_body`. A verified event answers 200 whether or not it names one
@@ -25,8 +25,10 @@ export function webhookRoutes(opts: WebhookRouteOptions) {
   const route = new Hono<AppEnv>();
 
   route.post("/resend", async (c) => {
-    const secret = c.get("config").resendWebhookSecret;
-    if (!secret) throw new AppError("not_found");
+    const config = c.get("config");
+    const secret = config.resendWebhookSecret;
+    // Set wrong: 503, so Resend redelivers once it is fixed; unset: no webhook.
+    if (!secret) throw new AppError(config.off.has("webhook") ? "unavailable" : "not_found");
     c.get("audience").html = false; // a machine's call: always JSON
     const body = await readBounded(c.req.raw, MAX_EVENT_BYTES);
     const event = verifyResendEvent(secret, body, c.req.raw.headers);
@@ -39,7 +41,7 @@ export function webhookRoutes(opts: WebhookRouteOptions) {
         type: event.type,
         at: opts.now(),
       });
-      // One line with a stable code, for Workers Logs alerting (README, Monitoring).
+      // One line with a stable code, for Workers Logs alerting.
       if (moved && event.outcome === "bounced") {
         console.error(`delivery_bounced id=${moved} event=${event.type.slice(0, 40)}`);
       }
