@@ -35,7 +35,7 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
     const ip = request.headers.get("cf-connecting-ip");
     // The limiter's round trip overlaps reading, checking and looking the
     // submission up; nothing is stored before it said yes, and its 429 comes
-    // first whatever else went wrong (docs/performance.md, the request path).
+    // first whatever else went wrong.
     const beforeBody = { ...audience };
     const allowed = rateLimit(c.env.SUBMIT_LIMITER, rateLimitKey(ip)).catch((err: unknown) => {
       // A 429 is answered as one before the body is read: ?lang=, not _lang.
