@@ -462,8 +462,8 @@ if ("startup".includes(only)) {
     const out = wrangler([
       "check",
       "startup",
-      "--args",
-      "--minify",
+      // As `npm run build` bundles it: minified.
+      "--args=--minify",
       "--outfile",
       ".bench/worker-startup.cpuprofile",
     ]);
