@@ -7,6 +7,6 @@ export default defineConfig({
     include: ["e2e/faults.load.ts"],
     environment: "node",
     testTimeout: 3_600_000,
-    hookTimeout: 180_000,
+    hookTimeout: 600_000,
   },
 });

@@ -132,7 +132,7 @@ beforeAll(async () => {
     },
   });
   await setPlan(STORAGE_FAULTS);
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   dev?.stop();

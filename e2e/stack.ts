@@ -21,8 +21,8 @@ export async function startStack(port: number, vars: Record<string, string> = {}
   const dev = await startDev({
     port,
     persistTo,
-    // A scripted browser fills a form in milliseconds, which the spam filter rightly
-    // quarantines (too_fast); these tests are about the form, so it is off.
+    // These tests are about the form, not about spam, so the filter is off: no score
+    // (too_fast beside a test's link, say) tags a mail a test reads.
     vars: { RESEND_API_KEY: API_KEY, RESEND_BASE_URL: resend.url, SPAM_FILTER: "off", ...vars },
   });
   const browser = await chromium.launch({

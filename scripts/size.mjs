@@ -1,5 +1,5 @@
 // `npm run size`: build the worker as `wrangler deploy` would and report its
-// gzip size against the budget (scripts/lib/bundle.ts). Exits non-zero when over budget, naming
+// gzip size against the 128 KiB budget. Exits non-zero when over budget, naming
 // the largest inputs (minified bytes) so the next person knows where to look.
 import { BUNDLE_BUDGET, bundleSize, kib } from "./lib/bundle.ts";
 

@@ -69,7 +69,7 @@ app.get("/", needs("intake"), async (c) =>
     formPage(c.get("config"), c.get("audience").lang, undefined, await formToken(c.env.DB, now())),
   ),
 );
-app.get("/thanks", (c) => page(thanksPage(c.get("audience").lang)));
+app.get("/thanks", (c) => page(thanksPage(c.get("audience").lang, c.get("config").form.company)));
 app.get("/assets/form.css", () => asset(FORM_CSS, "text/css"));
 app.get("/assets/form.js", () => asset(FORM_JS, "text/javascript"));
 // Any page may load it, also with `crossorigin` (it is the same for everyone).

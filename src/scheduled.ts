@@ -2,6 +2,8 @@ import { loadConfig, parseRetention } from "./config/config.ts";
 import { deliverDue, deliveryDeps, senderFor } from "./mail/deliver.ts";
 import { purge } from "./retention/purge.ts";
 import { purgeSpam, runSpamDigest } from "./spam/scheduled.ts";
+import { purgeSubmissionKeys } from "./store/submission-keys.ts";
+import { allowances, parsePlan } from "./schedule/budget.ts";
 
 /**
  * One scheduled run at `now` (the event's scheduledTime, never the wall clock):
@@ -12,13 +14,18 @@ import { purgeSpam, runSpamDigest } from "./spam/scheduled.ts";
  * never stops the deletions. A retention variable that is itself invalid skips
  * only its own part, logged as `purge skipped: NAME out_of_range`. A mail
  * setting with a problem stops only delivery and the digest (mail waits).
+ * Each duty spends at most its share of the plan's calls per invocation
+ * (`PLAN`), so every duty moves on every run whatever the backlogs.
  */
 export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number): Promise<void> {
   const retention = parseRetention(env, (code, name) =>
     console.error(`purge skipped: ${name} ${code}`),
   );
+  // Each duty's share of the plan's calls per invocation (schedule/budget.ts).
+  const budget = allowances(parsePlan(env.PLAN));
   try {
     const p = await purge({
+      budget,
       db: env.DB,
       logDb: env.LOG_DB,
       bucket: env.ATTACHMENTS,
@@ -42,14 +49,23 @@ export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number
       bucket: env.ATTACHMENTS,
       now,
       days: retention.spamRetentionDays,
+      allowance: budget.spam,
     });
   }
+
+  // Idempotency keys answer for 24 hours, then go (one indexed DELETE).
+  await purgeSubmissionKeys(env.DB, now).catch((err: unknown) => {
+    console.error(`submission key purge failed: ${err instanceof Error ? err.name : "error"}`);
+  });
 
   const { config } = loadConfig(env); // it logs its problems once per isolate
   const send = senderFor(config); // null while mail is off or there is no API key
   if (!send) return;
   try {
-    const r = await deliverDue(deliveryDeps(env, config, send, now));
+    const r = await deliverDue({
+      ...deliveryDeps(env, config, send, now),
+      allowance: budget.deliveries,
+    });
     if (r.sent + r.retried + r.failed + r.skipped + r.deferred > 0) {
       console.log(
         `deliveries: ${r.sent} sent, ${r.retried} to retry, ${r.failed} failed, ${r.skipped} skipped, ${r.deferred} left for the next run`,
@@ -59,5 +75,5 @@ export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number
     console.error(`delivery run failed: ${err instanceof Error ? err.name : "error"}`);
   }
   // Once a day, the spam digest (never throws).
-  await runSpamDigest({ db: env.DB, config, send, now });
+  await runSpamDigest({ db: env.DB, config, send, now, allowance: budget.digest });
 }

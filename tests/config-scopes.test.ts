@@ -59,11 +59,34 @@ const CASES: Case[] = [
     off: "mail",
   },
   { vars: { SERVICES: "" }, code: "missing", name: "SERVICES", off: "intake" },
+  { vars: { FORM: "{company: Primer}" }, code: "invalid_form", name: "FORM", off: "intake" },
+  {
+    // A desk's address is a mail setting: the inquiry is stored and its mail waits.
+    vars: {
+      FORM: JSON.stringify({
+        services: [{ id: "cnc", label: { sl: "CNC obdelava", en: "CNC machining" }, to: "cnc@" }],
+      }),
+    },
+    code: "invalid_mailbox",
+    name: "FORM.services[0].to",
+    off: "mail",
+  },
   {
     vars: { SERVICES: `a,${"b".repeat(121)}` },
     code: "invalid_service",
     name: "SERVICES",
     off: "intake",
+  },
+  { vars: { FORM: "{not json" }, code: "invalid_form", name: "FORM", off: "intake" },
+  {
+    vars: {
+      FORM: JSON.stringify({
+        services: [{ id: "cnc", label: { sl: "CNC obdelava", en: "CNC machining" }, to: "x" }],
+      }),
+    },
+    code: "invalid_mailbox",
+    name: "FORM.services[0].to",
+    off: "mail",
   },
   {
     vars: { ALLOWED_ORIGINS: `${COMPANY}, https://x.example/kontakt` },
@@ -122,6 +145,7 @@ const CASES: Case[] = [
     name: "SPAM_FILTER",
     off: "spam_filter",
   },
+  { vars: { PLAN: "business" }, code: "invalid_choice", name: "PLAN", off: "plan" },
   {
     vars: { TURNSTILE_SITE_KEY: "" },
     code: "turnstile_half_configured",
@@ -293,8 +317,38 @@ describe("a setting set wrong switches off only what needs it", () => {
       "RESEND_WEBHOOK_SECRET",
     ];
     expect(names.length).toBeGreaterThan(10);
-    const covered = new Set(CASES.map((c) => c.name));
+    // A problem in FORM names its member (FORM.services[1].to).
+    const covered = new Set(CASES.map((c) => c.name.split(/[.[]/)[0]));
     expect(names.filter((n) => !covered.has(n))).toEqual([]);
+  });
+});
+
+describe("ALLOWED_ORIGINS", () => {
+  it("/health warns while it is empty: only the worker's own page can send", async () => {
+    const h = await health({ ...BASE, ALLOWED_ORIGINS: "" });
+    const body = JSON.parse(h.text) as { warnings: { code: string; name: string }[] };
+    expect(body.warnings).toContainEqual(
+      expect.objectContaining({ code: "no_allowed_origins", name: "ALLOWED_ORIGINS" }),
+    );
+    const set = JSON.parse((await health(BASE)).text) as { warnings: { code: string }[] };
+    expect(set.warnings.map((w) => w.code)).not.toContain("no_allowed_origins");
+  });
+
+  it("a refused page can read the refusal, in its visitor's language, so its script can say why", async () => {
+    const res = await submit(
+      validFields(),
+      { headers: { origin: "https://www.forgotten.si", "accept-language": "en" } },
+      BASE,
+    );
+    expect(res.status).toBe(403);
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://www.forgotten.si");
+    expect(res.headers.get("access-control-allow-credentials")).toBeNull();
+    expect(res.headers.get("vary")).toContain("Origin");
+    const body = (await res.json()) as { code: string; message: string };
+    expect(body.code).toBe("origin_not_allowed");
+    expect(body.message).toContain("not yet connected");
+    expect(body.message).not.toMatch(/connection/i);
+    expect(fakes.resend.emails).toHaveLength(0);
   });
 });
 

@@ -6,16 +6,17 @@ import legit from "./data/spam/legit.json";
 
 /**
  * The scorer over the corpus in tests/data/spam (README there): real
- * contact-form spam and legitimate inquiries for a small metal-working shop.
- * Prints the figures docs/spam.md quotes.
+ * contact-form spam and legitimate inquiries for a small metal-working shop,
+ * in two parts. The scorer was tuned on `tune`; the targets hold on `holdout`.
+ * Prints the figures of both parts (docs/spam.md quotes them).
  */
 
 interface Item {
   id: string;
+  part: string;
   name: string;
   email: string;
   message: string;
-  source?: string;
   signals?: { seconds: number };
 }
 
@@ -26,46 +27,69 @@ function facts(item: Item, render: RenderCheck): SpamFacts {
   return { render, disposableDomain: disposableDomains.has(domain), sameMessageAddresses: 0 };
 }
 
+/** The item's own fields, as the form would send them (no corpus bookkeeping). */
+function fieldsOf(item: Item) {
+  const { id: _i, part: _p, signals: _s, ...rest } = item as Item & Record<string, unknown>;
+  for (const k of ["source", "lang", "note", "variant", "language"]) delete rest[k];
+  return rest;
+}
+
 const fromForm = (item: Item): RenderCheck =>
   item.signals ? { kind: "valid", seconds: item.signals.seconds } : { kind: "absent" };
 
+const verdict = (i: Item, render: RenderCheck) =>
+  scoreSubmission(fieldsOf(i), facts(i, render)).verdict;
+
+function figures(part: string) {
+  const s = (spam as Item[]).filter((i) => i.part === part);
+  const l = (legit as Item[]).filter((i) => i.part === part);
+  const bots = s.map((i) => verdict(i, { kind: "absent" }));
+  const quarantined = bots.filter((v) => v === "spam").length;
+  const tagged = bots.filter((v) => v === "suspicious").length;
+  const missed = s.filter((_, n) => bots[n] === "clean").map((i) => i.id);
+  const legitBy = (render: (i: Item) => RenderCheck) => {
+    const v = l.map((i) => [i.id, verdict(i, render(i))] as const);
+    return {
+      quarantined: v.filter(([, x]) => x === "spam").map(([id]) => id),
+      tagged: v.filter(([, x]) => x === "suspicious").map(([id]) => id),
+    };
+  };
+  const withToken = legitBy(fromForm);
+  const plainForm = legitBy(() => ({ kind: "absent" }));
+  const pct = (n: number, d: number) => `${n}/${d} (${((100 * n) / d).toFixed(1)} %)`;
+  console.log(
+    `${part}: spam quarantined ${pct(quarantined, s.length)}, tagged ${pct(tagged, s.length)}, ` +
+      `caught ${pct(quarantined + tagged, s.length)}; missed ${missed.join(", ")}\n` +
+      `${part}: legitimate quarantined ${withToken.quarantined.length}/${l.length} with a render token, ` +
+      `${plainForm.quarantined.length}/${l.length} from a plain form; tagged ` +
+      `${withToken.tagged.length} and ${plainForm.tagged.length} (${plainForm.tagged.join(", ")})`,
+  );
+  return { spam: s.length, caught: quarantined + tagged, withToken, plainForm, legit: l.length };
+}
+
 describe("spam corpus", () => {
-  it("catches at least 90 % of the real spam (posted by bots, without a render token)", () => {
-    const items = spam as Item[];
-    const missed = items.filter((i) => !scoreSubmission(i, facts(i, { kind: "absent" })).spam);
-    const bySource = new Map<string, { n: number; caught: number }>();
-    for (const i of items) {
-      const url = new URL(i.source!);
-      const host =
-        url.hostname === "github.com"
-          ? url.pathname.split("/").slice(1, 3).join("/")
-          : url.hostname;
-      const s = bySource.get(host) ?? { n: 0, caught: 0 };
-      s.n++;
-      if (!missed.includes(i)) s.caught++;
-      bySource.set(host, s);
+  it("is split by a rule nobody chose per item: held out when SHA-256(id)'s first byte is odd", async () => {
+    for (const i of [...(spam as Item[]), ...(legit as Item[])]) {
+      const digest = new Uint8Array(
+        await crypto.subtle.digest("SHA-256", new TextEncoder().encode(i.id)),
+      );
+      expect(i.part, i.id).toBe(digest[0]! % 2 ? "holdout" : "tune");
     }
-    const caught = items.length - missed.length;
-    console.log(
-      `spam caught: ${caught}/${items.length} (${((100 * caught) / items.length).toFixed(1)} %)`,
+    expect(new Set([...(spam as Item[]), ...(legit as Item[])].map((i) => i.id)).size).toBe(
+      spam.length + legit.length,
     );
-    for (const [host, s] of bySource) console.log(`  ${host}: ${s.caught}/${s.n}`);
-    console.log(`  missed: ${missed.map((i) => i.id).join(", ")}`);
-    expect(caught / items.length).toBeGreaterThanOrEqual(0.9);
   });
 
-  it("judges none of the legitimate inquiries spam, with or without a render token", () => {
-    const items = legit as Item[];
-    const withToken = items.filter((i) => scoreSubmission(i, facts(i, fromForm(i))).spam);
-    const plainForm = items.filter((i) => scoreSubmission(i, facts(i, { kind: "absent" })).spam);
-    const highest = Math.max(
-      ...items.map((i) => scoreSubmission(i, facts(i, { kind: "absent" })).score),
-    );
-    console.log(
-      `legitimate judged spam: ${withToken.length}/${items.length} from the reference form, ` +
-        `${plainForm.length}/${items.length} from a plain form; highest score ${highest}`,
-    );
-    expect(withToken.map((i) => i.id)).toEqual([]);
-    expect(plainForm.map((i) => i.id)).toEqual([]);
+  it("on the tuning part: figures only", () => {
+    const f = figures("tune");
+    expect(f.spam).toBeGreaterThan(0);
+  });
+
+  it("on the held-out part: no legitimate inquiry quarantined, at least 85 % of spam quarantined or tagged", () => {
+    const f = figures("holdout");
+    expect(f.withToken.quarantined).toEqual([]);
+    expect(f.plainForm.quarantined).toEqual([]);
+    expect(f.caught / f.spam).toBeGreaterThanOrEqual(0.85);
+    expect(f.legit).toBeGreaterThanOrEqual(20);
   });
 });

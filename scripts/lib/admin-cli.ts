@@ -4,6 +4,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+// The parser wrangler reads .dev.vars with (the same dotenv version it bundles, and
+// dotenv-expand for ${NAME}), so this tool sends exactly the token the worker got.
+import { parse as parseDotenv } from "dotenv";
+import { expand } from "dotenv-expand";
 
 export interface Io {
   env: Record<string, string | undefined>;
@@ -15,9 +19,15 @@ export interface Io {
 }
 
 const DEFAULT_URL = "http://127.0.0.1:8787";
+/** What an erasure cannot reach: the mails the worker sent (GDPR Art. 17 covers every copy). */
+const STAFF_COPIES =
+  "Still to do by hand: delete the mails of these inquiries from the staff's mailboxes " +
+  "(and any copy forwarded or saved elsewhere); the worker cannot reach them.";
 const TIMEOUT_MS = 30_000;
 const STATUSES = ["pending", "failed", "bounced", "quarantined"];
-const EDITABLE = ["name", "email", "phone", "company", "message"];
+// A field's name as the worker's form has them (the built-in ones and the form
+// definition's own); which of them rectification may change, the worker decides.
+const FIELD_NAME = /^[a-z0-9][a-z0-9_]{0,39}$/;
 
 const USAGE = `npm run admin -- <command> [options]
 
@@ -27,7 +37,8 @@ Commands
   show <id>                      one inquiry
   erase <email> --yes            erase every inquiry of an address, with its files
   erase --id <id> --yes          erase one inquiry
-  rectify <id> field=value…      correct name, email, phone, company or message
+  rectify <id> field=value…      correct name, email, phone, company, message or a field
+                                 of your own form (FORM), e.g. quantity=40; field= clears it
   hold <id> [--reason TEXT]      restrict (GDPR Art. 18): kept, neither mailed nor purged
   release <id>                   lift the hold
   deliveries [--status S]        failed and bounced mail (S: pending, failed, bounced, quarantined)
@@ -58,6 +69,8 @@ class CliError extends Error {
 interface Target {
   url: string;
   token: string;
+  /** This machine (`npm run dev`): its secrets come from .dev.vars. */
+  local: boolean;
 }
 
 interface Answer {
@@ -115,26 +128,21 @@ export async function runAdmin(argv: string[], io: Io): Promise<number> {
   }
 }
 
-/** Reads NAME=value lines (`.dev.vars`, dotenv style); quotes around a value are removed. */
-export function readVarsFile(text: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith("#")) continue;
-    const eq = line.indexOf("=");
-    if (eq <= 0) continue;
-    const name = line
-      .slice(0, eq)
-      .trim()
-      .replace(/^export\s+/, "");
-    let value = line.slice(eq + 1).trim();
-    const q = value[0];
-    if ((q === '"' || q === "'") && value.length >= 2 && value.endsWith(q)) {
-      value = value.slice(1, -1);
-    }
-    vars[name] = value;
-  }
-  return vars;
+/**
+ * Reads a vars file (`.dev.vars`) by wrangler's rules: dotenv's format (quotes,
+ * `# comments` after a value, `export NAME=`, multi-line quoted values), then
+ * `${NAME}` expanded from the file and `processEnv`, as `wrangler dev` does
+ * (wrangler's parseAndExpandDotEnv). `processEnv` is not changed.
+ */
+export function readVarsFile(
+  text: string,
+  processEnv: Record<string, string | undefined> = {},
+): Record<string, string> {
+  const parsed = parseDotenv(text);
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(processEnv)) if (v !== undefined) env[k] = v;
+  expand({ parsed, processEnv: env });
+  return parsed;
 }
 
 function findTarget(
@@ -145,7 +153,7 @@ function findTarget(
 ): Target {
   const varsPath = resolve(io.cwd, varsOpt ?? ".dev.vars");
   let vars: Record<string, string> = {};
-  if (existsSync(varsPath)) vars = readVarsFile(readFileSync(varsPath, "utf8"));
+  if (existsSync(varsPath)) vars = readVarsFile(readFileSync(varsPath, "utf8"), io.env);
   else if (varsOpt) throw new CliError(`cannot read ${varsOpt}`, 2);
 
   const raw = urlOpt ?? io.env.INQUIRY_URL ?? vars.INQUIRY_URL ?? DEFAULT_URL;
@@ -174,7 +182,7 @@ function findTarget(
   }
   let path = url.pathname;
   while (path.endsWith("/")) path = path.slice(0, -1); // a loop, not /\/+$/: that regex is quadratic
-  return { url: url.origin + path, token };
+  return { url: url.origin + path, token, local };
 }
 
 function client(target: Target, io: Io): Api {
@@ -195,7 +203,12 @@ function client(target: Target, io: Io): Api {
     } catch (e) {
       const c = (e as { cause?: { code?: string; message?: string } }).cause;
       const cause = c?.code ?? c?.message ?? (e as Error).name;
-      throw new CliError(`cannot reach ${target.url} (${cause}): is the worker running there?`);
+      throw new CliError(
+        `cannot reach ${target.url} (${cause}): is the worker running there? ` +
+          (target.local
+            ? "`npm run dev` prints the address to use; give it with --url URL or INQUIRY_URL=URL."
+            : "Give the worker's address with --url URL or INQUIRY_URL=URL."),
+      );
     }
     const text = await res.text();
     let parsed: unknown;
@@ -214,7 +227,12 @@ function client(target: Target, io: Io): Api {
     };
     if (res.status === 401) {
       throw new CliError(
-        "the worker refused the token (401): ADMIN_TOKEN here is not the one set on the worker",
+        target.local
+          ? "the worker refused the token (401): ADMIN_TOKEN here is not the one `npm run dev` " +
+              "gave the worker. Edit ADMIN_TOKEN in .dev.vars (the worker reads it at start), " +
+              "then restart `npm run dev`"
+          : "the worker refused the token (401): ADMIN_TOKEN here is not the one set on the worker " +
+              "(set on the worker with `npx wrangler secret put ADMIN_TOKEN`)",
       );
     }
     if (res.status === 429) {
@@ -230,8 +248,8 @@ function client(target: Target, io: Io): Api {
     if (res.status === 503 && path !== "/health") {
       // The body is the visitor's apology; the operator needs /health's problem codes.
       throw new CliError(
-        "the worker cannot serve this now (503): its configuration is invalid or its storage " +
-          "unreachable. `npm run admin -- health` (or GET /health) names the problem.",
+        "the worker cannot serve this now (503): a setting it needs has a problem (such as " +
+          "ADMIN_TOKEN) or its storage is unreachable. `npm run admin -- health` (or GET /health) names it.",
       );
     }
     return answer;
@@ -398,7 +416,10 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
     if (o.id) {
       checkId(o.id);
       if (!o.yes) {
-        io.err(`This erases inquiry ${o.id} and its file for good. Add --yes to do it.`);
+        io.err(
+          `This erases inquiry ${o.id} and its file for good; the staff's mail of it stays ` +
+            "until deleted by hand. Add --yes to do it.",
+        );
         return 2;
       }
       await expectOk(
@@ -407,6 +428,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
         `no inquiry with id ${o.id}`,
       );
       io.out(`erased inquiry ${o.id}`);
+      io.out(STAFF_COPIES);
       return 0;
     }
     if (!o.yes) {
@@ -417,7 +439,8 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
       );
       const n = (found.body.inquiries as unknown[]).length;
       io.err(
-        `This erases ${inquiriesN(n)} of that address, with their files, for good. Add --yes to do it.`,
+        `This erases ${inquiriesN(n)} of that address, with their files, for good; the staff's ` +
+          "mails of them stay until deleted by hand. Add --yes to do it.",
       );
       return 2;
     }
@@ -427,6 +450,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
       "erase",
     );
     io.out(`erased ${inquiriesN(Number(answer.body.deleted))} of that address`);
+    if (Number(answer.body.deleted) > 0) io.out(STAFF_COPIES);
     return 0;
   },
 
@@ -434,14 +458,18 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
     need(args, 2, "rectify <id> field=value…");
     const [id, ...pairs] = args;
     checkId(id!);
-    const patch: Record<string, string> = {};
+    const patch: Record<string, string | null> = {};
     for (const p of pairs) {
       const eq = p.indexOf("=");
       const field = eq > 0 ? p.slice(0, eq) : "";
-      if (!EDITABLE.includes(field)) {
-        throw new CliError(`"${p}": give field=value with a field of ${EDITABLE.join(", ")}`, 2);
+      if (!FIELD_NAME.test(field)) {
+        throw new CliError(
+          `"${p}": give field=value, e.g. name="Ana Novak" (the field's name as \`show\` lists it)`,
+          2,
+        );
       }
-      patch[field] = p.slice(eq + 1);
+      // An empty value clears an optional field; the worker says if the field is required.
+      patch[field] = eq === p.length - 1 ? null : p.slice(eq + 1);
     }
     await expectOk(
       api,
@@ -497,7 +525,7 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
       return 0;
     }
     const list = answer.body.deliveries as Record<string, unknown>[];
-    io.out(`${list.length} ${o.status ?? "failed or bounced"} deliveries, oldest first`);
+    io.out(`${list.length} ${o.status ?? "failed or bounced"} deliveries, newest first`);
     if (list.length > 0) {
       table(
         ["id", "created (UTC)", "status", "attempts", "last error", "next attempt (UTC)", "spam"],
@@ -511,6 +539,11 @@ const COMMANDS: Record<string, (r: Run) => Promise<number>> = {
           spamCell(d.spam),
         ]),
       ).forEach((l) => io.out(l));
+    }
+    if (typeof answer.body.next === "string") {
+      io.out(
+        `more: GET /admin/deliveries${query || "?"}${query ? "&" : ""}cursor=${answer.body.next}`,
+      );
     }
     return 0;
   },

@@ -9,8 +9,10 @@ import {
   LISTABLE,
   listDeliveries,
   requeueDeliveries,
+  type DeliveryCursor,
   type DeliveryRow,
 } from "../store/delivery-admin.ts";
+import { base64url, fromBase64url } from "../crypto/base64url.ts";
 import { readJsonObject } from "./json-body.ts";
 import { allowOnly } from "./methods.ts";
 
@@ -33,6 +35,19 @@ function exportDelivery(d: DeliveryRow) {
         ? null
         : { score: d.spam_score, reasons: d.spam_reasons ? d.spam_reasons.split(",") : [] },
   };
+}
+
+/** The `next` of a page: where it ended, base64url of `<created_at ms>.<id>` (opaque to callers). */
+function writeCursor(row: DeliveryRow): string {
+  return base64url(new TextEncoder().encode(`${row.created_at}.${row.id}`));
+}
+
+/** A cursor this route wrote, or null for anything else. */
+function readCursor(text: string): DeliveryCursor | null {
+  const bytes = text.length <= 200 ? fromBase64url(text) : null;
+  if (!bytes) return null;
+  const m = /^(\d{1,16})\.([\w-]{1,64})$/.exec(new TextDecoder().decode(bytes));
+  return m ? { createdAt: Number(m[1]), id: m[2]! } : null;
 }
 
 /**
@@ -59,7 +74,8 @@ async function idsFromBody(request: Request): Promise<string[]> {
 /**
  * Mail that did not get through, for the operator:
  * `GET /` lists (`?status=` one of pending, failed, bounced, quarantined;
- * default failed and bounced; oldest first; at most 500), `POST /retry` sends
+ * default failed and bounced; newest first; 500 a page, `next` the cursor
+ * of the following page for `&cursor=`, null on the last), `POST /retry` sends
  * again under a new Idempotency-Key, `POST /dismiss` keeps without mailing.
  * Retry and dismiss touch only failed, bounced or quarantined inquiries and
  * answer how many they changed.
@@ -81,8 +97,19 @@ export function deliveryRoutes(now: () => number) {
       }
       statuses = [wanted];
     }
-    const rows = await listDeliveries(c.env.DB, statuses, MAX_DELIVERIES);
-    return json({ ok: true, deliveries: rows.map(exportDelivery) });
+    const cursor = c.req.query("cursor");
+    const after = cursor === undefined ? null : readCursor(cursor);
+    if (cursor !== undefined && !after) {
+      throw new AppError("validation_failed", {
+        fields: [{ field: "cursor", code: "invalid_value" }],
+      });
+    }
+    // One more than a page tells whether another follows.
+    const rows = await listDeliveries(c.env.DB, statuses, MAX_DELIVERIES + 1, after);
+    const page = rows.slice(0, MAX_DELIVERIES);
+    const last = page[page.length - 1];
+    const next = rows.length > MAX_DELIVERIES && last ? writeCursor(last) : null;
+    return json({ ok: true, deliveries: page.map(exportDelivery), next });
   });
   route.all("/", allowOnly("GET"));
 

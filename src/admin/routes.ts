@@ -3,6 +3,7 @@ import type { AppEnv } from "../http/app.ts";
 import { AppError, type FieldError } from "../http/errors.ts";
 import { json } from "../http/respond.ts";
 import { inquirySchema, validateFields, type InquiryFields } from "../inquiry/validate.ts";
+import { plainService, serviceOf, type FormDefinition } from "../domain/form.ts";
 import { keySpentBefore } from "../mail/deliver.ts";
 import { retentionCutoff } from "../retention/months.ts";
 import {
@@ -17,10 +18,15 @@ import { deleteAttachments } from "../store/attachments.ts";
 import type { StoredInquiry } from "../domain/inquiry.ts";
 import type { AdminGate } from "./auth.ts";
 import { deliveryRoutes } from "./deliveries.ts";
+import { addressKeys } from "../domain/address.ts";
 import { readJsonObject } from "./json-body.ts";
 import { allowOnly } from "./methods.ts";
 
-/** The export format: everything stored about an inquiry, nothing else. */
+/**
+ * The export format: everything stored about an inquiry, nothing else. The
+ * company's own fields (`FORM.fields`) stand beside the built-in ones under
+ * their own names (src/config/form.ts keeps those names off the export's other keys).
+ */
 export function exportInquiry(i: StoredInquiry) {
   return {
     id: i.id,
@@ -31,6 +37,7 @@ export function exportInquiry(i: StoredInquiry) {
     company: i.company,
     service: i.service,
     message: i.message,
+    ...i.extra,
     lang: i.lang,
     attachment: i.attachment && {
       filename: i.attachment.filename,
@@ -53,7 +60,27 @@ export function exportInquiry(i: StoredInquiry) {
   };
 }
 
-const EDITABLE = ["name", "email", "phone", "company", "message"] as const;
+/**
+ * The form rectification validates against: the stored service stays valid
+ * even if the services changed since, and a field of the company's own that
+ * the inquiry has no value for is not demanded now (it may have been added to
+ * the form, or made required, after the inquiry came).
+ */
+function rectificationForm(
+  form: FormDefinition,
+  found: StoredInquiry,
+  patch: Record<string, unknown>,
+): FormDefinition {
+  const services = serviceOf(form, found.service)
+    ? form.services
+    : [...form.services, plainService(found.service)];
+  const fields = form.fields.map((f) =>
+    f.builtin || !f.required || f.name in patch || found.extra?.[f.name] !== undefined
+      ? f
+      : { ...f, required: false },
+  );
+  return { ...form, services, fields };
+}
 
 /** The address of a search or erasure, from a JSON body `{"email":"…"}` (never the URL). */
 async function emailFromBody(request: Request): Promise<string> {
@@ -66,25 +93,12 @@ async function emailFromBody(request: Request): Promise<string> {
       fields: [{ field: "email", code: "too_long", params: { max: 254 } }],
     });
   }
-  if (!looksLikeAddress(email.trim())) {
+  if (addressKeys(email) === null) {
     throw new AppError("validation_failed", {
       fields: [{ field: "email", code: "invalid_email" }],
     });
   }
   return email;
-}
-
-/**
- * `local@domain.tld` on one line: enough to refuse what cannot be anyone's
- * address (a typo, a name) with 422 rather than "0 found". Looser than the
- * form's rule on purpose: an address stored under an older rule must stay
- * searchable and erasable. No regular expression, so nothing can backtrack.
- */
-function looksLikeAddress(s: string): boolean {
-  const at = s.lastIndexOf("@");
-  const dot = s.lastIndexOf(".");
-  for (const ch of s) if (ch.trim() === "" || ch < " ") return false;
-  return at > 0 && dot > at + 1 && dot < s.length - 1;
 }
 
 /**
@@ -129,18 +143,25 @@ export function adminRoutes(gate: AdminGate, now: () => number) {
     const found = await getInquiry(c.env.DB, c.req.param("id"));
     if (!found) throw new AppError("not_found");
     const patch = await readJsonObject(c.req.raw);
+    const form = rectificationForm(c.get("config").form, found, patch);
+    const editable = new Set(form.fields.filter((f) => f.rectifiable).map((f) => f.name));
     const errors: FieldError[] = Object.keys(patch)
-      .filter((k) => !(EDITABLE as readonly string[]).includes(k))
+      .filter((k) => !editable.has(k))
       .map((field) => ({ field, code: "invalid_value" }));
+    const stored: Record<string, unknown> = { ...found, ...found.extra };
     const merged: Record<string, unknown> = { service: found.service };
-    for (const k of EDITABLE) merged[k] = k in patch ? (patch[k] ?? "") : (found[k] ?? "");
-    // The same rules as the form; the stored service stays valid even if SERVICES changed since.
-    const schema = inquirySchema([...c.get("config").services, found.service]);
-    const result = validateFields(schema, merged);
+    for (const k of editable) merged[k] = k in patch ? (patch[k] ?? "") : (stored[k] ?? "");
+    // The same rules as the form's.
+    const result = validateFields(inquirySchema(form), merged);
     if (!result.ok) errors.push(...result.errors);
     if (errors.length > 0 || !result.ok)
       throw new AppError("validation_failed", { fields: errors });
-    const fields: InquiryFields = result.data;
+    // Values of fields the form no longer has are kept: rectifying one field erases no other.
+    const gone = Object.entries(found.extra ?? {}).filter(([k]) => !editable.has(k));
+    const fields: InquiryFields = {
+      ...result.data,
+      extra: { ...Object.fromEntries(gone), ...result.data.extra },
+    };
     await updateFields(c.env.DB, found.id, fields);
     return json({ ok: true, inquiry: exportInquiry({ ...found, ...fields }) });
   });

@@ -1,4 +1,6 @@
-import { FILE_KIND_IDS, FILE_KINDS, isFileKindId, type FileKind } from "../inquiry/file-type.ts";
+import { parsePlan, type Plan } from "../schedule/budget.ts";
+import { FILE_KIND_IDS, FILE_KINDS, isFileKindId, type FileKind } from "../domain/file-kinds.ts";
+import type { SpamFilter } from "../domain/spam-tag.ts";
 import { isLang, type Lang } from "../i18n/lang.ts";
 import { isExampleAddress, isExampleValue, SECRET_NAMES } from "./examples.ts";
 import {
@@ -6,6 +8,8 @@ import {
   DEFAULT_MAX_ATTACHMENT_BYTES,
   MAX_ATTACHMENT_BYTES_LIMIT,
 } from "./limits.ts";
+import type { FormDefinition } from "../domain/form.ts";
+import { parseForm } from "./form.ts";
 import { normaliseMailbox, splitMailboxes } from "./mailbox.ts";
 
 export { DEFAULT_MAX_ATTACHMENT_BYTES, MAX_ATTACHMENT_BYTES_LIMIT } from "./limits.ts";
@@ -14,7 +18,8 @@ export interface Config {
   /** Mailboxes as Resend takes them: display names with specials already quoted. */
   mailTo: string[];
   mailFrom: string;
-  services: string[];
+  /** The form: its fields, services (each with its desk), the company's name, privacy notice, time zone. */
+  form: FormDefinition;
   /** Origins allowed to post; empty means only the worker's own origin. */
   allowedOrigins: string[];
   redirectUrl: string | null;
@@ -36,6 +41,12 @@ export interface Config {
   spamFilter: SpamFilter;
   /** Quarantined and dismissed inquiries are purged after this many days. */
   spamRetentionDays: number;
+  /** PUBLIC_URL: the worker's public origin, for file and release links; null: no links. */
+  publicUrl: string | null;
+  /** RESEND_RATE: sends per second the worker allows itself (Resend's default limit: 2). */
+  resendRate: number;
+  /** The Workers plan whose per-invocation limits each scheduled run keeps to. */
+  plan: Plan;
   /**
    * The parts a configuration problem has switched off (see `ConfigScope`);
    * empty when all is well. Code that needs a part checks it here.
@@ -43,7 +54,7 @@ export interface Config {
   off: ReadonlySet<ConfigScope>;
 }
 
-export type SpamFilter = "quarantine" | "tag" | "off";
+export type { SpamFilter };
 
 /**
  * What a configuration problem switches off; everything else keeps working
@@ -80,7 +91,13 @@ export type ConfigScope =
   /** The technical log keeps truncated IP addresses. */
   | "log_ip"
   /** Suspected spam is mailed, tagged `[SPAM?]` (never hidden). */
-  | "spam_filter";
+  | "spam_filter"
+  /** No links in mails (PUBLIC_URL): files go inline, the spam digest has no release links. */
+  | "links"
+  /** Sends are paced at the default 2 per second (RESEND_RATE). */
+  | "pacing"
+  /** Scheduled runs keep to the Free plan's limits per invocation. */
+  | "plan";
 
 /** What each scope's problem does, in one sentence for /health, the deploy check and the docs. */
 export const SCOPE_EFFECTS: Readonly<Record<ConfigScope, string>> = {
@@ -96,6 +113,9 @@ export const SCOPE_EFFECTS: Readonly<Record<ConfigScope, string>> = {
   language: "Slovenian is the default language",
   log_ip: "the technical log keeps truncated IP addresses",
   spam_filter: "suspected spam is mailed, tagged [SPAM?] in the subject",
+  links: "files are mailed inline and the spam digest has no release links until this is fixed",
+  pacing: "mail is sent at Resend's default rate, 2 per second",
+  plan: "scheduled runs keep to the Free plan's 50 calls a run, so backlogs take longer",
 };
 
 /**
@@ -107,8 +127,10 @@ export type ConfigProblemCode =
   | "missing"
   /** `MAIL_TO`/`MAIL_FROM` is not a mailbox Resend accepts. */
   | "invalid_mailbox"
-  /** A `SERVICES` entry is too long or holds control characters. */
+  /** A `SERVICES` entry, or a service of `FORM`, is too long, holds control characters or repeats an id. */
   | "invalid_service"
+  /** The form definition (`FORM`) is not JSON, or a member of it is wrong; `name` says which. */
+  | "invalid_form"
   /** An `ALLOWED_ORIGINS` entry is not an origin (scheme, host, optional port, nothing else). */
   | "invalid_origin"
   /** Not an absolute URL with `https:` (or `http:`, see `insecure_url`). */
@@ -131,6 +153,8 @@ export type ConfigProblemCode =
   | "turnstile_half_configured"
   /** Warning: no `RESEND_API_KEY`, so mail waits. */
   | "no_api_key"
+  /** Warning: no `PUBLIC_URL`: files go inline, the spam digest has no release links. */
+  | "no_public_url"
   /** Warning: `ALLOWED_ORIGINS` is empty, so only the worker's own page can send. */
   | "no_allowed_origins"
   /** Warning: `MAIL_TO`/`MAIL_FROM` is on a domain RFC 2606 reserves (the committed example). */
@@ -221,17 +245,12 @@ export function parseConfig(env: RawEnv): ConfigResult {
       'must be "address@domain" or "Name <address@domain>"',
     );
 
-  // SERVICES — intake: the form cannot be validated without its list.
-  const services = [...new Set(list(str(env, "SERVICES")))];
-  if (services.length === 0)
-    bad("intake", "missing", "SERVICES", "is not set: list the services, separated by commas");
-  else if (services.some((s) => s.length > 120 || /[\x00-\x1f\x7f]/.test(s)))
-    bad(
-      "intake",
-      "invalid_service",
-      "SERVICES",
-      "each service must be at most 120 characters without control characters",
-    );
+  // FORM and SERVICES — intake: the form cannot be validated without them; a
+  // service's `to` — mail: its inquiries are stored and their mail waits. Each
+  // problem names the member at fault (src/config/form.ts).
+  const { form, problems: formProblems } = parseForm(env.FORM, str(env, "SERVICES"));
+  for (const p of formProblems)
+    bad(p.code === "invalid_mailbox" ? "mail" : "intake", p.code, p.name, p.problem);
 
   // ALLOWED_ORIGINS — origins: a wrong entry is skipped, the right ones still work.
   const allowedOrigins: string[] = [];
@@ -465,6 +484,9 @@ export function parseConfig(env: RawEnv): ConfigResult {
     bad("spam_filter", "invalid_choice", "SPAM_FILTER", 'must be "quarantine", "tag" or "off"');
   const spamFilter: SpamFilter = isSpamFilter(spamRaw) ? spamRaw : "tag";
   const spamRetentionDays = retention.spamRetentionDays ?? 30;
+  const { publicUrl, resendRate } = parseDelivery(env, bad, warn);
+  // PLAN — plan: only the scheduled runs read it, and they keep to the stricter limits.
+  const plan = parsePlan(env.PLAN, (problem) => bad("plan", "invalid_choice", "PLAN", problem));
 
   return {
     ok: problems.length === 0,
@@ -473,7 +495,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
     config: {
       mailTo,
       mailFrom: mailFrom ?? "",
-      services,
+      form,
       allowedOrigins,
       redirectUrl,
       defaultLang,
@@ -490,9 +512,49 @@ export function parseConfig(env: RawEnv): ConfigResult {
       resendWebhookSecret,
       spamFilter,
       spamRetentionDays,
+      publicUrl,
+      resendRate,
+      plan,
       off: new Set(problems.map((p) => p.scope)),
     },
   };
+}
+
+/**
+ * PUBLIC_URL (the worker's public origin: links in mails point there, never at
+ * a request's `Host`; scope `links`) and RESEND_RATE (sends per second, 1–100,
+ * default 2: Resend's default limit, Resend docs "Rate limit"; scope `pacing`).
+ */
+function parseDelivery(
+  env: RawEnv,
+  bad: ReportProblem,
+  warn: ReportProblem,
+): { publicUrl: string | null; resendRate: number } {
+  const raw = str(env, "PUBLIC_URL");
+  const scheme = raw ? urlScheme(raw) : null;
+  const publicUrl = scheme === "ok" ? toOrigin(raw) : null;
+  if (scheme === "insecure")
+    bad(
+      "links",
+      "insecure_url",
+      "PUBLIC_URL",
+      "must use https: (plain http: only for localhost and 127.0.0.1)",
+    );
+  else if (raw && !publicUrl)
+    bad(
+      "links",
+      "invalid_url",
+      "PUBLIC_URL",
+      "must be the worker's origin, like https://forms.example.com (no path)",
+    );
+  if (!raw)
+    warn(
+      "links",
+      "no_public_url",
+      "PUBLIC_URL",
+      "is not set: files are mailed inline and the spam digest has no release links (release in /admin)",
+    );
+  return { publicUrl, resendRate: int(env, "RESEND_RATE", 2, scoped(bad, "pacing"), 1, 100) };
 }
 
 function isSpamFilter(value: string): value is SpamFilter {

@@ -59,3 +59,18 @@ export function splitMailboxes(value: string): string[] {
   parts.push(current);
   return parts.map((s) => s.trim()).filter(Boolean);
 }
+
+/**
+ * `mailbox` (as `normaliseMailbox` returned it) with its display name
+ * replaced by `name`, quoted where RFC 5322 §3.2.3 specials require it:
+ * `Firma d.o.o.` and `forms@firma.si` give `"Firma d.o.o." <forms@firma.si>`.
+ * Control characters and angle brackets in `name` become spaces.
+ */
+export function displayNameMailbox(name: string, mailbox: string): string {
+  const m = NAME_ADDR.exec(mailbox);
+  const address = m ? m[2]!.trim() : mailbox;
+  const clean = name.replace(/[\x00-\x1f\x7f<>]/g, " ").trim();
+  if (clean === "") return address;
+  if (!SPECIALS.test(clean)) return `${clean} <${address}>`;
+  return `"${clean.replace(/["\\]/g, (c) => `\\${c}`)}" <${address}>`;
+}

@@ -1,4 +1,5 @@
-import type { Lang } from "../i18n/lang.ts";
+import type { Lang } from "./lang.ts";
+import type { OwnValues } from "./fields.ts";
 
 /**
  * The inquiry as the whole worker speaks of it: intake validates these shapes,
@@ -6,14 +7,21 @@ import type { Lang } from "../i18n/lang.ts";
  * here, so no import runs back up from storage to intake.
  */
 
-/** The stored and mailed fields: nothing else a visitor sends is kept. */
+/**
+ * The stored and mailed fields: nothing else a visitor sends is kept. The
+ * built-in ones (src/domain/fields.ts) have columns of their own; the
+ * company's own (`FORM.fields`) travel together in `extra`.
+ */
 export interface InquiryFields {
   name: string;
   email: string;
   phone: string | null;
   company: string | null;
+  /** The service's id (a plain service's id is its label). */
   service: string;
   message: string;
+  /** The values of the company's own fields by name; absent or empty: none. */
+  extra?: OwnValues;
 }
 
 /**
@@ -39,7 +47,7 @@ export interface AttachmentMeta {
 
 /** The spam scorer's verdict on an inquiry, for the operator and tag mode. */
 export interface SpamRecord {
-  /** Sum of the signals' weights; judged spam from SPAM_THRESHOLD (src/spam/score.ts) up. */
+  /** Sum of the signals' weights (src/spam/score.ts); the verdict follows from it and `reasons` (./spam-tag.ts). */
   score: number;
   /** Reason codes, e.g. `link_cloaked`. */
   reasons: string[];
@@ -55,14 +63,6 @@ export interface NewInquiry extends InquiryFields {
   createdAt: number;
   lang: Lang;
   attachment: AttachmentMeta | null;
-  /**
-   * The worker's own origin (`https://host[:port]`) as the request that stored
-   * the inquiry addressed it: the worker's address, not the visitor's data.
-   * Kept only where a link needs it: with a file (Resend fetches it there) and
-   * with a quarantined inquiry (the digest's release link). Absent or null
-   * when unknown: the file is then mailed inline, the digest gives no link.
-   */
-  workerOrigin?: string | null;
   /** Absent or null: not scored (SPAM_FILTER=off). */
   spam?: SpamRecord | null;
 }

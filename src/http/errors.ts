@@ -1,48 +1,7 @@
-/** Every answer the visitor can get that is not a success, as one closed set. */
-export type ErrorCode =
-  | "validation_failed"
-  | "payload_too_large"
-  | "malformed_body"
-  | "unsupported_media_type"
-  | "origin_not_allowed"
-  | "captcha_failed"
-  | "rate_limited"
-  | "unavailable"
-  | "not_found"
-  | "unauthorized"
-  | "too_many_attempts"
-  | "email_in_url"
-  | "method_not_allowed";
+import type { ErrorCode, FieldError } from "../domain/errors.ts";
 
-/** Stable per-field codes of a 422 answer. */
-export type FieldErrorCode =
-  | "required"
-  | "too_short"
-  | "too_long"
-  | "invalid_email"
-  | "invalid_phone"
-  | "invalid_choice"
-  | "invalid_characters"
-  | "invalid_value"
-  | "duplicate_field"
-  | "file_too_large"
-  | "file_type_not_allowed"
-  | "file_text_encoding"
-  | "file_hidden_content"
-  | "file_has_macros"
-  | "file_archive_program"
-  | "file_archive_unreadable"
-  | "file_empty"
-  | "too_many_files"
-  | "too_many_values"
-  | "invalid_option";
-
-export interface FieldError {
-  field: string;
-  code: FieldErrorCode;
-  /** Numbers for the message template, e.g. `{ min: 2 }`. Never the submitted value. */
-  params?: Record<string, string | number>;
-}
+// The codes are domain vocabulary (every floor names them); their statuses are HTTP's, here.
+export type { ErrorCode, FieldError, FieldErrorCode } from "../domain/errors.ts";
 
 /**
  * The one place where an error code becomes an HTTP status and, where the
@@ -52,6 +11,7 @@ export interface FieldError {
  */
 export const ERRORS: Readonly<Record<ErrorCode, { status: number; retryAfter?: number }>> = {
   validation_failed: { status: 422 },
+  idempotency_key_reused: { status: 422 },
   payload_too_large: { status: 413 },
   malformed_body: { status: 400 },
   unsupported_media_type: { status: 415 },
@@ -83,10 +43,21 @@ export class AppError extends Error {
   readonly challenge: string | undefined;
   /** A 405's `Allow`: the methods the path takes (RFC 9110 §15.5.6, §10.2.1). */
   readonly allow: readonly string[];
+  /**
+   * An origin that may read this refusal (`Access-Control-Allow-Origin`, Fetch
+   * standard, CORS protocol), though it may not post: a page missing from
+   * `ALLOWED_ORIGINS` then learns why, instead of seeing a network failure.
+   */
+  readonly readableBy: string | undefined;
 
   constructor(
     code: ErrorCode,
-    opts: { fields?: readonly FieldError[]; challenge?: string; allow?: readonly string[] } = {},
+    opts: {
+      fields?: readonly FieldError[];
+      challenge?: string;
+      allow?: readonly string[];
+      readableBy?: string;
+    } = {},
   ) {
     super(code);
     this.name = "AppError";
@@ -94,6 +65,7 @@ export class AppError extends Error {
     this.fields = opts.fields ?? [];
     this.challenge = opts.challenge;
     this.allow = opts.allow ?? [];
+    this.readableBy = opts.readableBy;
   }
 
   get status(): number {

@@ -35,13 +35,20 @@ function isTopLevelNavigation(headers: Headers): boolean {
 /**
  * Refuses a post or preflight from an origin that is not the worker's own or
  * in `ALLOWED_ORIGINS` with 403 `origin_not_allowed`. A preflight always comes
- * from a browser, so one without `Origin` is refused too.
+ * from a browser, so one without `Origin` is refused too. A refused post's
+ * answer is readable by its page (no credentials; it holds only the refusal),
+ * so /embed.js can tell the visitor the truth and the developer which origin
+ * to add, where an unreadable answer would look like a network failure.
  */
 export function allowedOriginsOnly(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    const origin = c.req.header("origin");
     const preflight = c.req.method === "OPTIONS";
-    if (preflight && !c.req.header("origin")) throw new AppError("origin_not_allowed");
-    if (!originAllowed(c.req.raw, c.get("config"))) throw new AppError("origin_not_allowed");
+    if (preflight && !origin) throw new AppError("origin_not_allowed");
+    if (!originAllowed(c.req.raw, c.get("config"))) {
+      const readable = !preflight && origin !== undefined && origin !== "null";
+      throw new AppError("origin_not_allowed", readable ? { readableBy: origin } : {});
+    }
     await next();
   };
 }
@@ -58,7 +65,8 @@ export function corsForAllowedOrigins(): MiddlewareHandler<AppEnv> {
     origin: (origin, c) =>
       (c.get("config") as Config).allowedOrigins.includes(origin) ? origin : null,
     allowMethods: ["POST", "OPTIONS"],
-    allowHeaders: ["Content-Type", "Accept"],
+    // Idempotency-Key: a script's own client may send it instead of the `_submission` field.
+    allowHeaders: ["Content-Type", "Accept", "Idempotency-Key"],
     maxAge: 600,
   });
 }

@@ -34,20 +34,21 @@ export function page(body: SafeHtml, status = 200, headers: HeadersInit = {}): R
 export function errorResponse(
   err: AppError,
   audience: Audience,
-  form?: { config: Config; typed: TypedValues },
+  form?: { config: Config; typed?: TypedValues | undefined },
 ): Response {
   const { lang } = audience;
   const headers: Record<string, string> = {};
   if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
   if (err.challenge !== undefined) headers["www-authenticate"] = err.challenge;
   if (err.allow.length > 0) headers.allow = err.allow.join(", ");
+  if (err.readableBy !== undefined) headers["access-control-allow-origin"] = err.readableBy;
   if (audience.html) {
     const body =
       err.code === "not_found"
-        ? notFoundPage(lang)
-        : form && audience.fromOwnPage
+        ? notFoundPage(lang, form?.config.form.company ?? null)
+        : form?.typed && audience.fromOwnPage
           ? formPage(form.config, lang, { typed: form.typed, error: err })
-          : errorPage(lang, err.code, err.fields, audience.back);
+          : errorPage(lang, err.code, err.fields, audience.back, form?.config.form ?? null);
     return page(body, err.status, headers);
   }
   const body: Record<string, unknown> = {
@@ -74,6 +75,6 @@ export const answerError: ErrorHandler<AppEnv> = (err, c: Context<AppEnv>) => {
   if (!(err instanceof AppError)) console.error(`unexpected error: ${err.name}`);
   const config = c.get("config");
   const typed = c.get("typed");
-  const form = config && typed ? { config, typed } : undefined;
+  const form = config ? { config, typed } : undefined;
   return errorResponse(asAppError(err), c.get("audience") ?? FALLBACK_AUDIENCE, form);
 };

@@ -1,9 +1,6 @@
-export const LANGS = ["sl", "en"] as const;
-export type Lang = (typeof LANGS)[number];
+import { isLang, type Lang } from "../domain/lang.ts";
 
-export function isLang(value: unknown): value is Lang {
-  return value === "sl" || value === "en";
-}
+export { isLang, LANGS, type Lang } from "../domain/lang.ts";
 
 /**
  * The visitor's language: an explicit choice (`_lang`, `?lang=`) wins, then the

@@ -1,9 +1,6 @@
-import type { ErrorCode, FieldError, FieldErrorCode } from "../http/errors.ts";
+import type { ErrorCode, FieldError, FieldErrorCode } from "../domain/errors.ts";
 import type { Lang } from "./lang.ts";
-import { FIELD_LIMITS } from "../inquiry/limits.ts";
 import { countOf, isNoun } from "./plural.ts";
-
-const PHONE = FIELD_LIMITS.phone;
 
 type Texts = Record<Lang, string>;
 
@@ -11,6 +8,10 @@ export const ERROR_MESSAGES: Record<ErrorCode, Texts> = {
   validation_failed: {
     sl: "Nekatera polja niso pravilno izpolnjena. Popravite jih in pošljite znova.",
     en: "Some fields are not filled in correctly. Please correct them and send again.",
+  },
+  idempotency_key_reused: {
+    sl: "To povpraševanje je bilo že poslano, z drugačno vsebino. Osvežite stran in ga pošljite kot novo povpraševanje.",
+    en: "This inquiry was already sent, with different content. Please reload the page and send it as a new inquiry.",
   },
   payload_too_large: {
     sl: "Poslani podatki so preveliki. Zmanjšajte priponko ali besedilo in poskusite znova.",
@@ -25,8 +26,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, Texts> = {
     en: "This kind of submission is not supported. Please use the form on the website.",
   },
   origin_not_allowed: {
-    sl: "Povpraševanja s tega spletnega mesta ne sprejemamo.",
-    en: "Inquiries from this website are not accepted.",
+    sl: "Obrazec na tej strani še ni povezan s sprejemom povpraševanj, zato sporočilo ni bilo poslano. Pišite nam po e-pošti ali nas pokličite.",
+    en: "The form on this page is not yet connected to our inquiry service, so your message was not sent. Please write to us by e-mail or call us.",
   },
   captcha_failed: {
     sl: "Preverjanje, da niste robot, ni uspelo. Poskusite znova.",
@@ -75,12 +76,12 @@ export const FIELD_MESSAGES: Record<FieldErrorCode, Texts> = {
     en: "Please enter a valid e-mail address, e.g. name@company.com.",
   },
   invalid_phone: {
-    sl: `Vnesite telefonsko številko s ${PHONE.minDigits} do ${countOf(PHONE.maxDigits, "digitsWith", "sl")} (dovoljeni so tudi presledki in znaki + ( ) - . /).`,
-    en: `Please enter a phone number with ${PHONE.minDigits} to ${countOf(PHONE.maxDigits, "digitsWith", "en")} (spaces and + ( ) - . / are allowed).`,
+    sl: "Vnesite telefonsko številko s {min} do {max|digitsWith} (dovoljeni so tudi presledki in znaki + ( ) - . /).",
+    en: "Please enter a phone number with {min} to {max|digitsWith} (spaces and + ( ) - . / are allowed).",
   },
   invalid_choice: {
-    sl: "Izberite eno od ponujenih storitev.",
-    en: "Please choose one of the offered services.",
+    sl: "Izberite eno od ponujenih možnosti.",
+    en: "Please choose one of the offered options.",
   },
   invalid_characters: {
     sl: "Polje vsebuje nedovoljene znake.",
@@ -136,6 +137,18 @@ export const FIELD_MESSAGES: Record<FieldErrorCode, Texts> = {
     sl: "Izberite eno od vrednosti: {limit}.",
     en: "Choose one of: {limit}.",
   },
+  invalid_number: {
+    sl: "Vnesite število, npr. 12 ali 12,5.",
+    en: "Please enter a number, e.g. 12 or 12.5.",
+  },
+  out_of_range: {
+    sl: "Vnesite število v obsegu {limit}.",
+    en: "Please enter a number in the range {limit}.",
+  },
+  invalid_date: {
+    sl: "Vnesite datum v obliki LLLL-MM-DD, npr. 2026-03-31.",
+    en: "Please enter a date as YYYY-MM-DD, e.g. 2026-03-31.",
+  },
 };
 
 export function fieldMessage(
@@ -154,17 +167,6 @@ export function fieldMessage(
     },
   );
 }
-
-export const FIELD_LABELS: Record<string, Texts> = {
-  name: { sl: "Ime in priimek", en: "Full name" },
-  email: { sl: "E-pošta", en: "E-mail" },
-  phone: { sl: "Telefon", en: "Phone" },
-  company: { sl: "Podjetje", en: "Company" },
-  service: { sl: "Storitev", en: "Service" },
-  message: { sl: "Sporočilo", en: "Message" },
-  attachment: { sl: "Priponka", en: "Attachment" },
-  "cf-turnstile-response": { sl: "Preverjanje", en: "Verification" },
-};
 
 /** A field error in the visitor's language: always one of our own texts, never a library's. */
 export function fieldErrorMessage(f: FieldError, lang: Lang): string {

@@ -8,6 +8,8 @@ export const PAGE_TEXTS = {
     en: "Tell us what you need and we will answer as soon as we can. Fields marked * are required.",
   },
   choose: { sl: "Izberite storitev", en: "Choose a service" },
+  chooseOption: { sl: "Izberite", en: "Choose" },
+  privacyLink: { sl: "Obvestilo o varstvu osebnih podatkov", en: "Privacy notice" },
   attachmentHint: {
     sl: "Neobvezno, ena datoteka do {max}: {types}.",
     en: "Optional, one file up to {max}: {types}.",
@@ -29,6 +31,10 @@ export const PAGE_TEXTS = {
   errorTitle: {
     sl: "Povpraševanja ni bilo mogoče sprejeti",
     en: "The inquiry could not be accepted",
+  },
+  unconfirmed: {
+    sl: "Ne moremo potrditi, da je povpraševanje prispelo: povezava se je prekinila. Vneseni podatki so ohranjeni; ponovno pošiljanje je varno, ne bo prispelo dvakrat.",
+    en: "We could not confirm that your inquiry arrived: the connection broke off. What you typed is kept; sending again is safe, it will not arrive twice.",
   },
   networkError: {
     sl: "Povezava ni uspela. Vneseni podatki so ohranjeni: preverite internetno povezavo in poskusite znova.",

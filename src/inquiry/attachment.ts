@@ -1,11 +1,6 @@
-import type { FieldError, FieldErrorCode } from "../http/errors.ts";
-import {
-  inspectFileKind,
-  kindNames,
-  type Detection,
-  type FileKind,
-  type Refusal,
-} from "./file-type.ts";
+import type { FieldError, FieldErrorCode } from "../domain/errors.ts";
+import { formatBytes, kindNames, type FileKind } from "../domain/file-kinds.ts";
+import { inspectFileKind, type Detection, type Refusal } from "./file-type.ts";
 import { safeFilename } from "./filename.ts";
 
 export interface Attachment {
@@ -17,12 +12,6 @@ export interface Attachment {
 
 export type AttachmentResult =
   { ok: true; attachment: Attachment | null } | { ok: false; error: FieldError };
-
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return `${n} B`;
-}
 
 /**
  * The values sent as `attachment`: none, one empty file input, or one real

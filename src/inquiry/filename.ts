@@ -1,4 +1,4 @@
-import type { FileKind } from "./file-type.ts";
+import type { FileKind } from "../domain/file-kinds.ts";
 import { normalizeText } from "./normalize.ts";
 import { extensionOf, runnableKind } from "./runnable-names.ts";
 

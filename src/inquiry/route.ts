@@ -9,7 +9,6 @@ import { rateLimitKey } from "../net/ip.ts";
 import type { TypedValues } from "../pages/form.ts";
 import { readSubmission, type RawSubmission } from "./read-body.ts";
 import { submissionLang, submitInquiry } from "./submit.ts";
-import { TEXT_FIELDS } from "./validate.ts";
 
 export interface InquiryRouteOptions {
   /** The lease to store a new inquiry under when this request will mail it itself. */
@@ -55,7 +54,7 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
 
     const raw = await limitedFirst(readSubmission(request, config.maxAttachmentBytes));
     // Kept for this answer only: a refused post from the reference form shows it again.
-    if (audience.html) c.set("typed", typedValues(raw));
+    if (audience.html) c.set("typed", typedValues(raw, config));
     audience.lang = submissionLang(raw, request, config);
     const returnTo = raw.fields.get("_return");
     if (returnTo?.length === 1) audience.back = backLink(request, config, returnTo[0]);
@@ -69,6 +68,7 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
         requestUrl: request.url,
         fetch: (input, init) => fetch(input, init),
         claim,
+        idempotencyKey: request.headers.get("idempotency-key"),
         allowed,
       }),
     );
@@ -104,9 +104,9 @@ async function rateLimit(limiter: RateLimit, key: string): Promise<void> {
 }
 
 /** The text fields as typed (the first of each, if sent twice); never the file itself. */
-function typedValues(raw: RawSubmission): TypedValues {
+function typedValues(raw: RawSubmission, config: Config): TypedValues {
   const values: Partial<Record<string, string>> = {};
-  for (const name of TEXT_FIELDS) {
+  for (const { name } of config.form.fields) {
     const first = raw.fields.get(name)?.[0];
     if (typeof first === "string") values[name] = first;
   }

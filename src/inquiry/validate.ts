@@ -1,15 +1,13 @@
 import * as z from "zod/mini";
 import type { core } from "zod/mini";
 import type { InquiryFields } from "../domain/inquiry.ts";
-import type { FieldError, FieldErrorCode } from "../http/errors.ts";
-import { FIELD_LIMITS as L } from "./limits.ts";
+import { OWN_TEXT_MAX, type FieldDef, type Option, type OwnValue } from "../domain/fields.ts";
+import type { FormDefinition } from "../domain/form.ts";
+import type { FieldError, FieldErrorCode } from "../domain/errors.ts";
 import { normalizeText, type TextShape } from "./normalize.ts";
 
 // The field shapes belong to the domain: storage reads them from there too.
 export type { InquiryFields };
-
-export const TEXT_FIELDS = ["name", "email", "phone", "company", "service", "message"] as const;
-export type TextField = (typeof TEXT_FIELDS)[number];
 
 // Single-line fields: no control characters, line separators, bidi overrides or
 // U+FFFD (what an undecodable byte becomes). Multi-line: the same but \n and \t.
@@ -20,7 +18,10 @@ const HTML_EMAIL =
   /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
 const PHONE_CHARS = /^[0-9 +()\-./]*$/;
 
-const coded = (code: FieldErrorCode) => ({ params: { code }, abort: true });
+const coded = (code: FieldErrorCode, params?: Record<string, number>) => ({
+  params: { code, ...(params ? { params } : {}) },
+  abort: true,
+});
 const clean = (bad: RegExp) => z.refine<string>((s) => !bad.test(s), coded("invalid_characters"));
 /**
  * Every rule starts here: see normalize.ts for what a pasted text needs. An
@@ -64,52 +65,179 @@ function digitCount(s: string): number {
   return s.replace(/\D/g, "").length;
 }
 
-/** The field rules of POST /inquiry; built per configuration because services vary. */
-export function inquirySchema(services: readonly string[]) {
-  const configured = new Map(services.map((s) => [normalizeText(s, "line").trim(), s]));
-  return z.object({
-    name: line(L.name.min, L.name.max),
-    email: z.string().check(
-      ...normalized("line"),
-      z.trim(),
-      z.minLength(1),
-      z.maxLength(L.email.max),
-      z.refine((s) => HTML_EMAIL.test(s) && mailableLocalPart(s), coded("invalid_email")),
-      z.overwrite(lowerCaseDomain),
-    ),
-    phone: z.optional(
-      z.string().check(
+/** A `service` or `choice` value: its id or either label, matched normalised, stored as its id. */
+function choiceOf(options: readonly Option[]) {
+  const byText = new Map<string, string>();
+  for (const o of options) {
+    for (const t of [o.label.sl, o.label.en, o.id])
+      byText.set(normalizeText(t, "line").trim(), o.id);
+  }
+  const ids = new Set(options.map((o) => o.id));
+  return z.string().check(
+    ...normalized("line"),
+    z.trim(),
+    z.minLength(1),
+    // A configured name may hold what normalising changes ("CNC – obdelava"
+    // with an en dash): the choice is matched normalised, stored as configured.
+    z.overwrite((s) => byText.get(s) ?? s),
+    z.refine((s) => ids.has(s), coded("invalid_choice")),
+  );
+}
+
+/** A failed rule of a field that is no text: its code and the numbers its message states. */
+type Refusal = { code: FieldErrorCode; params?: Record<string, string | number> };
+
+/**
+ * A rule over any JSON or form value (a number may come as `12` or "12,5"):
+ * `check` returns the stored value or a refusal. `undefined` reaches it only
+ * for a field the form requires or a checkbox (absent: not checked).
+ */
+const anyValue = <T>(check: (v: unknown) => T | Refusal) =>
+  z.pipe(
+    z.unknown(),
+    z.transform((v, ctx) => {
+      const r = check(v);
+      if (typeof r === "object" && r !== null && "code" in r) {
+        ctx.issues.push({ code: "custom", message: "", input: v, params: r });
+        return z.NEVER;
+      }
+      return r as T;
+    }),
+  );
+
+// A decimal number as people write one: optional sign, digits, one "." or "," and digits.
+const DECIMAL = /^[-+]?\d{1,15}(?:[.,]\d{1,15})?$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+// What a browser sends for a checked box without a `value` ("on", HTML standard), and what clients send.
+const CHECKED = new Set(["on", "true", "1", "yes", "da"]);
+const UNCHECKED = new Set(["", "off", "false", "0", "no", "ne"]);
+
+/** `min`–`max` as a message states it: "1–100", "≥ 1", "≤ 100". */
+function rangeText(min: number | undefined, max: number | undefined): string {
+  if (min !== undefined && max !== undefined) return `${min}–${max}`;
+  return min !== undefined ? `≥ ${min}` : `≤ ${max}`;
+}
+
+function numberRule(f: FieldDef) {
+  return anyValue<number>((v) => {
+    if (v === undefined) return { code: "required" };
+    let n: number;
+    if (typeof v === "number") n = v;
+    else if (typeof v === "string") {
+      const s = normalizeText(v, "line").trim();
+      if (s === "") return { code: "required" };
+      if (!DECIMAL.test(s)) return { code: "invalid_number" };
+      n = Number(s.replace(",", "."));
+    } else return { code: "invalid_value" };
+    if (!Number.isFinite(n)) return { code: "invalid_number" };
+    if ((f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max))
+      return { code: "out_of_range", params: { limit: rangeText(f.min, f.max) } };
+    return n;
+  });
+}
+
+function dateRule() {
+  return anyValue<string>((v) => {
+    if (v === undefined) return { code: "required" };
+    if (typeof v !== "string") return { code: "invalid_value" };
+    const s = normalizeText(v, "line").trim();
+    if (s === "") return { code: "required" };
+    const m = ISO_DATE.exec(s);
+    if (!m) return { code: "invalid_date" };
+    // A real day of the calendar: 2026-02-30 comes back from Date.UTC as March.
+    const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+    return d.toISOString().slice(0, 10) === s ? s : { code: "invalid_date" };
+  });
+}
+
+function checkboxRule(f: FieldDef) {
+  return anyValue<boolean>((v) => {
+    const checked =
+      v === undefined || v === false
+        ? false
+        : v === true
+          ? true
+          : typeof v === "string" && CHECKED.has(v.trim().toLowerCase())
+            ? true
+            : typeof v === "string" && UNCHECKED.has(v.trim().toLowerCase())
+              ? false
+              : null;
+    if (checked === null) return { code: "invalid_value" };
+    if (f.required && !checked) return { code: "required" };
+    return checked;
+  });
+}
+
+/** One row's rule, from its type and limits. */
+function ruleFor(f: FieldDef, form: FormDefinition) {
+  const min = f.min ?? (f.required ? 1 : 0);
+  switch (f.type) {
+    case "text":
+      return line(min, f.max ?? OWN_TEXT_MAX.text);
+    case "textarea":
+      return z.string().check(
+        // Also turns CRLF (what browsers send), CR, VT, FF, NEL, U+2028/9 into \n.
+        ...normalized("multiline"),
+        z.trim(),
+        clean(MULTI_LINE_BAD),
+        z.minLength(min),
+        z.maxLength(f.max ?? OWN_TEXT_MAX.textarea),
+      );
+    case "email":
+      return z.string().check(
         ...normalized("line"),
         z.trim(),
-        z.maxLength(L.phone.max),
+        z.minLength(1),
+        z.maxLength(f.max ?? 254),
+        z.refine((s) => HTML_EMAIL.test(s) && mailableLocalPart(s), coded("invalid_email")),
+        z.overwrite(lowerCaseDomain),
+      );
+    case "phone": {
+      const digits = f.digits ?? { min: 1, max: 15 };
+      return z.string().check(
+        ...normalized("line"),
+        z.trim(),
+        z.maxLength(f.max ?? 32),
         z.refine(
-          (s) =>
-            PHONE_CHARS.test(s) &&
-            digitCount(s) >= L.phone.minDigits &&
-            digitCount(s) <= L.phone.maxDigits,
-          coded("invalid_phone"),
+          (s) => PHONE_CHARS.test(s) && digitCount(s) >= digits.min && digitCount(s) <= digits.max,
+          coded("invalid_phone", digits),
         ),
-      ),
-    ),
-    company: z.optional(line(0, L.company.max)),
-    service: z.string().check(
-      ...normalized("line"),
-      z.trim(),
-      z.minLength(1),
-      // A configured name may hold what normalising changes ("CNC – obdelava"
-      // with an en dash): the choice is matched normalised, stored as configured.
-      z.overwrite((s) => configured.get(s) ?? s),
-      z.refine((s) => services.includes(s), coded("invalid_choice")),
-    ),
-    message: z.string().check(
-      // Also turns CRLF (what browsers send), CR, VT, FF, NEL, U+2028/9 into \n.
-      ...normalized("multiline"),
-      z.trim(),
-      clean(MULTI_LINE_BAD),
-      z.minLength(L.message.min),
-      z.maxLength(L.message.max),
-    ),
-  });
+      );
+    }
+    case "service":
+      return choiceOf(form.services);
+    case "choice":
+      return choiceOf(f.options ?? []);
+    case "number":
+      return numberRule(f);
+    case "date":
+      return dateRule();
+    case "checkbox":
+      return checkboxRule(f);
+    case "file":
+      // The file is checked apart (src/inquiry/attachment.ts): it is bytes, not a value.
+      return null;
+  }
+}
+
+/** The rules of every field of `form` but the file, by name (POST /inquiry). */
+export function inquirySchema(form: FormDefinition) {
+  const shape: Record<string, z.ZodMiniType> = {};
+  for (const f of form.fields) {
+    const rule = ruleFor(f, form);
+    if (rule === null) continue;
+    shape[f.name] = f.required ? rule : z.optional(rule);
+  }
+  return { object: z.object(shape), fields: form.fields };
+}
+
+const schemas = new WeakMap<FormDefinition, ReturnType<typeof inquirySchema>>();
+
+/** `inquirySchema(form)`, built once per form (one per isolate's configuration). */
+export function schemaFor(form: FormDefinition): ReturnType<typeof inquirySchema> {
+  let s = schemas.get(form);
+  if (!s) schemas.set(form, (s = inquirySchema(form)));
+  return s;
 }
 
 // Every issue becomes one of our codes with our own sl/en text (toFieldError),
@@ -117,26 +245,47 @@ export function inquirySchema(services: readonly string[]) {
 const NO_MESSAGE: core.$ZodErrorMap = () => "invalid";
 
 /**
- * Validates the single text values of a submission (form, JSON or an
- * operator's rectification). `null` and, for optional fields, a blank string
- * count as absent. A value that is not a string (a number, an object, a file
- * sent in a text field) is `invalid_value`. Returns the first problem of each
- * field, each as a code with parameters (the answer puts them in words).
+ * Validates the single values of a submission (form, JSON or an operator's
+ * rectification) against the field table. `null` and, for optional fields, a
+ * blank string count as absent. A value of the wrong kind (a number in a text
+ * field, an object, a file sent in a text field) is `invalid_value`. Returns
+ * the built-in values and the company's own (`extra`), or the first problem
+ * of each field as a code with parameters (the answer puts them in words).
  */
 export function validateFields(
   schema: ReturnType<typeof inquirySchema>,
-  values: Partial<Record<TextField, unknown>>,
+  values: Readonly<Record<string, unknown>>,
 ): { ok: true; data: InquiryFields } | { ok: false; errors: FieldError[] } {
   const input: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(values)) if (v !== null && v !== undefined) input[k] = v;
-  for (const optional of ["phone", "company"] as const) {
-    const v = input[optional];
-    if (typeof v === "string" && normalizeText(v, "line").trim() === "") delete input[optional];
+  for (const f of schema.fields) {
+    const v = values[f.name];
+    if (v === null || v === undefined) continue;
+    const blank = typeof v === "string" && normalizeText(v, "line").trim() === "";
+    if (blank && !f.required) continue;
+    input[f.name] = v;
   }
-  const result = schema.safeParse(input, { error: NO_MESSAGE, reportInput: true });
+  const result = schema.object.safeParse(input, { error: NO_MESSAGE, reportInput: true });
   if (result.success) {
-    const d = result.data;
-    return { ok: true, data: { ...d, phone: d.phone ?? null, company: d.company ?? null } };
+    const d = result.data as Record<string, unknown>;
+    const text = (name: string) => (typeof d[name] === "string" ? (d[name] as string) : null);
+    const extra: Record<string, OwnValue> = {};
+    for (const f of schema.fields) {
+      // A checkbox left unchecked is not sent at all (HTML standard): absent is an answer too.
+      const v = d[f.name] ?? (f.type === "checkbox" ? false : undefined);
+      if (!f.builtin && v !== undefined) extra[f.name] = v as OwnValue;
+    }
+    return {
+      ok: true,
+      data: {
+        name: text("name") ?? "",
+        email: text("email") ?? "",
+        phone: text("phone"),
+        company: text("company"),
+        service: text("service") ?? "",
+        message: text("message") ?? "",
+        extra,
+      },
+    };
   }
   const errors: FieldError[] = [];
   for (const issue of result.error.issues) {
@@ -160,8 +309,8 @@ function toFieldError(field: string, issue: core.$ZodIssue): FieldError {
     case "too_big":
       return { field, code: "too_long", params: { max: Number(issue.maximum) } };
     case "custom": {
-      const code = (issue.params as { code?: FieldErrorCode } | undefined)?.code;
-      if (code) return { field, code };
+      const refusal = issue.params as Refusal | undefined;
+      if (refusal?.code) return { field, ...refusal };
       break;
     }
   }

@@ -1,9 +1,12 @@
 import type { Config } from "../config/config.ts";
 import { escapeHtml } from "../pages/html.ts";
 import type { Lang } from "../i18n/lang.ts";
-import { formatBytes } from "../inquiry/attachment.ts";
+import { formatBytes } from "../domain/file-kinds.ts";
 import type { NewInquiry } from "../domain/inquiry.ts";
-import { spamTag, tagPrefix } from "../spam/tag.ts";
+import type { FieldDef, OwnValue } from "../domain/fields.ts";
+import { serviceLabel, serviceOf, type FormDefinition } from "../domain/form.ts";
+import { displayNameMailbox } from "../config/mailbox.ts";
+import { spamTag, tagPrefix, tagReasonsLine } from "../domain/spam-tag.ts";
 
 /** What we hand to Resend: the SDK's `emails.send` payload, camel-cased. */
 export interface MailMessage {
@@ -26,9 +29,11 @@ export type MailAttachment = { filename: string; contentType: string } & (
 
 /**
  * Where the mail's file comes from: a link to the worker (`path`), the bytes
- * themselves (`content`), or null when the file could not be read from storage.
+ * themselves (`content`), `omitted` when Resend could not fetch the link and
+ * the file is too large to carry inline (the mail says how to get it), or
+ * null when the file could not be read from storage.
  */
-export type FileSource = { path: string } | { content: Uint8Array } | null;
+export type FileSource = { path: string } | { content: Uint8Array } | { omitted: true } | null;
 
 const L = {
   heading: {
@@ -36,19 +41,19 @@ const L = {
     en: "New inquiry from the website form",
   },
   subject: { sl: "Povpraševanje", en: "Inquiry" },
-  service: { sl: "Storitev", en: "Service" },
-  name: { sl: "Ime in priimek", en: "Name" },
-  email: { sl: "E-pošta", en: "E-mail" },
-  phone: { sl: "Telefon", en: "Phone" },
-  company: { sl: "Podjetje", en: "Company" },
   language: { sl: "Jezik obiskovalca", en: "Visitor's language" },
   received: { sl: "Prejeto", en: "Received" },
-  attachment: { sl: "Priponka", en: "Attachment" },
   missing: {
     sl: "priponke ni bilo mogoče prebrati iz shrambe",
     en: "the attachment could not be read from storage",
   },
-  message: { sl: "Sporočilo", en: "Message" },
+  omitted: {
+    sl: "ni priložena, ker je prevelika za e-pošto; shranjena je s tem povpraševanjem: prosite skrbnika spletnega mesta, da vam jo preda (navedite oznako povpraševanja spodaj)",
+    en: "not attached, as it is too large for e-mail; it is kept with this inquiry: ask your website's operator to hand it over (give the inquiry id below)",
+  },
+  yes: { sl: "da", en: "yes" },
+  no: { sl: "ne", en: "no" },
+  spamCheck: { sl: "Mogoča neželena pošta", en: "Possible spam" },
   footer: {
     sl: "Odgovorite na to sporočilo, da odgovorite obiskovalcu. Oznaka povpraševanja",
     en: "Reply to this message to answer the visitor. Inquiry id",
@@ -81,7 +86,73 @@ export function headerSafe(text: string, max = 200): string {
 }
 
 /**
- * The staff's e-mail for one inquiry, in the company's language (DEFAULT_LANG).
+ * `at` (ms since the epoch) as the staff read it: `YYYY-MM-DD HH:MM` on the
+ * clock of `timeZone` (an IANA zone, e.g. `Europe/Ljubljana`), with the zone's
+ * abbreviation or offset as `Intl` (ECMA-402) names it, e.g. `2026-03-31 14:05 CEST`.
+ */
+export function staffTime(at: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  }).formatToParts(new Date(at));
+  const p = (type: Intl.DateTimeFormatPartTypes) => parts.find((x) => x.type === type)?.value ?? "";
+  return `${p("year")}-${p("month")}-${p("day")} ${p("hour")}:${p("minute")} ${p("timeZoneName")}`;
+}
+
+/** A value of the company's own field as the staff read it: a choice by its label, a box as yes/no. */
+function ownValue(f: FieldDef, v: OwnValue, lang: Lang): string {
+  if (typeof v === "boolean") return L[v ? "yes" : "no"][lang];
+  if (f.type === "choice") return f.options?.find((o) => o.id === v)?.label[lang] ?? String(v);
+  return String(v);
+}
+
+/** A built-in field's text as stored in its own column (src/domain/inquiry.ts), or null. */
+function builtinValue(inquiry: NewInquiry, name: string): string | null {
+  const v = (inquiry as unknown as Record<string, unknown>)[name];
+  return typeof v === "string" ? v : null;
+}
+
+/**
+ * The table rows of the staff mail: every field of the table the staff see,
+ * but the message and the file (parts of their own), labelled in `lang`;
+ * null where the inquiry has no value.
+ */
+function fieldRows(
+  inquiry: NewInquiry,
+  form: FormDefinition,
+  lang: Lang,
+): [string, string | null][] {
+  return form.fields
+    .filter((f) => f.staff && f.type !== "textarea" && f.type !== "file")
+    .map((f) => {
+      if (f.type === "service") return [f.label[lang], serviceLabel(form, inquiry.service, lang)];
+      if (f.builtin) return [f.label[lang], builtinValue(inquiry, f.name)];
+      const v = inquiry.extra?.[f.name];
+      return [f.label[lang], v === undefined ? null : ownValue(f, v, lang)];
+    });
+}
+
+/** The table's long texts (the message, a textarea of the company's own): each a part of its own. */
+function longTexts(inquiry: NewInquiry, form: FormDefinition, lang: Lang): [string, string][] {
+  const out: [string, string][] = [];
+  for (const f of form.fields) {
+    if (!f.staff || f.type !== "textarea") continue;
+    const v = f.builtin ? builtinValue(inquiry, f.name) : inquiry.extra?.[f.name];
+    if (typeof v === "string" && v !== "") out.push([f.label[lang], v]);
+  }
+  return out;
+}
+
+/**
+ * The staff's e-mail for one inquiry, in the company's language (DEFAULT_LANG),
+ * to the desk of its service (the service's `to`, else MAIL_TO), from MAIL_FROM's
+ * address under the company's name when the form definition gives one.
  * Every value is escaped in the HTML part; the subject is header-safe.
  * `withReplyTo` false: no `reply_to` (Resend refused the visitor's address),
  * and the footer says to write to the address in the body instead of replying.
@@ -93,24 +164,24 @@ export function composeMail(
   withReplyTo = true,
 ): MailMessage {
   const lang: Lang = config.defaultLang;
+  const { form } = config;
   const t = <K extends keyof typeof L>(k: K) => (L[k] as Record<Lang, string>)[lang];
-  const received =
-    new Date(inquiry.createdAt).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  const label = (name: string) => form.fields.find((f) => f.name === name)?.label[lang] ?? name;
+  const received = staffTime(inquiry.createdAt, form.timezone);
   const a = inquiry.attachment;
-  const attachmentLine = a
-    ? `${a.filename} (${formatBytes(a.size)}, ${a.type}, SHA-256 ${a.sha256})${file ? "" : `: ${t("missing")}`}`
-    : null;
+  // No hash here: it is for the export and the operator, not for the staff's reading.
+  const note = !file ? `: ${t("missing")}` : "omitted" in file ? `: ${t("omitted")}` : "";
+  const attachmentLine = a ? `${a.filename} (${formatBytes(a.size)}, ${a.type})${note}` : null;
 
   const rows: [string, string | null][] = [
-    [t("service"), inquiry.service],
-    [t("name"), inquiry.name],
-    [t("email"), inquiry.email],
-    [t("phone"), inquiry.phone],
-    [t("company"), inquiry.company],
+    // A tagged inquiry says why, first, so the person who reads it decides.
+    [t("spamCheck"), tagReasonsLine(inquiry, config.spamFilter, lang)],
+    ...fieldRows(inquiry, form, lang),
     [t("language"), L.langNames[lang][inquiry.lang]],
     [t("received"), received],
-    [t("attachment"), attachmentLine],
+    [label("attachment"), attachmentLine],
   ];
+  const texts = longTexts(inquiry, form, lang);
   const footer = t(withReplyTo ? "footer" : "footerNoReply");
   const present = rows.filter((r): r is [string, string] => r[1] !== null);
 
@@ -118,9 +189,7 @@ export function composeMail(
     t("heading"),
     "",
     ...present.map(([k, v]) => `${k}: ${v}`),
-    "",
-    `${t("message")}:`,
-    inquiry.message,
+    ...texts.flatMap(([k, v]) => ["", `${k}:`, v]),
     "",
     "-- ",
     `${footer}: ${inquiry.id}`,
@@ -131,23 +200,23 @@ export function composeMail(
 <table cellpadding="4" style="border-collapse:collapse">
 ${present.map(([k, v]) => `<tr><th align="left" valign="top">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join("\n")}
 </table>
-<h3>${escapeHtml(t("message"))}</h3>
-<div style="white-space:pre-wrap">${escapeHtml(inquiry.message)}</div>
+${texts.map(([k, v]) => `<h3>${escapeHtml(k)}</h3>\n<div style="white-space:pre-wrap">${escapeHtml(v)}</div>`).join("\n")}
 <hr><p style="color:#555;font-size:small">${escapeHtml(footer)}: ${escapeHtml(inquiry.id)}</p>
 </body></html>`;
 
+  const company = form.company ? `${form.company}: ` : "";
   const message: MailMessage = {
-    from: config.mailFrom,
-    to: config.mailTo,
+    from: form.company ? displayNameMailbox(form.company, config.mailFrom) : config.mailFrom,
+    to: serviceOf(form, inquiry.service)?.to ?? config.mailTo,
     ...(withReplyTo ? { replyTo: inquiry.email } : {}),
     subject: headerSafe(
-      `${tagPrefix(inquiry, config)}${t("subject")}: ${inquiry.service} – ${inquiry.name}`,
+      `${tagPrefix(inquiry, config.spamFilter)}${company}${t("subject")}: ${serviceLabel(form, inquiry.service, lang)} – ${inquiry.name}`,
     ),
     text,
     html,
-    ...spamTag(inquiry, config),
+    ...spamTag(inquiry, config.spamFilter),
   };
-  if (a && file) {
+  if (a && file && !("omitted" in file)) {
     message.attachments = [{ filename: headerSafe(a.filename, 100), contentType: a.type, ...file }];
   }
   return message;

@@ -1,11 +1,10 @@
 import type { Config } from "../config/config.ts";
 import type { Lang } from "../i18n/lang.ts";
-import type { AppError } from "../http/errors.ts";
-import { ERROR_MESSAGES, FIELD_LABELS, fieldErrorMessage } from "../i18n/messages.ts";
+import type { ErrorCode, FieldError } from "../domain/errors.ts";
+import { labelOf, type FieldDef, type Option } from "../domain/fields.ts";
+import { formatBytes, kindNames } from "../domain/file-kinds.ts";
+import { ERROR_MESSAGES, fieldErrorMessage } from "../i18n/messages.ts";
 import { PAGE_TEXTS as T, privacyNotice } from "../i18n/page-texts.ts";
-import { formatBytes } from "../inquiry/attachment.ts";
-import { kindNames } from "../inquiry/file-type.ts";
-import { FIELD_LIMITS as L } from "../inquiry/limits.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { layout } from "./layout.ts";
 
@@ -19,7 +18,7 @@ export interface TypedValues {
 /** A refused post shown on the form itself: what was typed and why it was refused. */
 export interface FormState {
   typed: TypedValues;
-  error: AppError;
+  error: { code: ErrorCode; fields: readonly FieldError[] };
 }
 
 /**
@@ -37,7 +36,7 @@ export function formPage(
   renderToken?: string,
 ): SafeHtml {
   const other: Lang = lang === "sl" ? "en" : "sl";
-  const label = (field: string) => FIELD_LABELS[field]![lang];
+  const { form } = config;
   const value = (name: string) => state?.typed.values[name] ?? "";
   const errors = new Map((state?.error.fields ?? []).map((f) => [f.field, f] as const));
   const errorText = (name: string) => {
@@ -46,23 +45,15 @@ export function formPage(
     if (name === "attachment" && state?.typed.fileSent) return T.chooseFileAgain[lang];
     return null;
   };
-  const invalid = (name: string) => (errors.has(name) ? html` aria-invalid="true"` : "");
-  const types = kindNames(config.attachmentTypes);
-  const accept = config.attachmentTypes.flatMap((k) => k.extensions.map((e) => `.${e}`)).join(",");
-  const field = (name: string, input: SafeHtml, required: boolean, hint?: string): SafeHtml =>
-    html`<div class="field">
-      <label for="f-${name}">${label(name)}${required ? " *" : ""}</label>
-      ${hint ? html`<p class="hint" id="hint-${name}">${hint}</p>` : ""} ${input}
-      ${errorMessage(name)}
-    </div>`;
   const errorMessage = (name: string) => {
     const text = errorText(name);
     return text === null
       ? html`<p class="field-error" id="err-${name}" hidden></p>`
       : html`<p class="field-error" id="err-${name}">${text}</p>`;
   };
-  const onForm = new Set(["name", "email", "phone", "company", "service", "message"]);
-  if (config.maxAttachmentBytes > 0) onForm.add("attachment");
+  // The file's row is shown only where files are taken at all.
+  const shown = form.fields.filter((f) => f.type !== "file" || config.maxAttachmentBytes > 0);
+  const onForm = new Set(shown.map((f) => f.name));
   const summary = state
     ? html`<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus>
         <h2>${ERROR_MESSAGES[state.error.code][lang]}</h2>
@@ -70,7 +61,7 @@ export function formPage(
           state.error.fields.length
             ? html`<ul>
                 ${state.error.fields.map((f) => {
-                  const text = `${FIELD_LABELS[f.field]?.[lang] ?? f.field}: ${fieldErrorMessage(f, lang)}`;
+                  const text = `${labelOf(form.fields, f.field, lang)}: ${fieldErrorMessage(f, lang)}`;
                   return onForm.has(f.field)
                     ? html`<li><a href="#f-${f.field}">${text}</a></li>`
                     : html`<li>${text}</li>`;
@@ -80,7 +71,7 @@ export function formPage(
         }
       </div>`
     : "";
-  const described = (name: string, hint = false) => `err-${name}${hint ? ` hint-${name}` : ""}`;
+  const control = (f: FieldDef) => fieldControl(f, lang, value(f.name), errors.has(f.name), config);
 
   const body = html`<p class="lang">
       <a href="/?lang=${other}" hreflang="${other}" lang="${other}">${T.other[lang]}</a>
@@ -95,54 +86,25 @@ export function formPage(
       action="/inquiry"
       enctype="multipart/form-data"
       novalidate
-      data-network-error="${T.networkError[lang]}"
+      data-network-error="${T.unconfirmed[lang]}"
       data-sending="${T.sending[lang]}"
       data-thanks="${T.thanksTitle[lang]}. ${T.thanksBody[lang]}"
     >
       <input type="hidden" name="_lang" value="${lang}" />
+      <input type="hidden" name="_submission" value="${crypto.randomUUID()}" />
       ${renderToken ? html`<input type="hidden" name="_t" value="${renderToken}" />` : ""}
-      ${field("name", html`<input id="f-name" name="name" required minlength="${L.name.min}" maxlength="${L.name.max}" autocomplete="name" aria-describedby="${described("name")}" value="${value("name")}" ${invalid("name")} />`, true)}
-      ${field("email", html`<input id="f-email" name="email" type="email" required maxlength="${L.email.max}" autocomplete="email" aria-describedby="${described("email")}" value="${value("email")}" ${invalid("email")} />`, true)}
-      ${field("phone", html`<input id="f-phone" name="phone" type="tel" maxlength="${L.phone.max}" autocomplete="tel" aria-describedby="${described("phone")}" value="${value("phone")}" ${invalid("phone")} />`, false)}
-      ${field("company", html`<input id="f-company" name="company" maxlength="${L.company.max}" autocomplete="organization" aria-describedby="${described("company")}" value="${value("company")}" ${invalid("company")} />`, false)}
-      ${field(
-        "service",
-        html`<select
-          id="f-service"
-          name="service"
-          required
-          aria-describedby="${described("service")}"
-          ${invalid("service")}
-        >
-          <option value="">${T.choose[lang]}</option>
-          ${config.services.map((s) =>
-            s === value("service")
-              ? html`<option selected>${s}</option>`
-              : html`<option>${s}</option>`,
-          )}
-        </select>`,
-        true,
-      )}
-      ${field("message", html`<textarea id="f-message" name="message" required maxlength="${L.message.max}" rows="8" aria-describedby="${described("message")}" ${invalid("message")}>${value("message")}</textarea>`, true)}
-      ${
-        config.maxAttachmentBytes > 0
-          ? field(
-              "attachment",
-              html`<input
-                id="f-attachment"
-                name="attachment"
-                type="file"
-                accept="${accept}"
-                aria-describedby="${described("attachment", true)}"
-                ${invalid("attachment")}
-              />`,
-              false,
-              T.attachmentHint[lang]
-                .replace("{max}", formatBytes(config.maxAttachmentBytes))
-                .replace("{types}", types),
-            )
-          : ""
-      }
+      ${shown.map((f) => {
+        const hint = hintOf(f, lang, config);
+        const text = `${f.label[lang]}${f.required ? " *" : ""}`;
+        const label = html`<label for="f-${f.name}">${text}</label>`;
+        // A checkbox reads best with its label after the box (WCAG 2.2 technique H44).
+        return f.type === "checkbox"
+          ? html`<div class="field check">${control(f)} ${label} ${errorMessage(f.name)}</div>`
+          : html`<div class="field">
+              ${label} ${hint ? html`<p class="hint" id="hint-${f.name}">${hint}</p>` : ""}
+              ${control(f)} ${errorMessage(f.name)}
+            </div>`;
+      })}
       <div class="hp" aria-hidden="true">
         <label>${T.honeypot[lang]} <input name="_gotcha" tabindex="-1" autocomplete="off" /></label>
       </div>
@@ -156,7 +118,10 @@ export function formPage(
               ${errorMessage("cf-turnstile-response")}`
           : ""
       }
-      <p class="privacy">${privacyNotice(lang, config.retentionMonths)}</p>
+      <p class="privacy">
+        ${privacyNotice(lang, config.retentionMonths)}
+        ${form.privacyUrl ? html`<a href="${form.privacyUrl}">${T.privacyLink[lang]}</a>` : ""}
+      </p>
       <button type="submit">${T.send[lang]}</button>
     </form>`;
   const scripts = html`<script src="/assets/form.js" defer></script>
@@ -170,5 +135,83 @@ export function formPage(
         : ""
     }`;
   const title = state ? `${T.errorPrefix[lang]}: ${T.title[lang]}` : T.title[lang];
-  return layout(lang, title, body, scripts);
+  return layout(lang, title, body, scripts, form.company);
+}
+
+/** The hint under a field's label: what a file may be; a number's range. */
+function hintOf(f: FieldDef, lang: Lang, config: Config): string | null {
+  if (f.type === "file")
+    return T.attachmentHint[lang]
+      .replace("{max}", formatBytes(config.maxAttachmentBytes))
+      .replace("{types}", kindNames(config.attachmentTypes));
+  return null;
+}
+
+/**
+ * One field's control, from its row: the HTML input type, `autocomplete`
+ * token and length limits the validator enforces, so the two cannot drift.
+ * `typed` is what the visitor sent (shown again after a refused post);
+ * every value is escaped by `html`.
+ */
+function fieldControl(
+  f: FieldDef,
+  lang: Lang,
+  typed: string,
+  invalid: boolean,
+  config: Config,
+): SafeHtml {
+  const id = `f-${f.name}`;
+  const describedBy = `err-${f.name}${hintOf(f, lang, config) ? ` hint-${f.name}` : ""}`;
+  const common = html`id="${id}" name="${f.name}"
+  aria-describedby="${describedBy}"${f.required ? html` required` : ""}${invalid ? html` aria-invalid="true"` : ""}${f.autocomplete ? html` autocomplete="${f.autocomplete}"` : ""}`;
+  const lengths = html`${f.min ? html` minlength="${f.min}"` : ""}${f.max !== undefined ? html` maxlength="${f.max}"` : ""}`;
+  switch (f.type) {
+    case "textarea":
+      return html`<textarea ${common}${lengths} rows="${f.builtin ? 8 : 4}">${typed}</textarea>`;
+    case "service":
+    case "choice": {
+      const options: readonly Option[] =
+        f.type === "service" ? config.form.services : (f.options ?? []);
+      const chosen = chosenOption(options, typed);
+      return html`<select ${common}>
+        <option value="">${f.type === "service" ? T.choose[lang] : T.chooseOption[lang]}</option>
+        ${options.map((o) => {
+          const label = o.label[lang];
+          // A plain option's id is its label: no value attribute needed.
+          const valueAttr = o.id === label ? "" : html` value="${o.id}"`;
+          return o.id === chosen
+            ? html`<option${valueAttr} selected>${label}</option>`
+            : html`<option${valueAttr}>${label}</option>`;
+        })}
+      </select>`;
+    }
+    case "checkbox":
+      return html`<input
+        type="checkbox"
+        ${common}${typed !== "" && typed !== "off" ? html` checked` : ""}
+      />`;
+    case "file": {
+      const accept = config.attachmentTypes
+        .flatMap((k) => k.extensions.map((e) => `.${e}`))
+        .join(",");
+      return html`<input ${common} type="file" accept="${accept}" />`;
+    }
+    case "number":
+      return html`<input ${common} type="text" inputmode="decimal" value="${typed}" />`;
+    case "date":
+      return html`<input ${common} type="date" value="${typed}" />`;
+    case "email":
+      return html`<input ${common} type="email" ${lengths} value="${typed}" />`;
+    case "phone":
+      return html`<input ${common} type="tel" ${lengths} value="${typed}" />`;
+    case "text":
+      return html`<input ${common}${lengths} value="${typed}" />`;
+  }
+}
+
+/** Which option a typed value names: its id or a label in either language. */
+function chosenOption(options: readonly Option[], typed: string): string | null {
+  const t = typed.trim();
+  if (t === "") return null;
+  return options.find((o) => o.id === t || o.label.sl === t || o.label.en === t)?.id ?? null;
 }

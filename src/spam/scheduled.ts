@@ -1,6 +1,7 @@
 import { deleteAttachments } from "../store/attachments.ts";
-import { deleteExpiredSpam } from "../store/spam.ts";
-import { sendSpamDigest, spamCutoff, type DigestDeps } from "./digest.ts";
+import { Allowance } from "../schedule/budget.ts";
+import { deleteExpiredSpam, deleteUnlistedOverflow } from "../store/spam.ts";
+import { sendSpamDigest, spamCutoff, SPAM_UNLISTED_KEEP, type DigestDeps } from "./digest.ts";
 
 /** Rows per DELETE, and DELETEs per run: a backlog beyond resumes on the next run. */
 const CHUNK = 500;
@@ -19,19 +20,34 @@ export async function runSpamDigest(deps: DigestDeps): Promise<void> {
 /**
  * Deletes quarantined and dismissed inquiries older than SPAM_RETENTION_DAYS
  * days, except those on hold, with their files: data a company does not use,
- * it does not keep (storage limitation, GDPR Art. 5(1)(e)).
+ * it does not keep (storage limitation, GDPR Art. 5(1)(e)). A quarantined one
+ * no digest has listed stays until one does; of those, no more than
+ * SPAM_UNLISTED_KEEP are kept past the retention (the oldest beyond go, and
+ * the next digest says how many). Each step (a DELETE and an R2 delete) is
+ * paid from `allowance`; a backlog goes on in the next run. Never throws.
  */
 export async function purgeSpam(deps: {
   db: D1Database;
   bucket: R2Bucket;
   now: number;
   days: number;
+  allowance?: Allowance;
 }): Promise<number> {
   const cutoff = spamCutoff(deps.now, deps.days);
+  const allowance = deps.allowance ?? new Allowance(MAX_CHUNKS * 2 + 2);
   let total = 0;
+  let unlisted = 0;
   try {
-    for (let i = 0; i < MAX_CHUNKS; i++) {
+    // The flood's bound first, so it is kept even when the listed backlog is long.
+    if (allowance.take(2)) {
+      const r = await deleteUnlistedOverflow(deps.db, cutoff, SPAM_UNLISTED_KEEP, CHUNK);
+      if (r.keys.length === 0) allowance.refund(1);
+      await deleteAttachments(deps.bucket, r.keys);
+      unlisted = r.deleted;
+    }
+    for (let i = 0; i < MAX_CHUNKS && allowance.take(2); i++) {
       const { deleted, keys } = await deleteExpiredSpam(deps.db, cutoff, CHUNK);
+      if (keys.length === 0) allowance.refund(1);
       await deleteAttachments(deps.bucket, keys);
       total += deleted;
       if (deleted < CHUNK) break;
@@ -40,5 +56,10 @@ export async function purgeSpam(deps: {
     console.error(`spam purge failed: ${err instanceof Error ? err.name : "error"}`);
   }
   if (total > 0) console.log(`purge: ${total} quarantined or dismissed inquiries`);
-  return total;
+  if (unlisted > 0) {
+    console.warn(
+      `purge: ${unlisted} quarantined inquiries deleted unlisted (more than ${SPAM_UNLISTED_KEEP} waited)`,
+    );
+  }
+  return total + unlisted;
 }

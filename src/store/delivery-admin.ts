@@ -1,3 +1,4 @@
+import { readRejected } from "./webhook-state.ts";
 import type { DeliveryStatus } from "../domain/inquiry.ts";
 
 /**
@@ -23,11 +24,22 @@ export interface DeliveryRow {
   spam_reasons: string | null;
 }
 
-/** Inquiries in `statuses`, oldest first, at most `limit`; on the (status, created_at) index. */
+/** Where a page of `listDeliveries` ends: the last row's time (ms) and id. */
+export interface DeliveryCursor {
+  createdAt: number;
+  id: string;
+}
+
+/**
+ * Inquiries in `statuses`, newest first (by time, then id), at most `limit`,
+ * after `after` when given (keyset paging: a row added meanwhile shifts no
+ * page); on the (status, created_at) index.
+ */
 export async function listDeliveries(
   db: D1Database,
   statuses: readonly DeliveryStatus[],
   limit: number,
+  after: DeliveryCursor | null = null,
 ): Promise<DeliveryRow[]> {
   const { results } = await db
     .prepare(
@@ -35,9 +47,10 @@ export async function listDeliveries(
          last_error, next_attempt_at, spam_score, spam_reasons
        FROM inquiries
        WHERE delivery_status IN (SELECT value FROM json_each(?1))
-       ORDER BY created_at LIMIT ?2`,
+         AND (?3 IS NULL OR created_at < ?3 OR (created_at = ?3 AND id < ?4))
+       ORDER BY created_at DESC, id DESC LIMIT ?2`,
     )
-    .bind(JSON.stringify(statuses), limit)
+    .bind(JSON.stringify(statuses), limit, after?.createdAt ?? null, after?.id ?? null)
     .all<DeliveryRow>();
   return results;
 }
@@ -105,6 +118,8 @@ export interface DeliverySummary {
   anyBounced: boolean;
   /** created_at of the oldest pending inquiry not on hold, or null. */
   oldestWaiting: number | null;
+  /** Signed-looking webhook requests that failed verification since the last verified one. */
+  webhookRejected: { n: number; last: number } | null;
 }
 
 /**
@@ -117,18 +132,21 @@ export const DELIVERY_SUMMARY_SQL = `SELECT
   EXISTS (SELECT 1 FROM inquiries WHERE delivery_status = 'failed') AS any_failed,
   EXISTS (SELECT 1 FROM inquiries WHERE delivery_status = 'bounced') AS any_bounced,
   (SELECT created_at FROM inquiries WHERE delivery_status = 'pending' AND hold = 0
-     ORDER BY created_at LIMIT 1) AS oldest_waiting`;
+     ORDER BY created_at LIMIT 1) AS oldest_waiting,
+  (SELECT value FROM worker_state WHERE name = 'webhook_rejected') AS webhook_rejected`;
 
 export async function deliverySummary(db: D1Database): Promise<DeliverySummary> {
   const row = await db.prepare(DELIVERY_SUMMARY_SQL).first<{
     any_failed: number;
     any_bounced: number;
     oldest_waiting: number | null;
+    webhook_rejected: string | null;
   }>();
   return {
     anyFailed: row?.any_failed === 1,
     anyBounced: row?.any_bounced === 1,
     oldestWaiting: row?.oldest_waiting ?? null,
+    webhookRejected: readRejected(row?.webhook_rejected ?? null),
   };
 }
 

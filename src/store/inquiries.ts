@@ -1,5 +1,13 @@
+import { addressKey, addressKeys } from "../domain/address.ts";
 import type { Claim, DeliveryStatus, NewInquiry, StoredInquiry } from "../domain/inquiry.ts";
 import type { Lang } from "../i18n/lang.ts";
+import {
+  claimKeyStatement,
+  keyHolderStatement,
+  type FirstSubmission,
+  type SubmissionKey,
+} from "./submission-keys.ts";
+import type { OwnValue, OwnValues } from "../domain/fields.ts";
 
 /**
  * The inquiries table of the `DB` database (schema/): every query on it lives
@@ -35,8 +43,30 @@ export interface InquiryRow {
   spam_score: number | null;
   spam_reasons: string | null;
   message_hash: string | null;
-  /** The worker's own origin as the request that stored it addressed it (for file links). */
-  worker_origin: string | null;
+  /** 1: Resend could not fetch the file by its link; later sends carry it inline or say so. */
+  link_refused: number;
+  /** The company's own fields' values as one JSON object (schema/0011); null: none. */
+  extra_fields: string | null;
+}
+
+/** The own fields' values as stored: JSON of the object, or null when there are none. */
+function extraColumn(extra: OwnValues | undefined): string | null {
+  return extra && Object.keys(extra).length > 0 ? JSON.stringify(extra) : null;
+}
+
+/** The column read back; anything that is not an object of plain values is dropped, not guessed at. */
+function extraOf(column: string | null | undefined): OwnValues {
+  if (!column) return {};
+  try {
+    const parsed: unknown = JSON.parse(column);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return {};
+    const out: Record<string, OwnValue> = {};
+    for (const [k, v] of Object.entries(parsed as Record<string, unknown>))
+      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = v;
+    return out;
+  } catch {
+    return {};
+  }
 }
 
 export function fromRow(r: InquiryRow): StoredInquiry {
@@ -49,6 +79,7 @@ export function fromRow(r: InquiryRow): StoredInquiry {
     company: r.company,
     service: r.service,
     message: r.message,
+    extra: extraOf(r.extra_fields),
     lang: r.lang,
     attachment:
       r.attachment_name === null
@@ -60,7 +91,6 @@ export function fromRow(r: InquiryRow): StoredInquiry {
             type: r.attachment_type ?? "",
             sha256: r.attachment_sha256 ?? "",
           },
-    workerOrigin: r.worker_origin,
     spam:
       r.spam_score === null || r.spam_score === undefined
         ? null
@@ -87,29 +117,37 @@ export function fromRow(r: InquiryRow): StoredInquiry {
  * claimed by the request that will mail it right away, so that send needs no
  * claim of its own, and that send counts as its first attempt. One judged
  * spam in quarantine mode is born `quarantined` and never due.
+ *
+ * With `submission` (an Idempotency-Key) the key is claimed in the same batch
+ * (one round trip, one transaction) and the row is written only if this
+ * inquiry won the key; otherwise nothing is written and the key's first
+ * submission is returned.
  */
 export async function insertInquiry(
   db: D1Database,
   i: NewInquiry,
   claim: Claim | null = null,
-): Promise<void> {
+  submission: SubmissionKey | null = null,
+): Promise<FirstSubmission | null> {
   const insert = db
     .prepare(
       `INSERT INTO inquiries (id, created_at, name, email, email_key, phone, company, service,
          message, lang, attachment_key, attachment_name, attachment_size, attachment_type,
          attachment_sha256, next_attempt_at, claimed_until, claim_token, delivery_attempts,
          first_attempt_at, delivery_status, spam_score, spam_reasons, message_hash,
-         worker_origin)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+         extra_fields)
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
          CASE WHEN ?20 = 'quarantined' THEN NULL ELSE ?2 END, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-         ?23, ?24)`,
+         ?23, ?24
+       WHERE ?25 IS NULL
+         OR EXISTS (SELECT 1 FROM submission_keys WHERE key = ?25 AND inquiry_id = ?1)`,
     )
     .bind(
       i.id,
       i.createdAt,
       i.name,
       i.email,
-      i.email.toLowerCase(),
+      addressKey(i.email),
       i.phone,
       i.company,
       i.service,
@@ -128,9 +166,21 @@ export async function insertInquiry(
       i.spam?.score ?? null,
       i.spam ? i.spam.reasons.join(",") : null,
       i.spam?.messageHash ?? null,
-      i.attachment || i.spam?.quarantined ? (i.workerOrigin ?? null) : null,
+      extraColumn(i.extra),
+      submission?.key ?? null,
     );
-  await insert.run();
+  if (!submission) {
+    await insert.run();
+    return null;
+  }
+  const results = await db.batch([
+    claimKeyStatement(db, submission, i.id, i.createdAt),
+    insert,
+    keyHolderStatement(db, submission.key),
+  ]);
+  const holder = results[2]?.results[0] as { inquiry_id: string; content_hash: string } | undefined;
+  if (!holder || holder.inquiry_id === i.id) return null;
+  return { inquiryId: holder.inquiry_id, contentHash: holder.content_hash };
 }
 
 /** What a file link needs to know about an inquiry's file, or null when no such inquiry is stored. */
@@ -154,10 +204,17 @@ export async function getInquiry(db: D1Database, id: string): Promise<StoredInqu
   return row ? fromRow(row) : null;
 }
 
+/** The `email_key`s of an address in both its IDNA forms (`addressKeys`); as given when it is none. */
+function keysOf(email: string): [string, string] {
+  const keys = addressKeys(email) ?? [email.trim().toLowerCase()];
+  return [keys[0]!, keys[1] ?? keys[0]!];
+}
+
+/** Every inquiry of an address, its domain in either IDNA form (`jure@žaga.si`, `jure@xn--aga-b3a.si`). */
 export async function listByEmail(db: D1Database, email: string): Promise<StoredInquiry[]> {
   const { results } = await db
-    .prepare("SELECT * FROM inquiries WHERE email_key = ? ORDER BY created_at")
-    .bind(email.trim().toLowerCase())
+    .prepare("SELECT * FROM inquiries WHERE email_key IN (?1, ?2) ORDER BY created_at")
+    .bind(...keysOf(email))
     .all<InquiryRow>();
   return results.map(fromRow);
 }
@@ -167,11 +224,11 @@ export async function deleteInquiries(
   db: D1Database,
   where: { id: string } | { email: string },
 ): Promise<{ ids: string[]; keys: string[] }> {
-  const [clause, value] =
-    "id" in where ? ["id = ?", where.id] : ["email_key = ?", where.email.trim().toLowerCase()];
+  const [clause, values] =
+    "id" in where ? ["id = ?1", [where.id]] : ["email_key IN (?1, ?2)", keysOf(where.email)];
   const { results } = await db
     .prepare(`DELETE FROM inquiries WHERE ${clause} RETURNING id, attachment_key`)
-    .bind(value)
+    .bind(...values)
     .all<{ id: string; attachment_key: string | null }>();
   return {
     ids: results.map((r) => r.id),
@@ -182,14 +239,23 @@ export async function deleteInquiries(
 export async function updateFields(
   db: D1Database,
   id: string,
-  f: Pick<StoredInquiry, "name" | "email" | "phone" | "company" | "message">,
+  f: Pick<StoredInquiry, "name" | "email" | "phone" | "company" | "message" | "extra">,
 ): Promise<void> {
   await db
     .prepare(
       `UPDATE inquiries SET name = ?1, email = ?2, email_key = ?3, phone = ?4, company = ?5,
-         message = ?6 WHERE id = ?7`,
+         message = ?6, extra_fields = ?7 WHERE id = ?8`,
     )
-    .bind(f.name, f.email, f.email.toLowerCase(), f.phone, f.company, f.message, id)
+    .bind(
+      f.name,
+      f.email,
+      addressKey(f.email),
+      f.phone,
+      f.company,
+      f.message,
+      extraColumn(f.extra),
+      id,
+    )
     .run();
 }
 

@@ -1,4 +1,4 @@
-import type { LogEntry } from "../log/technical-log.ts";
+import type { LogEntry } from "../domain/log-entry.ts";
 
 /** Request rows per minute and network; the rest of that minute is counted in one row. */
 export const LOG_ROWS_PER_MINUTE = 10;
