@@ -26,6 +26,8 @@ export interface SubmitDeps {
   claim: Claim | null;
   /** The request's `Idempotency-Key` header, if any (the `_submission` field is read here). */
   idempotencyKey: string | null;
+  /** Resolves when the rate limit lets this request store; awaited before any write. */
+  allowed?: Promise<void>;
 }
 
 export type SubmitOutcome =
@@ -65,7 +67,8 @@ function honeypotFilled(value: unknown): boolean {
 }
 
 /**
- * POST /inquiry after the origin and rate checks: read, validate, check the
+ * POST /inquiry after the origin check (the rate limit's answer comes in
+ * `deps.allowed`): read, validate, check the
  * captcha, and store durably. Throws `AppError` for every refusal.
  */
 export async function submitInquiry(
@@ -117,6 +120,10 @@ export async function submitInquiry(
     ? { key, contentHash: await contentHash(fields.data, attachment?.sha256 ?? null) }
     : null;
 
+  // Independent round trips side by side: the spam look-ups (reads) start
+  // now, beside the captcha's check and the rate limit's answer; the first
+  // write waits for all of them.
+  const judged = judgeForStore(deps.db, config, fields.data, raw, deps);
   if (config.turnstileSecret) {
     const token = tokens[0];
     // A repeat carries the Turnstile token its first post already spent: look the key
@@ -137,7 +144,7 @@ export async function submitInquiry(
     if (!passed) throw new AppError("captcha_failed");
   }
 
-  const spam = await judgeForStore(deps.db, config, fields.data, raw, deps);
+  const [spam] = await Promise.all([judged, deps.allowed]);
 
   const id = crypto.randomUUID();
   const fileKey = attachment ? attachmentKey(id) : null;

@@ -229,6 +229,7 @@ export class FakeResend {
   private failRate = 0;
   private failWith: Failure[] = [];
   private random: () => number = Math.random;
+  private decide: ((at: number) => Failure | undefined) | null = null;
   /** Requests per second, or null: no limit. */
   private limit: number | null = null;
   private window = { second: -1, used: 0 };
@@ -256,6 +257,16 @@ export class FakeResend {
     this.failRate = rate;
     this.failWith = kinds;
     this.random = random;
+    return this;
+  }
+
+  /**
+   * From now on each request asks `decide` (given the fake's clock, ms) whether
+   * it fails and how: a rate, a burst or an outage window by that clock
+   * (testing/bindings.ts builds such deciders). Null: none.
+   */
+  failWhen(decide: ((at: number) => Failure | undefined) | null): this {
+    this.decide = decide;
     return this;
   }
 
@@ -347,6 +358,7 @@ export class FakeResend {
     this.failures.length = 0;
     this.failRate = 0;
     this.refusal = null;
+    this.decide = null;
     this.limit = null;
     this.linkBlockRate = 0;
     this.releaseHeld();
@@ -376,7 +388,7 @@ export class FakeResend {
       return new TypeError("Network connection lost.");
     };
 
-    const failure = this.failures.shift() ?? this.randomFailure();
+    const failure = this.failures.shift() ?? this.decide?.(this.now()) ?? this.randomFailure();
     if (failure) {
       const kind = failure.kind === "status" ? `status:${failure.status}` : failure.kind;
       this.injected.set(kind, (this.injected.get(kind) ?? 0) + 1);
