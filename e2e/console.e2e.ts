@@ -129,7 +129,8 @@ async function submit(
   form.set(
     "message",
     opts.spam
-      ? `Hi there, I checked your site: your SEO and backlinks need work, better ranking here https://bit.ly/x${++seq}`
+      ? // Link markup is strong evidence: quarantined, where SEO words alone only tag.
+        `Hi there, I checked your site: your SEO and backlinks need work, <a href="https://bit.ly/x${++seq}">better ranking here</a>`
       : `Prosimo za ponudbo št. ${++seq}, 200 kosov.`,
   );
   if (opts.file) {
