@@ -208,6 +208,7 @@ describe("GET /embed.js", () => {
     }
     expect(script).toContain('document.querySelectorAll("form[data-inquiry]")');
     expect(script).toContain('setRequestHeader("Accept", "application/json")');
+    expect(script).toContain('setRequestHeader("Accept-Language", lang)');
     // Budget: the measured size is in docs/api.md. 3.3 KB since sends go by XMLHttpRequest
     // (upload progress: a slow upload is never cut) with a `_submission` key per form.
     expect(await gzipSize(script)).toBeLessThan(3400);

@@ -2,6 +2,7 @@ import { parsePlan, type Plan } from "../schedule/budget.ts";
 import { FILE_KIND_IDS, FILE_KINDS, isFileKindId, type FileKind } from "../domain/file-kinds.ts";
 import type { SpamFilter } from "../domain/spam-tag.ts";
 import { isLang, type Lang } from "../i18n/lang.ts";
+import { parseAccess, type AccessSettings } from "./access.ts";
 import { isExampleAddress, isExampleValue, SECRET_NAMES } from "./examples.ts";
 import {
   ADMIN_TOKEN_MIN_LENGTH,
@@ -52,6 +53,8 @@ export interface Config {
    * empty when all is well. Code that needs a part checks it here.
    */
   off: ReadonlySet<ConfigScope>;
+  /** Cloudflare Access in front of /admin (ACCESS_TEAM_DOMAIN, ACCESS_AUD); null: the token only. */
+  access: AccessSettings | null;
 }
 
 export type { SpamFilter };
@@ -97,7 +100,9 @@ export type ConfigScope =
   /** Sends are paced at the default 2 per second (RESEND_RATE). */
   | "pacing"
   /** Scheduled runs keep to the Free plan's limits per invocation. */
-  | "plan";
+  | "plan"
+  /** Sign-in through Cloudflare Access is off; /admin takes ADMIN_TOKEN only. */
+  | "access";
 
 /** What each scope's problem does, in one sentence for /health, the deploy check and the docs. */
 export const SCOPE_EFFECTS: Readonly<Record<ConfigScope, string>> = {
@@ -116,6 +121,8 @@ export const SCOPE_EFFECTS: Readonly<Record<ConfigScope, string>> = {
   links: "files are mailed inline and the spam digest has no release links until this is fixed",
   pacing: "mail is sent at Resend's default rate, 2 per second",
   plan: "scheduled runs keep to the Free plan's 50 calls a run, so backlogs take longer",
+  access:
+    "sign-in through Cloudflare Access is off: the console asks for ADMIN_TOKEN until this is fixed",
 };
 
 /**
@@ -151,6 +158,8 @@ export type ConfigProblemCode =
   | "example_value"
   /** Only one of `TURNSTILE_SITE_KEY` and `TURNSTILE_SECRET_KEY` is set; `name` is the missing one. */
   | "turnstile_half_configured"
+  /** Only one of `ACCESS_TEAM_DOMAIN` and `ACCESS_AUD` is set; `name` is the missing one. */
+  | "access_half_configured"
   /** Warning: no `RESEND_API_KEY`, so mail waits. */
   | "no_api_key"
   /** Warning: no `PUBLIC_URL`: files go inline, the spam digest has no release links. */
@@ -488,6 +497,10 @@ export function parseConfig(env: RawEnv): ConfigResult {
   // PLAN — plan: only the scheduled runs read it, and they keep to the stricter limits.
   const plan = parsePlan(env.PLAN, (problem) => bad("plan", "invalid_choice", "PLAN", problem));
 
+  const access = parseAccess(str(env, "ACCESS_TEAM_DOMAIN"), str(env, "ACCESS_AUD"), (...p) =>
+    bad("access", ...p),
+  );
+
   return {
     ok: problems.length === 0,
     problems,
@@ -515,6 +528,7 @@ export function parseConfig(env: RawEnv): ConfigResult {
       publicUrl,
       resendRate,
       plan,
+      access,
       off: new Set(problems.map((p) => p.scope)),
     },
   };

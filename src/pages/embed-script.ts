@@ -1,6 +1,5 @@
 import type { Config } from "../config/config.ts";
 import { LANGS } from "../i18n/lang.ts";
-import { ERROR_MESSAGES } from "../i18n/messages.ts";
 import { labelsIn } from "../domain/fields.ts";
 import { PAGE_TEXTS as T } from "../i18n/page-texts.ts";
 
@@ -49,8 +48,6 @@ export function embedScript(config: Config): string {
         sending: T.sending[l],
         thanks: `${T.thanksTitle[l]}. ${T.thanksBody[l]}`,
         unconfirmed: T.unconfirmed[l],
-        // Refused before the body (and its _lang) is read: said in the page's language here.
-        refused: ERROR_MESSAGES.origin_not_allowed[l],
         labels: labelsIn(config.form.fields, l),
       },
     ]),
@@ -244,15 +241,12 @@ const SCRIPT = `"use strict";
           live.focus();
         } else {
           live.textContent = "";
-          var refused = body && body.code === "origin_not_allowed";
-          if (refused) {
-            console.error("[inquiry form] The worker refused this page's origin " + location.origin +
-              ": it is not in ALLOWED_ORIGINS. Add it to ALLOWED_ORIGINS in wrangler.toml [vars]" +
-              " (several origins separated by commas; with npm run dev: --var ALLOWED_ORIGINS:" +
-              location.origin + ") and deploy again.");
+          if (body && body.code === "origin_not_allowed") {
+            console.error("[inquiry form] Add this page's origin " + location.origin +
+              " to the worker's ALLOWED_ORIGINS (comma-separated) and deploy again.");
           }
           // No answer: it may or may not have been stored; the key makes a retry safe.
-          fail(refused ? t.refused : body && body.message ? body.message : t.unconfirmed, (body && body.errors) || []);
+          fail(body && body.message ? body.message : t.unconfirmed, (body && body.errors) || []);
         }
         busy = false;
         buttons.forEach(function (b) { b.disabled = false; });
@@ -271,6 +265,9 @@ const SCRIPT = `"use strict";
       xhr.addEventListener("abort", function () { done(null); });
       xhr.open("POST", action);
       xhr.setRequestHeader("Accept", "application/json");
+      // The page's language also for refusals made before the body (and _lang) is read;
+      // Accept-Language is CORS-safelisted, so still no preflight (Fetch standard).
+      xhr.setRequestHeader("Accept-Language", lang);
       xhr.send(data);
       idle();
     });
