@@ -147,6 +147,13 @@ const CASES: Case[] = [
   },
   { vars: { PLAN: "business" }, code: "invalid_choice", name: "PLAN", off: "plan" },
   {
+    vars: { PUBLIC_URL: "http://forms.example.com" },
+    code: "insecure_url",
+    name: "PUBLIC_URL",
+    off: "links",
+  },
+  { vars: { RESEND_RATE: "0" }, code: "out_of_range", name: "RESEND_RATE", off: "pacing" },
+  {
     vars: { TURNSTILE_SITE_KEY: "" },
     code: "turnstile_half_configured",
     name: "TURNSTILE_SITE_KEY",

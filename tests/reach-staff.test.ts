@@ -99,7 +99,7 @@ describe("sends are paced to RESEND_RATE and a 429 is never an attempt", () => {
       await insertInquiry(env.DB, inquiry);
       ids.push(inquiry.id);
     }
-    for (let run = 0; run < 4; run++) await runCron(Date.now());
+    for (let run = 0; run < 8; run++) await runCron(Date.now());
     const rows = await env.DB.prepare(
       `SELECT delivery_status AS s, delivery_attempts AS n FROM inquiries WHERE id IN (${ids.map(() => "?").join(",")})`,
     )
