@@ -207,6 +207,9 @@ say(`Local databases (${stateDir}): ${applied.join(", ")}.`);
 const vars = catcher
   ? ["--var", `RESEND_BASE_URL:${catcher.url}`, "--var", `RESEND_API_KEY:${catcher.fake.apiKey}`]
   : [];
+// The worker's public origin here, so the catcher fetches files by link as Resend does.
+if (catcher && !userVars.includes("PUBLIC_URL"))
+  vars.push("--var", `PUBLIC_URL:http://localhost:${port}`);
 // Its own process group (not on Windows), so stopping it reaches every process
 // wrangler starts, and a terminal's Ctrl-C reaches wrangler once, through us.
 const dev: ChildProcess = spawn("wrangler", ["dev", ...vars, ...args], {

@@ -77,6 +77,17 @@ const CASES: Case[] = [
     name: "SERVICES",
     off: "intake",
   },
+  { vars: { FORM: "{not json" }, code: "invalid_form", name: "FORM", off: "intake" },
+  {
+    vars: {
+      FORM: JSON.stringify({
+        services: [{ id: "cnc", label: { sl: "CNC obdelava", en: "CNC machining" }, to: "x" }],
+      }),
+    },
+    code: "invalid_mailbox",
+    name: "FORM.services[0].to",
+    off: "mail",
+  },
   {
     vars: { ALLOWED_ORIGINS: `${COMPANY}, https://x.example/kontakt` },
     code: "invalid_origin",
@@ -184,6 +195,22 @@ const CASES: Case[] = [
     code: "invalid_secret",
     name: "RESEND_WEBHOOK_SECRET",
     off: "webhook",
+  },
+  // Cloudflare Access half set up, or its team domain over plain http: the token still opens /admin.
+  {
+    vars: { ACCESS_TEAM_DOMAIN: "primer.cloudflareaccess.com" },
+    code: "access_half_configured",
+    name: "ACCESS_AUD",
+    off: "access",
+  },
+  {
+    vars: {
+      ACCESS_TEAM_DOMAIN: "http://primer.cloudflareaccess.com",
+      ACCESS_AUD: "aud-0123456789",
+    },
+    code: "insecure_url",
+    name: "ACCESS_TEAM_DOMAIN",
+    off: "access",
   },
 ];
 

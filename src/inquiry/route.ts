@@ -49,6 +49,7 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
       requestUrl: request.url,
       fetch: (input, init) => fetch(input, init),
       claim,
+      idempotencyKey: request.headers.get("idempotency-key"),
     });
     c.set("outcome", result.kind);
     if (result.kind === "stored" && claim) {

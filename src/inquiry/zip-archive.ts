@@ -250,9 +250,12 @@ export function firstStoredEntry(b: Uint8Array): { name: string; data: Uint8Arra
 /**
  * Compressed bytes handed to the inflater at a time. Deflate expands at most
  * about 1,032:1 (RFC 1951 §3.2.5: a 258-byte match in a few bits), so one
- * slice yields at most ~1 MiB before the size is checked again.
+ * slice yields at most ~130 KiB. workerd's inflater takes a few slices ahead
+ * of what has been read; at 1 KiB a slice a bomb still inflated ~33 MB before
+ * the cap was seen (8x an ordinary upload's CPU), at 128 bytes about 4 MB
+ * (npm run measure:archives: within 3x).
  */
-export const INFLATE_SLICE_BYTES = 1024;
+export const INFLATE_SLICE_BYTES = 128;
 
 /**
  * An entry's bytes, stored or deflated (APPNOTE 4.4.5 methods 0 and 8), or
