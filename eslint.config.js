@@ -41,6 +41,26 @@ export default tseslint.config(
     },
   },
   {
+    // Static assets run in the operator's browser, as plain scripts.
+    files: ["public/**/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: Object.fromEntries(
+        [
+          "AbortSignal",
+          "Blob",
+          "URL",
+          "console",
+          "document",
+          "fetch",
+          "sessionStorage",
+          "setTimeout",
+          "window",
+        ].map((name) => [name, "readonly"]),
+      ),
+    },
+  },
+  {
     // Node scripts (CI summary, dev server, benchmarks) run outside the worker.
     files: ["**/*.mjs", "scripts/**", "e2e/**", ".ci/**"],
     languageOptions: {

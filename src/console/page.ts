@@ -3,9 +3,10 @@ import type { Lang } from "../i18n/lang.ts";
 import { html, type SafeHtml } from "../pages/html.ts";
 import { CONSOLE_TEXTS as T, consoleTexts } from "./texts.ts";
 
-/** Where the console's own files are served (only while ADMIN_TOKEN is set, like the page). */
-export const CONSOLE_SCRIPT_PATH = "/admin/console.js";
-export const CONSOLE_STYLE_PATH = "/admin/console.css";
+// The console's script and stylesheet are Workers static assets (public/assets/, served by
+// Cloudflare beside the worker, not part of its bundle); they hold no data and no secret.
+const CONSOLE_SCRIPT_PATH = "/assets/console.js";
+const CONSOLE_STYLE_PATH = "/assets/console.css";
 
 export interface ConsolePageOptions {
   /** `access`: Cloudflare Access signed this request in, so no token is asked. */
