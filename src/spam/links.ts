@@ -1,11 +1,12 @@
-import { parse } from "tldts";
+import { parse } from "tldts-icann";
+import rootZoneTlds from "tlds";
 
 /**
  * Links in visitor text, read the way a mail client or a browser would follow
  * them: `https://…` and `www.…` links, bare domains (`rankboost.io`) and
  * defanged ones (`profit-bot[.]com`, `hxxp://…`), with Outlook Safe Links and
  * Google redirect links unwrapped to the link they carry. Domains are read
- * with the Public Suffix List (tldts), never by pattern: `acme.co.uk` and
+ * with the Public Suffix List's ICANN section (tldts-icann), never by pattern: `acme.co.uk` and
  * `mail.acme.co.uk` are one registrable domain, `d.o.o.` and `1.4301` are none.
  */
 
@@ -98,6 +99,13 @@ const CLOAK_HOSTS = new Set([
   "script.google.com",
   "page.link",
 ]);
+/**
+ * The top-level domains of the IANA root zone (`tlds`, from
+ * https://data.iana.org/TLD/tlds-alpha-by-domain.txt). tldts-icann reports no
+ * `isIcann` for a listed suffix, and an unlisted one (`file.pdf`) falls back to
+ * its last label (PSL algorithm, rule `*`): this set tells the two apart.
+ */
+const ROOT_ZONE = new Set(rootZoneTlds);
 /** Free top-level domains that throwaway sites use (Freenom's). */
 const CLOAK_TLDS = new Set(["tk", "ml", "ga", "cf", "gq"]);
 /**
@@ -168,11 +176,12 @@ function readToken(raw: string, ownDomains: ReadonlySet<string>): FoundLink | nu
   if (!BARE_RE.test(word)) return null;
   const host = word.split(/[/:?#]/, 1)[0]!;
   const p = parse(host);
-  // A bare word counts as a domain only under a real (ICANN) public suffix, and
+  // A bare word counts as a domain only under a top-level domain of the root zone, and
   // not when that suffix is a file extension or the word is capitalised after
   // its dot like a sentence run together ("price.Best").
-  if (!p.isIcann || !p.domain || !p.publicSuffix || FILE_SUFFIXES.has(p.publicSuffix)) return null;
-  if (host.slice(host.lastIndexOf(".") + 1) !== p.publicSuffix.split(".").pop()) return null;
+  const tld = host.slice(host.lastIndexOf(".") + 1);
+  if (!ROOT_ZONE.has(tld.toLowerCase()) || !p.domain || !p.publicSuffix) return null;
+  if (FILE_SUFFIXES.has(p.publicSuffix) || tld !== p.publicSuffix.split(".").pop()) return null;
   return classify(`http://${word}`, true, defanged, ownDomains);
 }
 
