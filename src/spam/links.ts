@@ -1,5 +1,5 @@
 import { parse } from "tldts-icann";
-import rootZoneTlds from "tlds";
+import rootZoneTlds from "tlds" with { type: "json" };
 
 /**
  * Links in visitor text, read the way a mail client or a browser would follow
@@ -118,13 +118,15 @@ const FILE_SUFFIXES = new Set(["zip", "mov", "py", "sh", "pl", "md", "rs", "ps",
 const DEFANG_RE = /\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)/gi;
 const HXXP_RE = /^h[xX]{2}p(s?):\/\//;
 /** A scheme, with or without its slashes: browsers follow `http:host` too. */
-const SCHEME_RE = /https?:/i;
+const SCHEME_RE = /https?:|ftp:/i;
 /** A URL ends where HTML, BBCode or a sentence around it starts. */
 const URL_END_RE = /["'<>[\]{}`\\]/;
 /** Punctuation a sentence puts after a link, not part of it. */
 const TRAILING = new Set(".,;:!?)");
 const LEADING_RE = /^[(<"'*]+/;
 const BARE_RE = /^[\p{L}\p{N}][\p{L}\p{N}.-]*\.\p{L}{2,}(?:[/:?#]\S*)?$/u;
+/** What separates host-like runs in a user name (`bank.com+login`). */
+const NOT_HOST_CHAR_RE = /[^\p{L}\p{N}.-]/u;
 /** A URL inside a URL's path or query (after unwrapping the known redirectors): a redirect. */
 const NESTED_URL_RE = /(?:https?|www)(?::|%3a|\.)/i;
 const REDIRECT_SCRIPT_RE =
@@ -163,7 +165,7 @@ function readToken(raw: string, ownDomains: ReadonlySet<string>): FoundLink | nu
   }
   const start = hx ? 0 : at;
   if (start >= 0) {
-    const scheme = /^https?:\/*/i.exec(token.slice(start))![0];
+    const scheme = /^(?:https?|ftp):\/*/i.exec(token.slice(start))![0];
     const rest = `${scheme.slice(0, scheme.indexOf(":"))}://${token.slice(start + scheme.length)}`;
     const from = rest.indexOf("//") + 2;
     const end = rest.slice(from).search(URL_END_RE);
@@ -229,7 +231,10 @@ function classify(
   const ip = p.isIp === true || host.startsWith("[");
   const domain = ip ? host : (p.domain ?? host);
   const link = (kind: LinkKind): FoundLink => ({ url: url.href, domain, kind, bare, defanged });
-  if (url.username || url.password) return link("deceptive");
+  // RFC 3986 §7.6: userinfo that reads like a host (`bank.com+login@evil.example`)
+  // misleads the reader; a plain user name (`https://maja@bitbucket.org/…`,
+  // a git clone URL) or `ftp://user:pass@host/` names the real host.
+  if (userinfoLooksLikeHost(url.username)) return link("deceptive");
   const path = url.pathname;
   if (
     ownDomains.has(domain) ||
@@ -250,6 +255,22 @@ function classify(
   )
     return link("cloaked");
   return link("plain");
+}
+
+/** Whether a URL's (percent-encoded) user name holds a domain name: `bank.com+login`, not `maja` or `jan.novak`. */
+function userinfoLooksLikeHost(username: string): boolean {
+  if (!username) return false;
+  let user = username;
+  try {
+    user = decodeURIComponent(username);
+  } catch {
+    // Malformed escapes: read as written.
+  }
+  for (const run of user.split(NOT_HOST_CHAR_RE)) {
+    const dot = run.lastIndexOf(".");
+    if (dot > 0 && ROOT_ZONE.has(run.slice(dot + 1).toLowerCase())) return true;
+  }
+  return false;
 }
 
 /** The registrable domain of an e-mail address's domain (public-suffix aware), or "". */
