@@ -303,7 +303,7 @@ describe("a fresh user's cases: customers mailed, spam at least tagged", () => {
       ["MacKenzie", "PriceList"],
       ["McDonald", "iPhone"],
       ["DeAngelo", "CallMeBack"],
-    ]) {
+    ] as const) {
       const o = await send(validFields({ name, message }));
       expectClean(o);
     }
