@@ -161,6 +161,11 @@ const REASON_TEXT: Record<SpamReason, Record<Lang, string>> = {
   no_token: { sl: "brez žetona obrazca", en: "no form token" },
 };
 
+/** One reason code in the staff's words (`lang`); a code of an older version as stored. */
+export function reasonText(reason: string, lang: Lang): string {
+  return (REASON_TEXT as Record<string, Record<Lang, string>>)[reason]?.[lang] ?? reason;
+}
+
 /**
  * The line the staff read in a tagged mail: "score 6: link to an unknown
  * site, SEO sales vocabulary, …" in `lang`, or null when the mail is not tagged.
@@ -171,9 +176,7 @@ export function tagReasonsLine(
   lang: Lang,
 ): string | null {
   if (!inquiry.spam || !isTagged(inquiry, spamFilter)) return null;
-  const texts = inquiry.spam.reasons.map(
-    (r) => (REASON_TEXT as Record<string, Record<Lang, string>>)[r]?.[lang] ?? r,
-  );
+  const texts = inquiry.spam.reasons.map((r) => reasonText(r, lang));
   const head = lang === "sl" ? "ocena" : "score";
   return `${head} ${inquiry.spam.score}: ${texts.join(", ")}`;
 }
