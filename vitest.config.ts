@@ -56,6 +56,8 @@ export default defineConfig(async () => {
             // The fake Resend (tests/fakes/resend.ts) answers at this address.
             RESEND_API_KEY: "re_test_0123456789",
             RESEND_BASE_URL: "https://resend.fake",
+            // The worker's public origin: file and release links start with it.
+            PUBLIC_URL: "https://forms.example.com",
             // At least 32 characters, and not an example value from .dev.vars.example.
             ADMIN_TOKEN: "test-admin-token-0123456789abcdef0123",
           },

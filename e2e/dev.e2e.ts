@@ -50,7 +50,14 @@ it("starts the worker beside the mail catcher, and Ctrl-C stops both", async () 
   npm.stderr.on("data", (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => npm.on("exit", resolve));
   try {
-    await until(() => (output.includes("Ctrl-C stops everything") ? true : undefined), 90_000);
+    await until(() => (output.includes("Ctrl-C stops everything") ? true : undefined), 180_000);
+    // The first start fits one screen when nothing is wrong (no migration tables).
+    const firstScreen = output.slice(0, output.indexOf("Ctrl-C stops everything")).split("\n");
+    expect(firstScreen.length, output).toBeLessThanOrEqual(45);
+    expect(output).toContain("Local databases (.e2e/state-dev): DB +");
+    // Not on 8787: the operator tool is told where.
+    expect(output).toContain(`--url http://localhost:${PORT}`);
+    expect(output).toContain("5 submissions a minute");
     const catcher = `http://127.0.0.1:${CATCHER_PORT}`;
     expect(output).toContain(`Mailbox: ${catcher}/`);
     // A newcomer without a .dev.vars is told what that means, not stopped.
@@ -89,7 +96,7 @@ it("starts the worker beside the mail catcher, and Ctrl-C stops both", async () 
   );
   expect(processesWith(String(PORT))).toEqual([]);
   await expect(fetch(`http://127.0.0.1:${CATCHER_PORT}/`)).rejects.toThrow();
-}, 150_000);
+}, 240_000);
 
 /** A port nothing listens on now, from the system (other test runs may hold the fixed ones). */
 function freePort(): Promise<number> {

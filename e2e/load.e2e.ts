@@ -1,8 +1,11 @@
-// Load with failures: 1,000 submissions, 50 at a time, against `wrangler dev`
-// while the fake Resend (a real HTTP server) fails a share of calls with 429s,
-// 5xx, dropped connections, answers that never arrive and timeouts longer than
-// the worker waits. Afterwards every inquiry must be stored, and after the
-// scheduled runs every one mailed exactly once, its file fetched by link.
+// Load with failures: 1,000 submissions, 50 at a time, a third with a file, against
+// `wrangler dev` while the fake Resend (a real HTTP server) fails a share of calls
+// with 429s, 5xx, dropped connections, answers that never arrive and timeouts longer
+// than the worker waits, refuses 10 % of link fetches (a WAF in front of /files) and
+// enforces Resend's rate limit of 2 per second. Afterwards every inquiry must be
+// stored, and after the scheduled runs every one mailed exactly once, its file by
+// link or inline. Time is scaled for CI: the fake's second lasts SECOND_MS, and the
+// worker paces to RESEND_RATE per real second, the same 2 per (scaled) second.
 //   npm run test:e2e -- load              # only this file
 //   LOAD_TOTAL=200 LOAD_SEED=7 npm run test:e2e -- load
 import { createHash } from "node:crypto";
@@ -27,6 +30,13 @@ const FAILURES: Failure[] = [
   // Longer than the worker's 15 s send timeout: the worker gives up first.
   { kind: "timeout", ms: 20_000 },
 ];
+/** Link fetches Resend's fetcher is refused (403), as Bot Fight Mode or a WAF rule does. */
+const LINK_BLOCK_RATE = 0.1;
+/** Resend's default rate limit, 2 per second, with the fake's second scaled to SECOND_MS. */
+const RATE_LIMIT = 2;
+const SECOND_MS = 100;
+/** The worker's pace, in real seconds: under RATE_LIMIT per scaled second (20 per real second). */
+const RESEND_RATE = 16;
 const API_KEY = "re_load_0123456789";
 const ADMIN_TOKEN = "load-admin-token-0123456789abcdef0123";
 const PORT = Number(process.env.E2E_LOAD_PORT ?? 8794);
@@ -59,7 +69,7 @@ interface Sent {
   id: string;
 }
 
-/** Every tenth submission carries a small PDF of its own. */
+/** Every third submission carries a small PDF of its own. */
 function submission(i: number): { fields: Record<string, string>; file: Buffer | null } {
   const fields = {
     name: `Ana Novak ${i}`,
@@ -70,7 +80,7 @@ function submission(i: number): { fields: Record<string, string>; file: Buffer |
     message: `Povpraševanje št. ${i}: prosimo za ponudbo za ${i + 10} kosov.\nRok: marec.`,
   };
   const file =
-    i % 10 === 0
+    i % 3 === 0
       ? Buffer.concat([
           Buffer.from(`%PDF-1.7\n% inquiry ${i}\n`),
           Buffer.alloc(16_000, 0x20),
@@ -104,9 +114,18 @@ beforeAll(async () => {
   dev = await startDev({
     port: PORT,
     persistTo,
-    vars: { RESEND_API_KEY: API_KEY, RESEND_BASE_URL: resend.url, ADMIN_TOKEN },
+    vars: {
+      RESEND_API_KEY: API_KEY,
+      RESEND_BASE_URL: resend.url,
+      ADMIN_TOKEN,
+      PUBLIC_URL: `http://127.0.0.1:${PORT}`,
+      RESEND_RATE: String(RESEND_RATE),
+    },
   });
-  resend.fake.failRandomly(FAIL_RATE, FAILURES, prng(SEED));
+  resend.fake
+    .failRandomly(FAIL_RATE, FAILURES, prng(SEED))
+    .blockLinkFetches(LINK_BLOCK_RATE, prng(SEED ^ 0x5eed))
+    .rateLimit(RATE_LIMIT, SECOND_MS);
 });
 afterAll(async () => {
   dev?.stop();
@@ -124,7 +143,7 @@ async function health(): Promise<{ deliveries: { pending: number; failed: number
   return (await admin("/health")).json();
 }
 
-describe(`load: ${TOTAL} submissions, ${CONCURRENCY} at a time, Resend failing ${FAIL_RATE * 100} % of calls`, () => {
+describe(`load: ${TOTAL} submissions, ${CONCURRENCY} at a time, Resend failing ${FAIL_RATE * 100} % of calls, refusing ${LINK_BLOCK_RATE * 100} % of link fetches, ${RATE_LIMIT}/s`, () => {
   it("answers every submission 201 and stores every one", { timeout: 300_000 }, async () => {
     const start = performance.now();
     const results = await pool(TOTAL, CONCURRENCY, async (i) => {
@@ -170,24 +189,25 @@ describe(`load: ${TOTAL} submissions, ${CONCURRENCY} at a time, Resend failing $
 
   it(
     "mails every inquiry exactly once after the scheduled runs",
-    { timeout: 480_000 },
+    { timeout: 600_000 },
     async () => {
       // Let the immediate sends (one per submission, in waitUntil) finish first.
       await until(() => resend.inFlight() === 0 && resend.fake.requests.length >= TOTAL, 60_000);
       const immediate = resend.fake.emails.length;
 
-      // Scheduled runs at scheduledTime 2 h apart: the backoff after any of the
-      // first seven attempts (at most 77 min with jitter) is due at the next
-      // round, and twelve rounds stay inside the 23-hour window in which every
-      // automatic retry must happen (Resend keeps a key 24 h). When more is pending
-      // than one run claims, several runs overlap, as cron invocations can: the
-      // atomic claim keeps them apart.
+      // Scheduled runs at scheduledTime 1 h apart: the backoff after any of the
+      // first six attempts (at most 38 min with jitter) is due at the next round,
+      // and a 429 (never an attempt) hands its row to the next round. Up to 22
+      // rounds stay inside the 23-hour window in which every automatic retry must
+      // happen (Resend keeps a key 24 h). When more is pending than one run claims,
+      // several runs overlap, as cron invocations can: the atomic claim keeps them
+      // apart, and a run that keeps meeting 429s hands the rest back.
       let clock = Date.now();
       let rounds = 0;
       let pending = (await health()).deliveries.pending;
-      while (pending > 0 && rounds < 12) {
+      while (pending > 0 && rounds < 22) {
         rounds++;
-        clock += 2 * HOUR;
+        clock += HOUR;
         const runs = Math.min(8, Math.ceil(pending / BATCH));
         await Promise.all(
           Array.from({ length: runs }, async () => {
@@ -199,39 +219,52 @@ describe(`load: ${TOTAL} submissions, ${CONCURRENCY} at a time, Resend failing $
         console.log(`load: scheduled round ${rounds} (${runs} runs): ${pending} still pending`);
       }
       const injected = Object.fromEntries(resend.fake.injected);
+      const limited = resend.fake.requests.filter((r) => r.error === "rate_limit_exceeded").length;
       console.log(
-        `load: ${resend.fake.requests.length} calls to Resend, ${immediate} mailed at once, failures injected ${JSON.stringify(injected)}`,
+        `load: ${resend.fake.requests.length} calls to Resend, ${immediate} mailed at once, failures injected ${JSON.stringify(injected)}, ${limited} refused by the rate limit, ${resend.fake.linkFetchesBlocked} link fetches refused`,
       );
 
       expect(await health()).toMatchObject({ deliveries: { pending: 0, failed: 0 } });
-      // Every kind of failure did happen, lost answers included.
+      // Every kind of failure did happen, lost answers, refused links and the rate limit included.
       for (const f of FAILURES) {
         expect(injected[f.kind === "status" ? `status:${f.status}` : f.kind]).toBeGreaterThan(0);
       }
+      expect(resend.fake.linkFetchesBlocked).toBeGreaterThan(0);
 
-      // Exactly one e-mail per inquiry: a retry after a lost answer reused its key.
-      const byKey = new Map<string, number>();
+      // Exactly one e-mail per inquiry: a retry after a lost answer reused its key, and
+      // the inline resend after a refused link went instead of, not beside, the linked one.
+      const inquiryOf = (key: string | null) => (key ?? "").replace(/^inquiry-|-inline$/g, "");
+      const byInquiry = new Map<string, number>();
       for (const e of resend.fake.emails) {
-        byKey.set(e.idempotencyKey ?? "", (byKey.get(e.idempotencyKey ?? "") ?? 0) + 1);
+        const id = inquiryOf(e.idempotencyKey);
+        byInquiry.set(id, (byInquiry.get(id) ?? 0) + 1);
       }
       expect(resend.fake.emails.length).toBe(TOTAL);
-      expect([...byKey.values()].every((n) => n === 1)).toBe(true);
-      expect(new Set(byKey.keys())).toEqual(new Set(sent.map((s) => `inquiry-${s.id}`)));
+      expect([...byInquiry.values()].every((n) => n === 1)).toBe(true);
+      expect(new Set(byInquiry.keys())).toEqual(new Set(sent.map((s) => s.id)));
 
       // Each to the company, answering the visitor, with the visitor's own file.
-      const mailOf = new Map(resend.fake.emails.map((e) => [e.idempotencyKey, e]));
+      const mailOf = new Map(resend.fake.emails.map((e) => [inquiryOf(e.idempotencyKey), e]));
+      let inline = 0;
       for (const { id, fields, file } of sent) {
-        const mail = mailOf.get(`inquiry-${id}`)!;
+        const mail = mailOf.get(id)!;
         expect(mail.body.reply_to).toBe(fields.email);
         expect(mail.body.text).toContain(fields.message);
         expect(mail.body.attachments?.length ?? 0).toBe(file ? 1 : 0);
         if (file) {
-          // Fetched by link from the worker, as Resend does, not carried inline.
-          expect(mail.attachments[0]!.path).toMatch(new RegExp(`/files/${id}/[\\w-]{43}$`));
-          expect(mail.body.attachments![0]!.content).toBeUndefined();
+          // Fetched by link from the worker, as Resend does, or inline after a refused link.
+          if (mail.idempotencyKey!.endsWith("-inline")) {
+            inline++;
+            expect(typeof mail.body.attachments![0]!.content).toBe("string");
+          } else {
+            expect(mail.attachments[0]!.path).toMatch(new RegExp(`/files/${id}/[\\w-]{43}$`));
+            expect(mail.body.attachments![0]!.content).toBeUndefined();
+          }
           expect(sha256(FakeResend.attachmentBytes(mail))).toBe(sha256(file));
         }
       }
+      console.log(`load: ${inline} files inline after a refused link`);
+      expect(inline).toBeGreaterThan(0);
 
       // And the stored rows say so.
       const rows = await pool(TOTAL, CONCURRENCY, async (i) => {

@@ -5,7 +5,9 @@
 // 1. Says what a newcomer is missing (a `.dev.vars`; dependencies: dev.mjs) instead of failing.
 // 2. Starts the mail catcher (scripts/lib/mail-catcher.ts) on 127.0.0.1: it answers
 //    Resend's API and shows every mail in a browsable mailbox.
-// 3. Applies the D1 migrations to the local databases (DB and LOG_DB).
+// 3. Applies the D1 migrations to the local databases (DB and LOG_DB), quietly: one line
+//    when all is well, wrangler's own output when it fails. Warns when another
+//    `npm run dev` uses the same local databases.
 // 4. Starts `wrangler dev` with RESEND_BASE_URL pointing at the catcher and a
 //    development key made for this run: the worker mails by the same code path
 //    as in production. Passing your own `--var RESEND_BASE_URL:…` skips the catcher.
@@ -16,8 +18,10 @@
 // MAIL_CATCHER_PORT chooses the catcher's port (default 8025, any free one if taken).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { connect } from "node:net";
+import { SECRET_NAMES } from "../src/config/examples.ts";
 import { startMailCatcher, type MailCatcher } from "./lib/mail-catcher.ts";
 
 const args = process.argv.slice(2);
@@ -130,7 +134,44 @@ const catcher = useCatcher ? await startCatcher() : null;
 if (catcher) say(`Mailbox (the local mail catcher): ${catcher.url}/`);
 
 const persist = argValue("--persist-to");
-// Both databases: the inquiries (DB) and the technical log (LOG_DB).
+const stateDir = persist ?? ".wrangler/state"; // wrangler's own default
+
+/**
+ * Another `npm run dev` on the same local databases: both would read and change the
+ * same inquiries (and one's erasure empties the other's list) without a word. Each
+ * run leaves a marker with its port and pid in the state folder while it runs.
+ */
+function otherDevServers(): number[] {
+  if (!existsSync(stateDir)) return [];
+  const others: number[] = [];
+  for (const name of readdirSync(stateDir)) {
+    const m = /^dev-server-(\d+)\.pid$/.exec(name);
+    if (!m || Number(m[1]) === port) continue;
+    const pid = Number(readFileSync(join(stateDir, name), "utf8"));
+    try {
+      process.kill(pid, 0); // still running
+      others.push(Number(m[1]));
+    } catch {
+      rmSync(join(stateDir, name), { force: true }); // left by a run that was killed
+    }
+  }
+  return others;
+}
+const marker = join(stateDir, `dev-server-${port}.pid`);
+for (const other of otherDevServers()) {
+  say(
+    `Another npm run dev (port ${other}) uses the same local databases (${stateDir}): both see ` +
+      "and change the same inquiries. To keep them apart, start this one with its own: " +
+      `npm run dev -- --port ${port} --persist-to .wrangler/state-${port}`,
+  );
+}
+mkdirSync(stateDir, { recursive: true });
+writeFileSync(marker, String(process.pid));
+process.on("exit", () => rmSync(marker, { force: true }));
+
+// Both databases: the inquiries (DB) and the technical log (LOG_DB). Quiet: wrangler
+// prints a table per migration, and a first start would scroll off the screen.
+const applied: string[] = [];
 for (const binding of ["DB", "LOG_DB"]) {
   const migrate = spawnSync(
     "wrangler",
@@ -143,24 +184,42 @@ for (const binding of ["DB", "LOG_DB"]) {
       ...(persist ? ["--persist-to", persist] : []),
     ],
     // CI=true answers wrangler's "OK to proceed?" prompt.
-    { stdio: "inherit", shell: windows, env: { ...process.env, CI: "true" } },
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      encoding: "utf8",
+      shell: windows,
+      env: { ...process.env, CI: "true" },
+    },
   );
   if (migrate.status !== 0) {
+    process.stdout.write(migrate.stdout ?? "");
+    process.stderr.write(migrate.stderr ?? "");
     console.error(`[dev] Could not apply the D1 migrations to the local ${binding} (see above).`);
     await catcher?.close();
     process.exit(migrate.status ?? 1);
   }
+  // Each migration applied now is a row "│ 0001_init.sql │ ✅ │" of wrangler's table.
+  const names = new Set((migrate.stdout ?? "").match(/\d{4}_[\w-]+\.sql/g) ?? []);
+  applied.push(`${binding} ${names.size === 0 ? "up to date" : `+${names.size} migrations`}`);
 }
+say(`Local databases (${stateDir}): ${applied.join(", ")}.`);
 
 const vars = catcher
   ? ["--var", `RESEND_BASE_URL:${catcher.url}`, "--var", `RESEND_API_KEY:${catcher.fake.apiKey}`]
   : [];
+// The worker's public origin here, so the catcher fetches files by link as Resend does.
+if (catcher && !userVars.includes("PUBLIC_URL"))
+  vars.push("--var", `PUBLIC_URL:http://localhost:${port}`);
 // Its own process group (not on Windows), so stopping it reaches every process
 // wrangler starts, and a terminal's Ctrl-C reaches wrangler once, through us.
 const dev: ChildProcess = spawn("wrangler", ["dev", ...vars, ...args], {
   stdio: ["ignore", "inherit", "inherit"],
   detached: !windows,
   shell: windows,
+  // "info" keeps wrangler's warnings, "Ready on" and one line per request, and drops its
+  // table of every binding (wrangler.toml says the same): the first start fits one screen.
+  // WRANGLER_LOG=log (or debug) in your shell shows it all again.
+  env: { ...process.env, WRANGLER_LOG: process.env.WRANGLER_LOG ?? "info" },
 });
 
 let stopping = false;
@@ -211,10 +270,12 @@ dev.on("exit", async (code, signal) => {
   process.exit(code ?? 1);
 });
 
-/** A problem as `/health` names it. */
+/** A problem or warning as `/health` names it. */
 interface Problem {
   code: string;
   name?: string;
+  scope?: string;
+  problem?: string;
 }
 
 // Once the worker answers, say where everything is. The port was free before
@@ -222,22 +283,47 @@ interface Problem {
 const base = `http://localhost:${port}`;
 for (let i = 0; i < 240 && !stopping; i++) {
   try {
-    const health = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) });
+    const health = await fetch(`${base}/health`, { signal: AbortSignal.timeout(10_000) });
     const body = (await health.json().catch(() => ({}))) as {
       config?: string;
+      off?: string[];
       problems?: Problem[];
+      warnings?: Problem[];
     };
     say(`Form:    ${base}/   (${base}/?lang=en in English)`);
     if (health.status === 503 && body.problems?.length) {
       // Codes and names only, as /health gives them: never a value.
       say(
         body.config === "invalid"
-          ? "/health answers 503: the worker refuses every request until this is fixed (docs/configuration.md):"
+          ? `/health answers 503: a setting has a problem; off until fixed: ${(body.off ?? []).join(", ")} (docs/configuration.md):`
           : "/health answers 503 (docs/operations.md):",
       );
-      for (const p of body.problems) say(`  ${p.code}${p.name ? ` (${p.name})` : ""}`);
+      for (const p of body.problems) {
+        say(`  ${p.name ? `${p.name} ` : ""}${p.code}${p.problem ? `: ${p.problem}` : ""}`);
+      }
+      if (body.problems.some((p) => (SECRET_NAMES as readonly string[]).includes(p.name ?? ""))) {
+        // Not `wrangler secret put`: that is for the deployed worker.
+        say("  Here the secrets come from .dev.vars: edit it, then restart npm run dev.");
+      }
+    }
+    for (const w of body.warnings ?? []) {
+      if (w.code === "no_allowed_origins") {
+        say(
+          "ALLOWED_ORIGINS is empty: only this worker's own form can send. To try your website's form, " +
+            "add its origin: npm run dev -- --var ALLOWED_ORIGINS:http://localhost:3000",
+        );
+      }
     }
     say(`Health:  ${base}/health`);
+    if (port !== 8787) {
+      say(
+        `Operator tool for this port: npm run admin -- health --url ${base}   (or INQUIRY_URL=${base})`,
+      );
+    }
+    say(
+      "Sending by hand: 5 submissions a minute per address (SUBMIT_LIMITER), then 429 for up to a " +
+        "minute; to try more locally, raise `limit` under [[ratelimits]] in wrangler.toml (deploy 5).",
+    );
     if (catcher) {
       say(`Mailbox: ${catcher.url}/   (every mail the worker sends lands here)`);
       say(`Refuse sends: curl -d mode=403 ${catcher.url}/_control   (mode=accept to accept again)`);

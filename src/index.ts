@@ -1,5 +1,5 @@
 // hono/tiny: the same Hono with its small pattern router; a few dozen routes need no
-// compiled router, and it keeps the bundle inside its 64 KiB gzip budget.
+// compiled router.
 import { Hono } from "hono/tiny";
 import { loadConfig } from "./config/config.ts";
 import type { AppEnv } from "./http/app.ts";

@@ -2,6 +2,7 @@ import { loadConfig, parseRetention } from "./config/config.ts";
 import { deliverDue, deliveryDeps, senderFor } from "./mail/deliver.ts";
 import { purge } from "./retention/purge.ts";
 import { purgeSpam, runSpamDigest } from "./spam/scheduled.ts";
+import { purgeSubmissionKeys } from "./store/submission-keys.ts";
 import { allowances, parsePlan } from "./schedule/budget.ts";
 
 /**
@@ -51,6 +52,11 @@ export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number
       allowance: budget.spam,
     });
   }
+
+  // Idempotency keys answer for 24 hours, then go (one indexed DELETE).
+  await purgeSubmissionKeys(env.DB, now).catch((err: unknown) => {
+    console.error(`submission key purge failed: ${err instanceof Error ? err.name : "error"}`);
+  });
 
   const { config } = loadConfig(env); // it logs its problems once per isolate
   const send = senderFor(config); // null while mail is off or there is no API key

@@ -205,3 +205,8 @@ export function counter(extra: Omit<BindingPlan, "onCall"> = {}): {
     },
   };
 }
+
+// Failure patterns on a clock the caller passes in (a rate, bursts, outage
+// windows), for the bindings here and for the fake Resend (./faults.ts).
+export { failsNow, failures, resendFailures, seeded } from "./faults.ts";
+export type { FaultPattern, FaultPlan, Window } from "./faults.ts";

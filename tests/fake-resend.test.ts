@@ -395,3 +395,47 @@ describe("the fake Resend: the failure switch", () => {
     expect((await answer(fake, post(mail(), { authorization: "Bearer x" }))).status).toBe(403);
   });
 });
+
+describe("the fake Resend: rate limit and link fetches", () => {
+  it("enforces N per second with Resend's headers, and answers 429 rate_limit_exceeded with retry-after", async () => {
+    let now = 10_000;
+    const fake = new FakeResend({ now: () => now }).rateLimit(2);
+    const first = await fake.handle(post(mail()));
+    expect(first.status).toBe(200);
+    expect(first.headers.get("ratelimit-limit")).toBe("2");
+    expect(first.headers.get("ratelimit-remaining")).toBe("1");
+    expect((await fake.handle(post(mail()))).status).toBe(200);
+    now += 400;
+    const third = await fake.handle(post(mail()));
+    expect(third.status).toBe(429);
+    expect(third.headers.get("retry-after")).toBe("1");
+    const body = (await third.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ statusCode: 429, name: "rate_limit_exceeded" });
+    expect(String(body.message)).toContain("2 requests per second");
+    expect(fake.emails).toHaveLength(2);
+    now += 600; // the next second
+    expect((await fake.handle(post(mail()))).status).toBe(200);
+  });
+
+  it("a link fetch refused in front of the worker (403) is a 422 naming the attachment", async () => {
+    let fetched = 0;
+    const fake = new FakeResend({
+      fetch: async () => {
+        fetched++;
+        return new Response("%PDF-1.7");
+      },
+    }).blockLinkFetches(1);
+    const res = await answer(
+      fake,
+      post(
+        mail({ attachments: [{ filename: "a.pdf", path: "https://forms.example.com/files/x/y" }] }),
+      ),
+    );
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ name: "invalid_attachment" });
+    expect(String(res.body.message)).toMatch(/attachment/);
+    expect(fetched).toBe(0);
+    expect(fake.linkFetchesBlocked).toBe(1);
+    expect(fake.emails).toHaveLength(0);
+  });
+});

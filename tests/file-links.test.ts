@@ -112,7 +112,7 @@ describe("the mail carries the file as a link to the worker", () => {
     expect(await sha256Hex(FakeResend.attachmentBytes(mail))).toBe(await sha256Hex(bytes));
   });
 
-  it("a link Resend could not fetch is retried on a later run, not given up", async () => {
+  it("a link Resend could not fetch: the same attempt sends the file inline", async () => {
     // Resend's fetch of the link fails once (our storage hiccuped), then works.
     let refused = 0;
     fakes.resend = new FakeResend({
@@ -125,11 +125,14 @@ describe("the mail carries the file as a link to the worker", () => {
     const id = await storeWithFile(bytes);
     expect(fakes.resend.requests[0]).toMatchObject({ status: 422, error: "invalid_attachment" });
     expect(await storedRow(id)).toMatchObject({
-      delivery_status: "pending",
-      last_error: "422:invalid_attachment",
+      delivery_status: "sent",
+      delivery_attempts: 1,
+      link_refused: 1,
     });
-    await runCron(Date.now() + 10 * MIN);
-    const mail = mailOf(id);
+    expect(fakes.resend.emails).toHaveLength(1);
+    const mail = fakes.resend.emails[0]!;
+    expect(mail.idempotencyKey).toBe(`inquiry-${id}-inline`);
+    expect(mail.body.attachments![0]!.path).toBeUndefined();
     expect(await sha256Hex(FakeResend.attachmentBytes(mail))).toBe(await sha256Hex(bytes));
   });
 });
@@ -282,7 +285,7 @@ describe("a link serves only its own file", () => {
 });
 
 describe("where no public URL of the worker is known, the file goes inline", () => {
-  it("an inquiry stored with no recorded origin is mailed with its bytes", async () => {
+  it("without PUBLIC_URL a file is mailed with its bytes, decided at the send", async () => {
     const bytes = samples.pdf();
     const inquiry = newInquiry({
       createdAt: Date.now() - 10 * MIN,
@@ -297,18 +300,17 @@ describe("where no public URL of the worker is known, the file goes inline", () 
     inquiry.attachment!.key = attachmentKey(inquiry.id);
     await env.ATTACHMENTS.put(attachmentKey(inquiry.id), bytes);
     await insertInquiry(env.DB, inquiry);
-    expect((await storedRow(inquiry.id))!.worker_origin).toBeNull();
-    await runCron(Date.now());
+    await runCron(Date.now(), { PUBLIC_URL: "" });
     const mail = mailOf(inquiry.id);
     expect(mail.body.attachments![0]!.path).toBeUndefined();
     expect(typeof mail.body.attachments![0]!.content).toBe("string");
     expect(await sha256Hex(FakeResend.attachmentBytes(mail))).toBe(await sha256Hex(bytes));
   });
 
-  it("a plain-http public origin goes inline; it is recorded only with a file", async () => {
+  it("the link's origin is PUBLIC_URL, never the Host the visitor's request named", async () => {
     const bytes = samples.pdf();
     const res = await call(
-      new Request("http://forms.example.com/inquiry", {
+      new Request("http://attacker.test/inquiry", {
         method: "POST",
         headers: { accept: "application/json", "cf-connecting-ip": "203.0.113.77" },
         body: (() => {
@@ -320,14 +322,8 @@ describe("where no public URL of the worker is known, the file goes inline", () 
       }),
     );
     const { id } = (await res.json()) as { id: string };
-    expect((await storedRow(id))!.worker_origin).toBe("http://forms.example.com");
-    const mail = mailOf(id);
-    expect(mail.body.attachments![0]!.path).toBeUndefined();
-    expect(await sha256Hex(FakeResend.attachmentBytes(mail))).toBe(await sha256Hex(bytes));
-
-    const textOnly = await submit(validFields());
-    const { id: textId } = (await textOnly.json()) as { id: string };
-    expect((await storedRow(textId))!.worker_origin).toBeNull();
+    expect(linkSentFor(id).startsWith(`https://forms.example.com/files/${id}/`)).toBe(true);
+    expect(await sha256Hex(FakeResend.attachmentBytes(mailOf(id)))).toBe(await sha256Hex(bytes));
   });
 
   it("localhost is linked only when the mail API is on this machine too (the dev catcher)", () => {

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:test";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { fieldMessage } from "../src/i18n/messages.ts";
 import { countOf } from "../src/i18n/plural.ts";
+import { instrumentEnv } from "../testing/bindings.ts";
 import { bin, concat, samples } from "./file-samples.ts";
 import {
   call,
@@ -547,6 +548,18 @@ describe("origin, rate limit, captcha, storage", () => {
       code: "rate_limited",
       message: expect.stringContaining("Too many"),
     });
+  });
+
+  it("stores the inquiry when the rate limiter cannot answer", async () => {
+    const down = instrumentEnv({ SUBMIT_LIMITER: env.SUBMIT_LIMITER }, { fail: () => true });
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const fields = validFields();
+    const res = await submit(fields, {}, down);
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(await storedRow(id)).toMatchObject({ name: fields.name, message: fields.message });
+    expect(errors).toHaveBeenCalledWith(expect.stringMatching(/^rate limiter unavailable/));
+    errors.mockRestore();
   });
 
   it("answers a 429 before reading the body: in the language of ?lang=, not _lang", async () => {

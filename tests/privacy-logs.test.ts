@@ -1,10 +1,13 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { browserOf, networkOf, referrerOf } from "../src/log/technical-log.ts";
+import worker from "../src/index.ts";
+import { instrumentEnv, type BindingCall } from "../testing/bindings.ts";
 import { samples } from "./file-samples.ts";
 import {
   ADMIN_TOKEN,
   call,
+  envWith,
   file,
   installFakes,
   postRaw,
@@ -178,29 +181,19 @@ describe("the technical log (what the privacy notice promises)", () => {
 });
 
 describe("the technical log is bounded per network and minute", () => {
-  it("20 refused requests from one address: 10 rows and one suppressed row counting 10", async () => {
-    await limiterWindowAhead();
+  // Invalid submissions (422): the body is read, so each may get a row of its own.
+  const invalid = (ip: string) => postRaw("{}", "application/json", { "cf-connecting-ip": ip });
+
+  it("20 invalid posts from one /24: 10 rows and one suppressed row counting 10", async () => {
     clockAt(Date.UTC(2026, 10, 29, 11, 0, 5));
     const net = freshNet();
     const statuses: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const res = await postRaw("hello", "text/plain", { "cf-connecting-ip": `${net}.99` });
-      statuses.push(res.status);
-    }
-    // The rate limiter counts real minutes (the log's clock is the faked one): when a
-    // minute turns during the loop it lets a few more through, so the split between 415
-    // and 429 is read from the answers rather than assumed to be 5 and 15.
-    expect(statuses.slice(0, 5)).toEqual([415, 415, 415, 415, 415]);
-    expect(statuses.every((s) => s === 415 || s === 429)).toBe(true);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(10);
+    for (let i = 0; i < 20; i++) statuses.push((await invalid(`${net}.${i + 1}`)).status);
+    expect(statuses.every((s) => s === 422)).toBe(true);
     const rows = await logOf(`${net}.0`);
     const plain = rows.filter((r) => r.outcome !== "suppressed");
     expect(plain).toHaveLength(10);
-    expect(plain.every((r) => r.count === 1)).toBe(true);
-    // The first ten requests each got a row, with the outcome its answer had.
-    const refusedFirst = statuses.slice(0, 10).filter((s) => s === 415).length;
-    expect(plain.filter((r) => r.outcome === "unsupported_media_type")).toHaveLength(refusedFirst);
-    expect(plain.filter((r) => r.outcome === "rate_limited")).toHaveLength(10 - refusedFirst);
+    expect(plain.every((r) => r.count === 1 && r.outcome === "validation_failed")).toBe(true);
     expect(rows.filter((r) => r.outcome === "suppressed")).toEqual([
       {
         minute: Date.UTC(2026, 10, 29, 11, 0),
@@ -215,15 +208,57 @@ describe("the technical log is bounded per network and minute", () => {
     ]);
   });
 
+  it("415 and 429, refused before the body is read, write only the minute's counter", async () => {
+    await limiterWindowAhead();
+    clockAt(Date.UTC(2026, 10, 29, 11, 0, 35));
+    const net = freshNet();
+    // Every binding call the worker makes, through its real fetch handler.
+    const calls: BindingCall[] = [];
+    const watched = instrumentEnv(envWith(), { onCall: (c) => calls.push(c) });
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(
+        new Request("https://forms.example.com/inquiry", {
+          method: "POST",
+          headers: { "content-type": "text/plain", "cf-connecting-ip": `${net}.99` },
+          body: "hello",
+        }),
+        watched,
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 5)).toEqual([415, 415, 415, 415, 415]);
+    expect(statuses.every((s) => s === 415 || s === 429)).toBe(true);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(10);
+    // One row for the whole flood: the counter, counting every request.
+    expect(await logOf(`${net}.0`)).toEqual([
+      {
+        minute: Date.UTC(2026, 10, 29, 11, 0),
+        network: `${net}.0`,
+        slot: 0,
+        ip: null,
+        browser: null,
+        referrer: null,
+        outcome: "suppressed",
+        count: 20,
+      },
+    ]);
+    // Nothing else was touched: no inquiry database, no bucket; one log statement each.
+    const touched = calls.filter((c) => c.binding !== "SUBMIT_LIMITER");
+    expect(touched).toHaveLength(20);
+    expect(touched.every((c) => c.binding === "LOG_DB" && c.op === "run")).toBe(true);
+  });
+
   it("holds under concurrent requests from one /24, and counts each one exactly once", async () => {
     clockAt(Date.UTC(2026, 10, 29, 11, 1, 30));
     const net = freshNet();
     const results = await Promise.all(
-      Array.from({ length: 40 }, (_, i) =>
-        postRaw("x", "text/plain", { "cf-connecting-ip": `${net}.${i + 1}` }),
-      ),
+      Array.from({ length: 40 }, (_, i) => invalid(`${net}.${i + 1}`)),
     );
-    expect(results.every((r) => r.status === 415)).toBe(true);
+    expect(results.every((r) => r.status === 422)).toBe(true);
     const rows = await logOf(`${net}.0`);
     expect(rows.filter((r) => r.outcome !== "suppressed")).toHaveLength(10);
     expect(rows.filter((r) => r.outcome === "suppressed").map((r) => r.count)).toEqual([30]);
@@ -232,11 +267,10 @@ describe("the technical log is bounded per network and minute", () => {
   it("starts again the next minute, and keeps other networks apart", async () => {
     clockAt(Date.UTC(2026, 10, 29, 11, 2, 59));
     const [a, b] = [freshNet(), freshNet()];
-    for (let i = 0; i < 12; i++)
-      await postRaw("x", "text/plain", { "cf-connecting-ip": `${a}.${i + 1}` });
-    await postRaw("x", "text/plain", { "cf-connecting-ip": `${b}.1` });
+    for (let i = 0; i < 12; i++) await invalid(`${a}.${i + 1}`);
+    await invalid(`${b}.1`);
     vi.setSystemTime(Date.UTC(2026, 10, 29, 11, 3, 0));
-    await postRaw("x", "text/plain", { "cf-connecting-ip": `${a}.200` });
+    await invalid(`${a}.200`);
     const count = (rows: LogRow[], minute: number, outcome?: string) =>
       rows
         .filter((r) => r.minute === Date.UTC(2026, 10, 29, 11, minute))
@@ -280,7 +314,7 @@ describe("what a log row keeps of a request, through POST /inquiry", () => {
     ["something else", "Other"],
   ])("user agent %s is kept as %s", async (ua, expected) => {
     const net = freshNet();
-    await postRaw("x", "text/plain", { "cf-connecting-ip": `${net}.1`, "user-agent": ua });
+    await postRaw("{}", "application/json", { "cf-connecting-ip": `${net}.1`, "user-agent": ua });
     const rows = await logOf(`${net}.0`);
     expect(rows.map((r) => r.browser)).toEqual([expected]);
   });
@@ -293,7 +327,7 @@ describe("what a log row keeps of a request, through POST /inquiry", () => {
     ["not a url", null],
   ])("referrer %s is kept as %s", async (referer, expected) => {
     const net = freshNet();
-    await postRaw("x", "text/plain", { "cf-connecting-ip": `${net}.5`, referer });
+    await postRaw("{}", "application/json", { "cf-connecting-ip": `${net}.5`, referer });
     expect((await logOf(`${net}.0`)).map((r) => r.referrer)).toEqual([expected]);
   });
 

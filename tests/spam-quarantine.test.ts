@@ -240,21 +240,28 @@ describe("the daily digest and release links", () => {
     expect(digests()).toHaveLength(1);
   });
 
-  it("each release link points where its own inquiry reached the worker", async () => {
+  it("release links start with PUBLIC_URL, never with the request's Host", async () => {
     const here = await idOf(await post(spamFields(50)));
-    const there = await idOf(
-      await call(new Request("https://second.example.org/inquiry", inquiryRequest(spamFields(51)))),
+    // A forged Host (the URL a worker sees is built from it) must not reach the staff's mail.
+    const forged = await idOf(
+      await call(new Request("http://attacker.test/inquiry", inquiryRequest(spamFields(51)))),
     );
-    const clean = await idOf(await post(cleanFields()));
-    expect((await storedRow(here))!.worker_origin).toBe("https://forms.example.com");
-    expect((await storedRow(there))!.worker_origin).toBe("https://second.example.org");
-    // Kept only where a link needs it.
-    expect((await storedRow(clean))!.worker_origin).toBeNull();
 
     await runCron(nextDayRun(Date.now()));
     const text = digests()[0]!.body.text as string;
     expect(text).toContain(`https://forms.example.com/spam/release/${here}/`);
-    expect(text).toContain(`https://second.example.org/spam/release/${there}/`);
+    expect(text).toContain(`https://forms.example.com/spam/release/${forged}/`);
+    expect(text).not.toContain("attacker.test");
+  });
+
+  it("without PUBLIC_URL the digest lists the inquiries without links and says where to release them", async () => {
+    const id = await idOf(await post(spamFields(52)));
+    await runCron(nextDayRun(Date.now()), { PUBLIC_URL: "" });
+    const text = digests()[0]!.body.text as string;
+    expect(text).toContain("Mike Spammer 52");
+    expect(text).not.toContain(`/spam/release/${id}/`);
+    expect(text).toMatch(/PUBLIC_URL/);
+    expect(text).toContain("/admin/");
   });
 
   it("an inquiry stored after a digest but dated before it, or held through it, is in the next one", async () => {

@@ -6,6 +6,10 @@
 // With REQUIRED_WRITES=1 it also makes the two other writes the contract asks
 // of every conforming worker (a technical-log row per request, in its own
 // database, and the "sent" mark once Resend accepts), both after the answer.
+// Its bindings are slowed and failed by the same plan as the worker's
+// (testing/entry.ts, var BINDING_PLAN), so both pay the same per storage call.
+import { instrumented } from "../../testing/entry.ts";
+
 interface Env {
   DB: D1Database;
   LOG_DB: D1Database;
@@ -30,7 +34,7 @@ function base64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-export default {
+const floor = {
   async fetch(request, env, ctx): Promise<Response> {
     // The one thing beside the form: the readiness probe the benchmark waits for.
     if (request.method === "GET") return Response.json({ ok: true, storage: "ok" });
@@ -122,3 +126,5 @@ export default {
     return Response.json({ ok: true, id }, { status: 201 });
   },
 } satisfies ExportedHandler<Env>;
+
+export default instrumented<Env>(floor);

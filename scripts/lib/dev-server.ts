@@ -101,6 +101,11 @@ export async function startDev(opts: {
   persistTo: string;
   vars?: Record<string, string>;
   config?: string;
+  /**
+   * Another entry point than the config's `main` (e.g. testing/worker.ts, the
+   * worker with its bindings slowed and failed by a plan).
+   */
+  script?: string;
   extraArgs?: string[];
   /** D1 bindings to migrate: the worker's inquiries and technical log unless told. */
   databases?: string[];
@@ -124,6 +129,7 @@ export async function startDev(opts: {
   // Only the values given here, not a developer's own .dev.vars.
   const args = [
     "dev",
+    ...(opts.script ? [opts.script] : []),
     "--port",
     String(port),
     "--persist-to",

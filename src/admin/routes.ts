@@ -21,6 +21,7 @@ import { deliveryRoutes } from "./deliveries.ts";
 import { addressKeys } from "../domain/address.ts";
 import { readJsonObject } from "./json-body.ts";
 import { allowOnly } from "./methods.ts";
+import { mountConsole } from "./console.ts";
 
 /**
  * The export format: everything stored about an inquiry, nothing else. The
@@ -108,6 +109,8 @@ async function emailFromBody(request: Request): Promise<string> {
  */
 export function adminRoutes(gate: AdminGate, now: () => number) {
   const admin = new Hono<AppEnv>();
+  // The console's page and files first: they hold no data, so they need no token.
+  mountConsole(admin, gate);
   admin.use("*", gate.requireAdmin());
 
   admin.post("/inquiries/search", async (c) => {

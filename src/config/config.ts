@@ -2,6 +2,7 @@ import { parsePlan, type Plan } from "../schedule/budget.ts";
 import { FILE_KIND_IDS, FILE_KINDS, isFileKindId, type FileKind } from "../domain/file-kinds.ts";
 import type { SpamFilter } from "../domain/spam-tag.ts";
 import { isLang, type Lang } from "../i18n/lang.ts";
+import { parseAccess, type AccessSettings } from "./access.ts";
 import { isExampleAddress, isExampleValue, SECRET_NAMES } from "./examples.ts";
 import {
   ADMIN_TOKEN_MIN_LENGTH,
@@ -41,6 +42,10 @@ export interface Config {
   spamFilter: SpamFilter;
   /** Quarantined and dismissed inquiries are purged after this many days. */
   spamRetentionDays: number;
+  /** PUBLIC_URL: the worker's public origin, for file and release links; null: no links. */
+  publicUrl: string | null;
+  /** RESEND_RATE: sends per second the worker allows itself (Resend's default limit: 2). */
+  resendRate: number;
   /** The Workers plan whose per-invocation limits each scheduled run keeps to. */
   plan: Plan;
   /**
@@ -48,6 +53,8 @@ export interface Config {
    * empty when all is well. Code that needs a part checks it here.
    */
   off: ReadonlySet<ConfigScope>;
+  /** Cloudflare Access in front of /admin (ACCESS_TEAM_DOMAIN, ACCESS_AUD); null: the token only. */
+  access: AccessSettings | null;
 }
 
 export type { SpamFilter };
@@ -88,8 +95,14 @@ export type ConfigScope =
   | "log_ip"
   /** Suspected spam is mailed, tagged `[SPAM?]` (never hidden). */
   | "spam_filter"
+  /** No links in mails (PUBLIC_URL): files go inline, the spam digest has no release links. */
+  | "links"
+  /** Sends are paced at the default 2 per second (RESEND_RATE). */
+  | "pacing"
   /** Scheduled runs keep to the Free plan's limits per invocation. */
-  | "plan";
+  | "plan"
+  /** Sign-in through Cloudflare Access is off; /admin takes ADMIN_TOKEN only. */
+  | "access";
 
 /** What each scope's problem does, in one sentence for /health, the deploy check and the docs. */
 export const SCOPE_EFFECTS: Readonly<Record<ConfigScope, string>> = {
@@ -105,7 +118,11 @@ export const SCOPE_EFFECTS: Readonly<Record<ConfigScope, string>> = {
   language: "Slovenian is the default language",
   log_ip: "the technical log keeps truncated IP addresses",
   spam_filter: "suspected spam is mailed, tagged [SPAM?] in the subject",
+  links: "files are mailed inline and the spam digest has no release links until this is fixed",
+  pacing: "mail is sent at Resend's default rate, 2 per second",
   plan: "scheduled runs keep to the Free plan's 50 calls a run, so backlogs take longer",
+  access:
+    "sign-in through Cloudflare Access is off: the console asks for ADMIN_TOKEN until this is fixed",
 };
 
 /**
@@ -141,8 +158,12 @@ export type ConfigProblemCode =
   | "example_value"
   /** Only one of `TURNSTILE_SITE_KEY` and `TURNSTILE_SECRET_KEY` is set; `name` is the missing one. */
   | "turnstile_half_configured"
+  /** Only one of `ACCESS_TEAM_DOMAIN` and `ACCESS_AUD` is set; `name` is the missing one. */
+  | "access_half_configured"
   /** Warning: no `RESEND_API_KEY`, so mail waits. */
   | "no_api_key"
+  /** Warning: no `PUBLIC_URL`: files go inline, the spam digest has no release links. */
+  | "no_public_url"
   /** Warning: `ALLOWED_ORIGINS` is empty, so only the worker's own page can send. */
   | "no_allowed_origins"
   /** Warning: `MAIL_TO`/`MAIL_FROM` is on a domain RFC 2606 reserves (the committed example). */
@@ -472,8 +493,13 @@ export function parseConfig(env: RawEnv): ConfigResult {
     bad("spam_filter", "invalid_choice", "SPAM_FILTER", 'must be "quarantine", "tag" or "off"');
   const spamFilter: SpamFilter = isSpamFilter(spamRaw) ? spamRaw : "tag";
   const spamRetentionDays = retention.spamRetentionDays ?? 30;
+  const { publicUrl, resendRate } = parseDelivery(env, bad, warn);
   // PLAN — plan: only the scheduled runs read it, and they keep to the stricter limits.
   const plan = parsePlan(env.PLAN, (problem) => bad("plan", "invalid_choice", "PLAN", problem));
+
+  const access = parseAccess(str(env, "ACCESS_TEAM_DOMAIN"), str(env, "ACCESS_AUD"), (...p) =>
+    bad("access", ...p),
+  );
 
   return {
     ok: problems.length === 0,
@@ -499,10 +525,50 @@ export function parseConfig(env: RawEnv): ConfigResult {
       resendWebhookSecret,
       spamFilter,
       spamRetentionDays,
+      publicUrl,
+      resendRate,
       plan,
+      access,
       off: new Set(problems.map((p) => p.scope)),
     },
   };
+}
+
+/**
+ * PUBLIC_URL (the worker's public origin: links in mails point there, never at
+ * a request's `Host`; scope `links`) and RESEND_RATE (sends per second, 1–100,
+ * default 2: Resend's default limit, Resend docs "Rate limit"; scope `pacing`).
+ */
+function parseDelivery(
+  env: RawEnv,
+  bad: ReportProblem,
+  warn: ReportProblem,
+): { publicUrl: string | null; resendRate: number } {
+  const raw = str(env, "PUBLIC_URL");
+  const scheme = raw ? urlScheme(raw) : null;
+  const publicUrl = scheme === "ok" ? toOrigin(raw) : null;
+  if (scheme === "insecure")
+    bad(
+      "links",
+      "insecure_url",
+      "PUBLIC_URL",
+      "must use https: (plain http: only for localhost and 127.0.0.1)",
+    );
+  else if (raw && !publicUrl)
+    bad(
+      "links",
+      "invalid_url",
+      "PUBLIC_URL",
+      "must be the worker's origin, like https://forms.example.com (no path)",
+    );
+  if (!raw)
+    warn(
+      "links",
+      "no_public_url",
+      "PUBLIC_URL",
+      "is not set: files are mailed inline and the spam digest has no release links (release in /admin)",
+    );
+  return { publicUrl, resendRate: int(env, "RESEND_RATE", 2, scoped(bad, "pacing"), 1, 100) };
 }
 
 function isSpamFilter(value: string): value is SpamFilter {

@@ -7,6 +7,8 @@
 /** Every answer the visitor can get that is not a success, as one closed set. */
 export type ErrorCode =
   | "validation_failed"
+  /** An Idempotency-Key (or `_submission`) seen in the last 24 hours, with other content. */
+  | "idempotency_key_reused"
   | "payload_too_large"
   | "malformed_body"
   | "unsupported_media_type"

@@ -63,14 +63,6 @@ export interface NewInquiry extends InquiryFields {
   createdAt: number;
   lang: Lang;
   attachment: AttachmentMeta | null;
-  /**
-   * The worker's own origin (`https://host[:port]`) as the request that stored
-   * the inquiry addressed it: the worker's address, not the visitor's data.
-   * Kept only where a link needs it: with a file (Resend fetches it there) and
-   * with a quarantined inquiry (the digest's release link). Absent or null
-   * when unknown: the file is then mailed inline, the digest gives no link.
-   */
-  workerOrigin?: string | null;
   /** Absent or null: not scored (SPAM_FILTER=off). */
   spam?: SpamRecord | null;
 }

@@ -79,19 +79,19 @@ export async function validMac(
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /**
- * The origin links may start with, or null when the file must go inline:
- * Resend must be able to reach it. An `https:` origin that is not loopback
- * can be reached from the internet; a loopback origin (`wrangler dev`) only by
- * a mail API on the same machine, i.e. when RESEND_BASE_URL is loopback too
- * (the development mail catcher). Anything else (plain `http:` on a public
- * name, no recorded origin) goes inline.
+ * The origin file links may start with, or null when the file must go
+ * inline: PUBLIC_URL (the worker's public origin, never a request's Host),
+ * when Resend can reach it. An `https:` origin that is not loopback can be
+ * reached from the internet; a loopback origin (`wrangler dev`) only by a mail
+ * API on the same machine, i.e. when RESEND_BASE_URL is loopback too (the
+ * development mail catcher). Anything else, or no PUBLIC_URL, goes inline.
  */
 export function linkOrigin(
-  workerOrigin: string | null | undefined,
+  publicUrl: string | null | undefined,
   resendBaseUrl: string,
 ): string | null {
-  if (!workerOrigin || !URL.canParse(workerOrigin) || !URL.canParse(resendBaseUrl)) return null;
-  const origin = new URL(workerOrigin);
+  if (!publicUrl || !URL.canParse(publicUrl) || !URL.canParse(resendBaseUrl)) return null;
+  const origin = new URL(publicUrl);
   const local = LOOPBACK.has(origin.hostname);
   if (local) return LOOPBACK.has(new URL(resendBaseUrl).hostname) ? origin.origin : null;
   return origin.protocol === "https:" ? origin.origin : null;

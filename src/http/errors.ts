@@ -11,6 +11,7 @@ export type { ErrorCode, FieldError, FieldErrorCode } from "../domain/errors.ts"
  */
 export const ERRORS: Readonly<Record<ErrorCode, { status: number; retryAfter?: number }>> = {
   validation_failed: { status: 422 },
+  idempotency_key_reused: { status: 422 },
   payload_too_large: { status: 413 },
   malformed_body: { status: 400 },
   unsupported_media_type: { status: 415 },

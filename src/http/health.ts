@@ -1,6 +1,10 @@
 import type { AdminGate } from "../admin/auth.ts";
 import type { ConfigProblem, ConfigResult } from "../config/config.ts";
-import { deliveryCountsByStatus, deliverySummary } from "../store/delivery-admin.ts";
+import {
+  deliveryCountsByStatus,
+  deliverySummary,
+  type DeliverySummary,
+} from "../store/delivery-admin.ts";
 import { json } from "./respond.ts";
 
 /** A pending inquiry older than this means mail is not flowing (no API key, Resend down). */
@@ -14,7 +18,12 @@ export const PUBLIC_TTL_S = 30;
  * a count or an inquiry's data.
  */
 export interface HealthProblem {
-  code: "storage_unavailable" | "deliveries_failed" | "deliveries_bounced" | "delivery_waiting";
+  code:
+    | "storage_unavailable"
+    | "deliveries_failed"
+    | "deliveries_bounced"
+    | "delivery_waiting"
+    | "webhook_signature_failing";
   name?: string;
   problem: string;
 }
@@ -98,12 +107,24 @@ export async function health(
   return publicAnswer(status, text);
 }
 
-function deliveryProblems(
-  s: { anyFailed: boolean; anyBounced: boolean; oldestWaiting: number | null },
-  result: ConfigResult,
-  now: number,
-): HealthProblem[] {
+/**
+ * Signed-looking webhook requests failing verification this many times, the
+ * last within a day and none verified since, are a rotated or mistyped secret.
+ */
+const WEBHOOK_REJECTIONS = 3;
+const WEBHOOK_REJECTION_MS = 24 * 60 * 60_000;
+
+function deliveryProblems(s: DeliverySummary, result: ConfigResult, now: number): HealthProblem[] {
   const problems: HealthProblem[] = [];
+  const rejected = s.webhookRejected;
+  if (rejected && rejected.n >= WEBHOOK_REJECTIONS && now - rejected.last < WEBHOOK_REJECTION_MS) {
+    problems.push({
+      code: "webhook_signature_failing",
+      name: "RESEND_WEBHOOK_SECRET",
+      problem:
+        "signed webhook events keep failing verification (a rotated secret?): copy the webhook's signing secret from Resend into RESEND_WEBHOOK_SECRET; until then delivery events are lost",
+    });
+  }
   if (s.anyFailed) {
     problems.push({
       code: "deliveries_failed",

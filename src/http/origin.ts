@@ -65,7 +65,8 @@ export function corsForAllowedOrigins(): MiddlewareHandler<AppEnv> {
     origin: (origin, c) =>
       (c.get("config") as Config).allowedOrigins.includes(origin) ? origin : null,
     allowMethods: ["POST", "OPTIONS"],
-    allowHeaders: ["Content-Type", "Accept"],
+    // Idempotency-Key: a script's own client may send it instead of the `_submission` field.
+    allowHeaders: ["Content-Type", "Accept", "Idempotency-Key"],
     maxAge: 600,
   });
 }

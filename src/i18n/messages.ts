@@ -9,6 +9,10 @@ export const ERROR_MESSAGES: Record<ErrorCode, Texts> = {
     sl: "Nekatera polja niso pravilno izpolnjena. Popravite jih in pošljite znova.",
     en: "Some fields are not filled in correctly. Please correct them and send again.",
   },
+  idempotency_key_reused: {
+    sl: "To povpraševanje je bilo že poslano, z drugačno vsebino. Osvežite stran in ga pošljite kot novo povpraševanje.",
+    en: "This inquiry was already sent, with different content. Please reload the page and send it as a new inquiry.",
+  },
   payload_too_large: {
     sl: "Poslani podatki so preveliki. Zmanjšajte priponko ali besedilo in poskusite znova.",
     en: "The submitted data is too large. Please use a smaller attachment or shorter text and try again.",

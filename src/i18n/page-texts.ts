@@ -32,6 +32,10 @@ export const PAGE_TEXTS = {
     sl: "Povpraševanja ni bilo mogoče sprejeti",
     en: "The inquiry could not be accepted",
   },
+  unconfirmed: {
+    sl: "Ne moremo potrditi, da je povpraševanje prispelo: povezava se je prekinila. Vneseni podatki so ohranjeni; ponovno pošiljanje je varno, ne bo prispelo dvakrat.",
+    en: "We could not confirm that your inquiry arrived: the connection broke off. What you typed is kept; sending again is safe, it will not arrive twice.",
+  },
   networkError: {
     sl: "Povezava ni uspela. Vneseni podatki so ohranjeni: preverite internetno povezavo in poskusite znova.",
     en: "The connection failed. What you typed is kept: please check your internet connection and try again.",

@@ -20,6 +20,7 @@ export interface InquiryRouteOptions {
 
 /**
  * POST /inquiry after the origin check: rate limit, read, validate, store.
+ * The rate limit is asked at once and answered before anything is stored.
  * Every refusal is thrown as an `AppError`; the app's error handler answers it.
  */
 export function inquiryRoute(opts: InquiryRouteOptions) {
@@ -31,25 +32,47 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
     const audience = c.get("audience");
     const now = opts.now();
     const ip = request.headers.get("cf-connecting-ip");
-    const { success } = await c.env.SUBMIT_LIMITER.limit({ key: rateLimitKey(ip) });
-    if (!success) throw new AppError("rate_limited");
+    // The limiter's round trip overlaps reading, checking and looking the
+    // submission up; nothing is stored before it said yes, and its 429 comes
+    // first whatever else went wrong.
+    const beforeBody = { ...audience };
+    const allowed = rateLimit(c.env.SUBMIT_LIMITER, rateLimitKey(ip)).catch((err: unknown) => {
+      // A 429 is answered as one before the body is read: ?lang=, not _lang.
+      Object.assign(audience, beforeBody);
+      throw err;
+    });
+    allowed.catch(() => {}); // awaited on every path below
+    const limitedFirst = async <T>(work: Promise<T>): Promise<T> => {
+      work.catch(() => {}); // a refused request leaves its read unfinished
+      try {
+        return await Promise.race([work, allowed.then(() => work)]);
+      } catch (err) {
+        await allowed;
+        throw err;
+      }
+    };
 
-    const raw = await readSubmission(request, config.maxAttachmentBytes);
+    const raw = await limitedFirst(readSubmission(request, config.maxAttachmentBytes));
     // Kept for this answer only: a refused post from the reference form shows it again.
     if (audience.html) c.set("typed", typedValues(raw, config));
     audience.lang = submissionLang(raw, request, config);
     const returnTo = raw.fields.get("_return");
     if (returnTo?.length === 1) audience.back = backLink(request, config, returnTo[0]);
     const claim = opts.claimFor(config, now);
-    const result = await submitInquiry(raw, audience.lang, config, {
-      db: c.env.DB,
-      bucket: c.env.ATTACHMENTS,
-      now,
-      clientIp: ip,
-      requestUrl: request.url,
-      fetch: (input, init) => fetch(input, init),
-      claim,
-    });
+    const result = await limitedFirst(
+      submitInquiry(raw, audience.lang, config, {
+        db: c.env.DB,
+        bucket: c.env.ATTACHMENTS,
+        now,
+        clientIp: ip,
+        requestUrl: request.url,
+        fetch: (input, init) => fetch(input, init),
+        claim,
+        idempotencyKey: request.headers.get("idempotency-key"),
+        allowed,
+      }),
+    );
+    await allowed; // a honeypot or quarantine answer is refused as a stored one would be
     c.set("outcome", result.kind);
     if (result.kind === "stored" && claim) {
       const { inquiry, file } = result;
@@ -63,6 +86,21 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
   });
 
   return route;
+}
+
+/**
+ * Resolves when `key` may submit now; rejects with 429 `rate_limited` when
+ * not. A limiter that cannot answer lets the submission through (logged): a
+ * customer is never refused because a counter was unreachable.
+ */
+async function rateLimit(limiter: RateLimit, key: string): Promise<void> {
+  let success = true;
+  try {
+    ({ success } = await limiter.limit({ key }));
+  } catch (err) {
+    console.error(`rate limiter unavailable: ${err instanceof Error ? err.name : "error"}`);
+  }
+  if (!success) throw new AppError("rate_limited");
 }
 
 /** The text fields as typed (the first of each, if sent twice); never the file itself. */

@@ -4,6 +4,8 @@ import { isLang, pickLang, type Lang } from "../i18n/lang.ts";
 import { attachmentKey, deleteAttachments, putAttachment } from "../store/attachments.ts";
 import type { Claim, NewInquiry } from "../domain/inquiry.ts";
 import { inquiryExists, insertInquiry } from "../store/inquiries.ts";
+import { firstSubmission, type FirstSubmission } from "../store/submission-keys.ts";
+import { base64url } from "../crypto/base64url.ts";
 import { checkAttachment } from "./attachment.ts";
 import { normalizeText } from "./normalize.ts";
 import type { RawSubmission } from "./read-body.ts";
@@ -22,6 +24,10 @@ export interface SubmitDeps {
   fetch: typeof fetch;
   /** Set when this request will mail the inquiry itself right after answering. */
   claim: Claim | null;
+  /** The request's `Idempotency-Key` header, if any (the `_submission` field is read here). */
+  idempotencyKey: string | null;
+  /** Resolves when the rate limit lets this request store; awaited before any write. */
+  allowed?: Promise<void>;
 }
 
 export type SubmitOutcome =
@@ -30,7 +36,9 @@ export type SubmitOutcome =
   /** The honeypot was filled: answer as if stored, keep nothing. */
   | { kind: "honeypot"; id: string; lang: Lang }
   /** Judged spam in quarantine mode: stored, answered as if stored, not mailed. */
-  | { kind: "quarantined"; id: string; lang: Lang };
+  | { kind: "quarantined"; id: string; lang: Lang }
+  /** A repeat of a submission stored in the last 24 hours: answered as it was, nothing new stored. */
+  | { kind: "repeat"; id: string; lang: Lang };
 
 /**
  * The language the submission asks for, once its body has been read: `_lang`,
@@ -59,7 +67,8 @@ function honeypotFilled(value: unknown): boolean {
 }
 
 /**
- * POST /inquiry after the origin and rate checks: read, validate, check the
+ * POST /inquiry after the origin check (the rate limit's answer comes in
+ * `deps.allowed`): read, validate, check the
  * captcha, and store durably. Throws `AppError` for every refusal.
  */
 export async function submitInquiry(
@@ -105,55 +114,71 @@ export async function submitInquiry(
     errors.push({ field: "cf-turnstile-response", code: "duplicate_field" });
   }
 
+  const key = submissionKey(deps.idempotencyKey, raw.fields.get("_submission"), errors);
   if (errors.length > 0 || !fields.ok) throw new AppError("validation_failed", { fields: errors });
+  const submission = key
+    ? { key, contentHash: await contentHash(fields.data, attachment?.sha256 ?? null) }
+    : null;
 
+  // Independent round trips side by side: the spam look-ups (reads) start
+  // now, beside the captcha's check and the rate limit's answer; the first
+  // write waits for all of them.
+  const judged = judgeForStore(deps.db, config, fields.data, raw, deps);
   if (config.turnstileSecret) {
     const token = tokens[0];
-    const passed =
+    // A repeat carries the Turnstile token its first post already spent: look the key
+    // up beside the check (no extra sequential round trip) and answer the repeat as the first.
+    const [passed, first] = await Promise.all([
       typeof token === "string" &&
-      token !== "" &&
-      (await verifyTurnstile(
-        token,
-        config.turnstileSecret,
-        deps.clientIp,
-        deps.fetch,
-        turnstileHostnames(deps.requestUrl, config.allowedOrigins),
-      ));
+        token !== "" &&
+        verifyTurnstile(
+          token,
+          config.turnstileSecret,
+          deps.clientIp,
+          deps.fetch,
+          turnstileHostnames(deps.requestUrl, config.allowedOrigins),
+        ),
+      submission ? firstSubmission(deps.db, submission.key, deps.now) : null,
+    ]);
+    if (first && submission) return repeatOf(first, submission, lang);
     if (!passed) throw new AppError("captcha_failed");
   }
 
-  const spam = await judgeForStore(deps.db, config, fields.data, raw, deps);
+  const [spam] = await Promise.all([judged, deps.allowed]);
 
   const id = crypto.randomUUID();
-  const key = attachment ? attachmentKey(id) : null;
+  const fileKey = attachment ? attachmentKey(id) : null;
   const inquiry: NewInquiry = {
     id,
     createdAt: deps.now,
     lang,
     ...fields.data,
     attachment:
-      attachment && key
+      attachment && fileKey
         ? {
-            key,
+            key: fileKey,
             filename: attachment.filename,
             size: attachment.bytes.byteLength,
             type: attachment.kind.mime,
             sha256: attachment.sha256,
           }
         : null,
-    // The worker's own address, for the links to it: the file's (Resend
-    // fetches it) and a quarantined inquiry's release link in the digest.
-    workerOrigin: attachment || spam?.quarantined ? new URL(deps.requestUrl).origin : null,
     spam,
   };
+  let first: FirstSubmission | null = null;
   try {
-    if (attachment && key) {
-      await putAttachment(deps.bucket, key, attachment.bytes, {
+    if (attachment && fileKey) {
+      await putAttachment(deps.bucket, fileKey, attachment.bytes, {
         type: attachment.kind.mime,
         sha256: attachment.sha256,
       });
     }
-    await insertInquiry(deps.db, inquiry, spam?.quarantined ? null : deps.claim);
+    first = await insertInquiry(
+      deps.db,
+      inquiry,
+      spam?.quarantined ? null : deps.claim,
+      submission,
+    );
   } catch (err) {
     console.error(`storing inquiry failed: ${err instanceof Error ? err.name : "error"}`);
     // The insert may have committed with only its answer lost: then the
@@ -162,10 +187,57 @@ export async function submitInquiry(
     if (!stored) {
       // Certainly not stored: its file is an orphan. When that is unknown, the
       // scheduled sweep removes the file later if no inquiry points at it.
-      if (stored === false && key) await deleteAttachments(deps.bucket, [key]).catch(() => {});
+      if (stored === false && fileKey)
+        await deleteAttachments(deps.bucket, [fileKey]).catch(() => {});
       throw new AppError("unavailable");
     }
   }
+  if (first && submission) {
+    // Another submission holds the key: this one stored nothing but its file.
+    if (fileKey) await deleteAttachments(deps.bucket, [fileKey]).catch(() => {});
+    return repeatOf(first, submission, lang);
+  }
   if (spam?.quarantined) return { kind: "quarantined", id, lang };
   return { kind: "stored", id, lang, inquiry, file: attachment?.bytes ?? null };
+}
+
+/**
+ * The submission's Idempotency-Key: the header (an RFC 8941 string, quotes
+ * optional) or else the `_submission` field; 1–255 visible ASCII characters.
+ * A malformed one is a field error on `_submission`; none is null.
+ */
+function submissionKey(
+  header: string | null,
+  field: unknown[] | undefined,
+  errors: FieldError[],
+): string | null {
+  if (field && field.length > 1) {
+    errors.push({ field: "_submission", code: "duplicate_field" });
+    return null;
+  }
+  let raw = header?.trim() ?? (typeof field?.[0] === "string" ? field[0] : null);
+  if (raw === null || raw === "") return null;
+  if (raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"')) raw = raw.slice(1, -1);
+  if (!/^[\x21-\x7e]{1,255}$/.test(raw)) {
+    errors.push({ field: "_submission", code: "invalid_value" });
+    return null;
+  }
+  return raw;
+}
+
+/** SHA-256 (base64url) of what the submission says: its fields as validated and its file's hash. */
+async function contentHash(fields: object, fileSha256: string | null): Promise<string> {
+  const text = JSON.stringify([fields, fileSha256]);
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return base64url(new Uint8Array(digest));
+}
+
+/** The answer to a repeat: the first one's id when the content is the same, else 422. */
+function repeatOf(
+  first: FirstSubmission,
+  submission: { contentHash: string },
+  lang: Lang,
+): SubmitOutcome {
+  if (first.contentHash !== submission.contentHash) throw new AppError("idempotency_key_reused");
+  return { kind: "repeat", id: first.inquiryId, lang };
 }

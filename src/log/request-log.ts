@@ -1,8 +1,16 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/app.ts";
 import { asAppError } from "../http/errors.ts";
-import { appendLogEntry } from "../store/log.ts";
+import { appendLogEntry, LOG_ROWS_PER_MINUTE } from "../store/log.ts";
 import { logEntryFor } from "./technical-log.ts";
+
+/**
+ * Refusals decided from the request's headers alone, before its body is read
+ * (415; 429, which a flood from one network draws): counted in the minute's
+ * `suppressed` row of their network and never given a row of their own, so a
+ * flood of them costs one counter per minute and network and nothing that grows.
+ */
+const COUNTED_ONLY: ReadonlySet<string> = new Set(["unsupported_media_type", "rate_limited"]);
 
 /**
  * Writes one technical-log line per `POST` it wraps, with the outcome: the
@@ -21,7 +29,9 @@ export function logRequests(now: () => number): MiddlewareHandler<AppEnv> {
     const outcome = c.error ? asAppError(c.error).code : (c.get("outcome") ?? "stored");
     const entry = logEntryFor(c.req.raw, at, outcome, c.get("config").logIp);
     const written = Promise.resolve()
-      .then(() => appendLogEntry(c.env.LOG_DB, entry))
+      .then(() =>
+        appendLogEntry(c.env.LOG_DB, entry, COUNTED_ONLY.has(outcome) ? 0 : LOG_ROWS_PER_MINUTE),
+      )
       .then(() => true)
       .catch(() => false);
     c.executionCtx.waitUntil(

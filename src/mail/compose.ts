@@ -29,9 +29,11 @@ export type MailAttachment = { filename: string; contentType: string } & (
 
 /**
  * Where the mail's file comes from: a link to the worker (`path`), the bytes
- * themselves (`content`), or null when the file could not be read from storage.
+ * themselves (`content`), `omitted` when Resend could not fetch the link and
+ * the file is too large to carry inline (the mail says how to get it), or
+ * null when the file could not be read from storage.
  */
-export type FileSource = { path: string } | { content: Uint8Array } | null;
+export type FileSource = { path: string } | { content: Uint8Array } | { omitted: true } | null;
 
 const L = {
   heading: {
@@ -44,6 +46,10 @@ const L = {
   missing: {
     sl: "priponke ni bilo mogoče prebrati iz shrambe",
     en: "the attachment could not be read from storage",
+  },
+  omitted: {
+    sl: "ni priložena, ker je prevelika za e-pošto; shranjena je s tem povpraševanjem: prosite skrbnika spletnega mesta, da vam jo preda (navedite oznako povpraševanja spodaj)",
+    en: "not attached, as it is too large for e-mail; it is kept with this inquiry: ask your website's operator to hand it over (give the inquiry id below)",
   },
   yes: { sl: "da", en: "yes" },
   no: { sl: "ne", en: "no" },
@@ -163,9 +169,9 @@ export function composeMail(
   const label = (name: string) => form.fields.find((f) => f.name === name)?.label[lang] ?? name;
   const received = staffTime(inquiry.createdAt, form.timezone);
   const a = inquiry.attachment;
-  const attachmentLine = a
-    ? `${a.filename} (${formatBytes(a.size)}, ${a.type}, SHA-256 ${a.sha256})${file ? "" : `: ${t("missing")}`}`
-    : null;
+  // No hash here: it is for the export and the operator, not for the staff's reading.
+  const note = !file ? `: ${t("missing")}` : "omitted" in file ? `: ${t("omitted")}` : "";
+  const attachmentLine = a ? `${a.filename} (${formatBytes(a.size)}, ${a.type})${note}` : null;
 
   const rows: [string, string | null][] = [
     // A tagged inquiry says why, first, so the person who reads it decides.
@@ -210,7 +216,7 @@ ${texts.map(([k, v]) => `<h3>${escapeHtml(k)}</h3>\n<div style="white-space:pre-
     html,
     ...spamTag(inquiry, config.spamFilter),
   };
-  if (a && file) {
+  if (a && file && !("omitted" in file)) {
     message.attachments = [{ filename: headerSafe(a.filename, 100), contentType: a.type, ...file }];
   }
   return message;

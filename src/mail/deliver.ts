@@ -1,11 +1,14 @@
 import { loadConfig, type Config } from "../config/config.ts";
 import type { Claim, ClaimedInquiry, NewInquiry } from "../domain/inquiry.ts";
+import { RESEND_ATTACHMENT_CEILING } from "../config/limits.ts";
 import { filePath, linkOrigin } from "../files/link.ts";
 import { attachmentExists, getAttachment } from "../store/attachments.ts";
 import {
   claimDue,
   giveUpExpired,
+  handBack,
   markFailed,
+  markLinkRefused,
   markReplyToRefused,
   markRetry,
   markSent,
@@ -16,7 +19,7 @@ import { fromRow, type InquiryRow } from "../store/inquiries.ts";
 import { Allowance } from "../schedule/budget.ts";
 import { composeMail, type FileSource } from "./compose.ts";
 import { deliveryKey } from "./delivery-key.ts";
-import { resendSender, SEND_TIMEOUT_MS, type Sender } from "./send.ts";
+import { resendSender, SEND_TIMEOUT_MS, type Sender, type SendResult } from "./send.ts";
 
 /** Attempts, counted when claimed, after which an inquiry is `failed`. */
 export const MAX_ATTEMPTS = 12;
@@ -47,8 +50,17 @@ export const LEASE_MS = 5 * 60_000;
  * what it did not reach it hands back for the next run.
  */
 export const RUN_BUDGET_MS = LEASE_MS - 2 * SEND_TIMEOUT_MS - 30_000;
-/** Resend allows 5 requests per second; 4 leaves room for anything else on the key. */
-export const SEND_INTERVAL_MS = 250;
+/** The time between two sends (ms) at RESEND_RATE sends per second (Resend docs, "Rate limit"). */
+export function sendIntervalMs(rate: number): number {
+  return Math.ceil(1000 / rate);
+}
+/**
+ * A 429 is waited out (its `retry-after`, RFC 9110 §10.2.3) within a
+ * scheduled run up to this many times and this long each; past that the row
+ * is handed back for later, its attempt not counted.
+ */
+const RATE_WAITS = 3;
+const RATE_WAIT_MAX_MS = 10_000;
 const BATCH = 40;
 
 export interface DeliveryDeps {
@@ -69,7 +81,12 @@ export interface DeliveryDeps {
   meter?: { calls: number };
 }
 
-/** Calls one inquiry's delivery makes at most: file, renewal, send, reply_to mark, second send, outcome. */
+/**
+ * Calls one inquiry's delivery makes at most: file, renewal, send, reply_to
+ * mark, second send, outcome. A refused link (mark, file read, inline send)
+ * and a 429 waited out (the send again) take theirs from the run's allowance
+ * as they come (`Recovery.extra`).
+ */
 export const MAX_CALLS_PER_MAIL = 6;
 /** And usually: file (if any), renewal, send, outcome. Claims are sized by this. */
 const USUAL_CALLS_PER_MAIL = 4;
@@ -146,6 +163,8 @@ interface Attempt {
   firstAttemptAt: number;
   operatorRetries: number;
   replyToRefused: boolean;
+  /** Resend could not fetch the file's link before: send it inline, or say how to get it. */
+  linkRefused: boolean;
 }
 
 /**
@@ -172,8 +191,8 @@ export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryReport> {
   const claim = { token, until: started + LEASE_MS };
   const rows = await claimDue(deps.db, deps.now, started, claim, claimable);
   let released = false;
+  const send = pacedSender(deps);
   for (const [i, row] of rows.entries()) {
-    if (i > 0) await deps.sleep(SEND_INTERVAL_MS);
     if (deps.clock() - started > RUN_BUDGET_MS || !allowance.take(MAX_CALLS_PER_MAIL)) {
       const rest = rows.slice(i).map((r) => r.id);
       await releaseClaims(deps.db, rest, token);
@@ -183,7 +202,20 @@ export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryReport> {
     }
     const meter = { calls: 0 };
     try {
-      report[await deliverOne({ ...deps, meter }, row, token)]++;
+      const outcome = await deliverOne({ ...deps, send, meter }, row, token, (n) =>
+        allowance.take(n),
+      );
+      report[outcome]++;
+      if (outcome === "deferred") {
+        // Resend kept answering 429 after waiting: the rest of this run would only
+        // meet more of them; hand it back for the next run (attempts not counted).
+        const rest = rows.slice(i + 1).map((r) => r.id);
+        await releaseClaims(deps.db, rest, token);
+        released = true;
+        report.deferred += rest.length;
+        allowance.refund(MAX_CALLS_PER_MAIL - Math.min(meter.calls, MAX_CALLS_PER_MAIL));
+        break;
+      }
     } catch (err) {
       console.error(
         `delivery of inquiry ${row.id} broke: ${err instanceof Error ? err.name : "error"}`,
@@ -200,14 +232,17 @@ async function deliverOne(
   deps: DeliveryDeps,
   row: InquiryRow,
   token: string,
+  extra: (calls: number) => boolean,
 ): Promise<keyof DeliveryReport> {
   const inquiry = fromRow(row);
   const firstAttemptAt = row.first_attempt_at ?? deps.now;
+  const linkRefused = row.link_refused === 1;
   let file: FileSource = null;
-  if (inquiry.attachment?.key) {
+  const key = inquiry.attachment?.key;
+  if (key) {
     try {
       tick(deps);
-      file = await storedFile(deps, inquiry, inquiry.attachment.key);
+      file = await storedFile(deps, inquiry, key, linkRefused);
     } catch {
       // R2 unavailable: try again later rather than mail without the file.
       return retryOrFail(deps, row.id, token, row.delivery_attempts, firstAttemptAt, {
@@ -231,16 +266,54 @@ async function deliverOne(
     firstAttemptAt,
     operatorRetries: row.operator_retries,
     replyToRefused: row.reply_to_refused === 1,
+    linkRefused,
   };
-  return sendClaimed(deps, attempt, file, token);
+  const inline = async () => {
+    tick(deps);
+    return key ? inlineFile(await getAttachment(deps.bucket, key)) : null;
+  };
+  return sendClaimed(deps, attempt, file, token, { inline, rateWaits: RATE_WAITS, extra });
 }
 
 /**
- * The link Resend fetches the file by (Resend's `path`), or null when no
- * public URL of the worker is known for this inquiry: then the file goes inline.
+ * Paces the sends of one run to RESEND_RATE per second (Resend docs, "Rate
+ * limit": 2 per second by default), resends within one inquiry included.
  */
-async function fileLink(config: Config, inquiry: NewInquiry, key: string): Promise<string | null> {
-  const origin = linkOrigin(inquiry.workerOrigin, config.resendBaseUrl);
+function pacedSender(deps: DeliveryDeps): Sender {
+  const interval = sendIntervalMs(deps.config.resendRate);
+  let last = -Infinity;
+  return async (message, key) => {
+    const wait = last + interval - deps.clock();
+    if (wait > 0) await deps.sleep(wait);
+    last = deps.clock();
+    return deps.send(message, key);
+  };
+}
+
+/**
+ * The file's bytes inline when the mail fits Resend's 40 MB (counted after
+ * base64, Resend docs "Send email"), else `omitted`: the mail then says a
+ * file came and how the staff get it. Null when the file is gone.
+ */
+function inlineFile(bytes: Uint8Array | null): FileSource {
+  if (!bytes) return null;
+  return fitsInline(bytes.byteLength) ? { content: bytes } : { omitted: true };
+}
+
+function fitsInline(size: number): boolean {
+  return size <= RESEND_ATTACHMENT_CEILING;
+}
+
+/**
+ * The link Resend fetches the file by, from PUBLIC_URL as it is set at this
+ * send (never a request's Host), or null without one: the file goes inline.
+ */
+export async function fileLink(
+  config: Config,
+  inquiry: NewInquiry,
+  key: string,
+): Promise<string | null> {
+  const origin = linkOrigin(config.publicUrl, config.resendBaseUrl);
   if (!origin || !config.resendApiKey) return null;
   return origin + (await filePath(config.resendApiKey, inquiry.id, key));
 }
@@ -254,50 +327,107 @@ async function storedFile(
   deps: DeliveryDeps,
   inquiry: NewInquiry,
   key: string,
+  linkRefused: boolean,
 ): Promise<FileSource> {
-  const link = await fileLink(deps.config, inquiry, key);
+  const link = linkRefused ? null : await fileLink(deps.config, inquiry, key);
   if (link) return (await attachmentExists(deps.bucket, key)) ? { path: link } : null;
-  const bytes = await getAttachment(deps.bucket, key);
-  return bytes ? { content: bytes } : null;
+  // Too large to carry inline: not read at all (only its size, from the row).
+  if (!fitsInline(inquiry.attachment?.size ?? 0)) return { omitted: true };
+  return inlineFile(await getAttachment(deps.bucket, key));
 }
 
-/** Sends one inquiry this sender holds the claim on, and records the outcome. */
+/** How a send may recover within one attempt. */
+interface Recovery {
+  /** The file inline (or `omitted`), for the resend after Resend could not fetch its link. */
+  inline: () => Promise<FileSource>;
+  /** How many 429s may be waited out in place before the row is handed back. */
+  rateWaits: number;
+  /** Whether `calls` more calls fit the run's allowance (the plan's limit per invocation). */
+  extra: (calls: number) => boolean;
+}
+
+/**
+ * Sends one inquiry this sender holds the claim on, and records the outcome.
+ * Within this one attempt: a refused `reply_to` is sent again without it, a
+ * link Resend could not fetch again with the file inline (or without it,
+ * saying so), and a 429 is waited out; a 429 that lasts hands the row back
+ * with its attempt not counted. Each change of body flips a flag once, so the
+ * loop ends.
+ */
 async function sendClaimed(
   deps: DeliveryDeps,
   a: Attempt,
-  file: FileSource,
+  first: FileSource,
   token: string,
+  recovery: Recovery,
 ): Promise<keyof DeliveryReport> {
   const { db, now } = deps;
   const id = a.inquiry.id;
-  const mail = (noReply: boolean) => composeMail(a.inquiry, deps.config, file, !noReply);
+  let file = first;
   let noReply = a.replyToRefused;
-  tick(deps);
-  let result = await deps.send(mail(noReply), deliveryKey(id, a.operatorRetries, noReply));
-  if (!result.ok && result.replyToRefused && !noReply) {
-    // An address the form accepted but Resend refuses must not lose the
-    // inquiry: send it without reply_to; the address stays in the body.
+  let noLink = a.linkRefused;
+  let waits = 0;
+  for (;;) {
+    const mail = composeMail(a.inquiry, deps.config, file, !noReply);
     tick(deps);
-    await markReplyToRefused(db, id, token);
-    noReply = true;
-    tick(deps);
-    result = await deps.send(mail(true), deliveryKey(id, a.operatorRetries, true));
+    const result = await deps.send(mail, deliveryKey(id, a.operatorRetries, noReply, noLink));
+    if (result.ok || acceptedEarlier(result.status, result.name)) {
+      // If the mark is lost, the row stays pending; once the lease ends the next
+      // run sends again under the same key, and Resend sends nothing twice. The
+      // file stays until the mail is delivered or a day old (a retry may need it).
+      tick(deps);
+      await markSent(db, id, token, { at: now, resendId: result.ok ? result.id : null });
+      return "sent";
+    }
+    if (result.status === 429) {
+      const waitMs = Math.max(1, result.retryAfter ?? 1) * 1000;
+      if (waits < recovery.rateWaits && waitMs <= RATE_WAIT_MAX_MS && recovery.extra(1)) {
+        waits++;
+        await deps.sleep(waitMs);
+        continue;
+      }
+      // Resend refused before doing anything: not an attempt.
+      tick(deps);
+      await handBack(db, id, token, { nextAt: now + waitMs, error: "429:rate_limit_exceeded" });
+      return "deferred";
+    }
+    if (result.replyToRefused && !noReply) {
+      // An address the form accepted but Resend refuses must not lose the
+      // inquiry: send it without reply_to; the address stays in the body.
+      tick(deps);
+      await markReplyToRefused(db, id, token);
+      noReply = true;
+      continue;
+    }
+    if (linkDoubt(result) && file !== null && "path" in file && !noLink && recovery.extra(3)) {
+      // Resend could not fetch the link (a WAF or bot rule in front of the worker, a
+      // host switched off), or refused in words we could not read: never lose the
+      // inquiry for it; the inline send gets the same refusal if it was another one.
+      tick(deps);
+      await markLinkRefused(db, id, token);
+      noLink = true;
+      file = await recovery.inline();
+      continue;
+    }
+    const code = `${result.status ?? "network"}:${result.name}`;
+    const linked = file !== null && "path" in file;
+    if (!retryable(result.status, result.name, linked)) return fail(deps, id, token, code);
+    return retryOrFail(deps, id, token, a.attempts, a.firstAttemptAt, {
+      code,
+      retryAfter: result.retryAfter,
+    });
   }
-  if (result.ok || acceptedEarlier(result.status, result.name)) {
-    // If the mark is lost, the row stays pending; once the lease ends the next
-    // run sends again under the same key, and Resend sends nothing twice. The
-    // file stays until the mail is delivered or a day old (a retry may need it).
-    tick(deps);
-    await markSent(db, id, token, { at: now, resendId: result.ok ? result.id : null });
-    return "sent";
-  }
-  const code = `${result.status ?? "network"}:${result.name}`;
-  const linked = file !== null && "path" in file;
-  if (!retryable(result.status, result.name, linked)) return fail(deps, id, token, code);
-  return retryOrFail(deps, id, token, a.attempts, a.firstAttemptAt, {
-    code,
-    retryAfter: result.retryAfter,
-  });
+}
+
+/**
+ * A refusal that may be about a linked file: Resend's 422 naming the
+ * attachment, or a 4xx whose body could not be read (`application_error`),
+ * where only sending inline tells.
+ */
+function linkDoubt(result: SendResult & { ok: false }): boolean {
+  if (result.attachmentRefused) return true;
+  const status = result.status ?? 0;
+  return status >= 400 && status < 500 && status !== 429 && result.name === "application_error";
 }
 
 /** Schedules the next attempt, or fails the inquiry when the attempts or the window are spent. */
@@ -385,14 +515,21 @@ export async function deliverNow(env: Env, first: ClaimedInquiry): Promise<void>
       firstAttemptAt: first.inquiry.createdAt,
       operatorRetries: 0,
       replyToRefused: false,
+      linkRefused: false,
     };
     // No re-check before this send: the row was stored claimed a moment ago,
     // before anyone outside could know its id to erase or hold it.
     const deps = deliveryDeps(env, result.config, send, Date.now());
     const key = first.inquiry.attachment?.key;
     const link = key ? await fileLink(result.config, first.inquiry, key) : null;
-    const file: FileSource = link ? { path: link } : first.file ? { content: first.file } : null;
-    await sendClaimed(deps, attempt, file, first.claim.token);
+    const inline = async () => inlineFile(first.file);
+    const file: FileSource = link ? { path: link } : await inline();
+    // No waiting on a 429 here: the answer's waitUntil is short; the scheduled run sends it.
+    await sendClaimed({ ...deps, send: pacedSender(deps) }, attempt, file, first.claim.token, {
+      inline,
+      rateWaits: 0,
+      extra: () => true,
+    });
   } catch (err) {
     // The row stays pending; the next scheduled run picks it up once the lease ends.
     console.error(`immediate delivery failed: ${err instanceof Error ? err.name : "error"}`);

@@ -15,6 +15,8 @@ export type SendResult =
       retryAfter: number | null;
       /** Resend refused the request naming the `reply_to` field (the visitor's address). */
       replyToRefused: boolean;
+      /** Resend refused naming the attachment: for a linked file, it could not fetch the link. */
+      attachmentRefused: boolean;
     };
 
 /** Sends one message; the key makes a repeat of the same message a no-op at Resend. */
@@ -69,6 +71,7 @@ export function resendSender(apiKey: string, baseUrl: string): Sender {
     }
     const data = body as { id?: unknown; name?: unknown; statusCode?: unknown; message?: unknown };
     if (res.ok && typeof data?.id === "string") return { ok: true, id: data.id };
+    // Retry-After in seconds (RFC 9110 §10.2.3); Resend sends it with every 429 (Resend docs, "Rate limit").
     const retryAfter = Number(res.headers.get("retry-after") ?? NaN);
     return failure(
       typeof data?.statusCode === "number" ? data.statusCode : null,
@@ -101,6 +104,10 @@ function failure(
     retryAfter,
     // Resend names the field in a validation error's message ("Invalid `reply_to` field…").
     replyToRefused: (status === 422 || status === 400) && /reply_?to/i.test(message),
+    // …and the attachment when it could not fetch a `path` (Resend docs, "Send email", attachments).
+    attachmentRefused:
+      (status === 422 || status === 400) &&
+      (name === "invalid_attachment" || /attachment/i.test(message)),
   };
 }
 

@@ -1,10 +1,13 @@
 import type { Config } from "../config/config.ts";
 import { LANGS } from "../i18n/lang.ts";
-import { ERROR_MESSAGES } from "../i18n/messages.ts";
 import { labelsIn } from "../domain/fields.ts";
 import { PAGE_TEXTS as T } from "../i18n/page-texts.ts";
 
-/** How long a send may take before the visitor is told it failed (their typing is kept). */
+/**
+ * How long a send may go without progress (no bytes uploaded, or no answer
+ * once all were) before it is given up; a slow upload that keeps moving is
+ * never cut (XMLHttpRequest upload `progress` events, XHR standard §3.5).
+ */
 export const SEND_TIMEOUT_MS = 30_000;
 
 /**
@@ -19,8 +22,10 @@ export const SEND_TIMEOUT_MS = 30_000;
  * announces sending and success in a polite live region, ignores a second
  * submit while one is under way, keeps what was typed unless it was stored,
  * and then follows REDIRECT_URL or shows the thank-you text. A send that
- * fails or takes longer than SEND_TIMEOUT_MS is reported as a connection
- * failure, with what was typed kept. A page whose origin is not in
+ * breaks off, or makes no progress for SEND_TIMEOUT_MS, is reported as what
+ * it is: not confirmed, safe to send again, with what was typed kept. Each
+ * filled form carries one `_submission` key (Idempotency-Key), kept across
+ * such retries and renewed once stored, so a retry never makes a second inquiry. A page whose origin is not in
  * ALLOWED_ORIGINS gets the worker's own refusal (readable, see
  * `allowedOriginsOnly`) for the visitor, and the browser console names the
  * setting and the origin to add, for the developer. The form is used only through the
@@ -29,7 +34,8 @@ export const SEND_TIMEOUT_MS = 30_000;
  * its fieldset's legend (or `aria-label`); a field the page lacks by the
  * worker's own label for it.
  *
- * The page's language is `<html lang>` (`sl` or `en`, else DEFAULT_LANG),
+ * The page's language is `<html lang>` (`sl` or `en` as its primary subtag,
+ * BCP 47, or as Java and PHP write locales: `en_US`, `sl_SI`; else DEFAULT_LANG),
  * sent as `_lang` so the worker answers in it. No inline code, no eval, no
  * `innerHTML`, no style: it runs where the page's CSP allows only the
  * worker's origin for scripts and fetches.
@@ -41,9 +47,7 @@ export function embedScript(config: Config): string {
       {
         sending: T.sending[l],
         thanks: `${T.thanksTitle[l]}. ${T.thanksBody[l]}`,
-        network: T.networkError[l],
-        // Refused before the body (and its _lang) is read: said in the page's language here.
-        refused: ERROR_MESSAGES.origin_not_allowed[l],
+        unconfirmed: T.unconfirmed[l],
         labels: labelsIn(config.form.fields, l),
       },
     ]),
@@ -61,8 +65,9 @@ export function embedScript(config: Config): string {
 // (no string in it spans lines, and no line of code starts with "//").
 const SCRIPT = `"use strict";
 (function (S) {
-  if (!window.fetch || !window.FormData || !window.AbortController) return;
-  var lang = (document.documentElement.lang || "").toLowerCase().split("-")[0];
+  if (!window.fetch || !window.FormData || !window.XMLHttpRequest || !window.crypto) return;
+  // BCP 47 "en-US", and the "en_US" of Java and PHP locales.
+  var lang = (document.documentElement.lang || "").toLowerCase().split(/[-_]/)[0];
   if (!S.texts[lang]) lang = S.lang;
   var t = S.texts[lang];
   var count = 0;
@@ -87,6 +92,11 @@ const SCRIPT = `"use strict";
     if (list.length) el.setAttribute("aria-describedby", list.join(" "));
     else el.removeAttribute("aria-describedby");
   }
+  // A fresh Idempotency-Key: 128 random bits as hex.
+  function newKey() {
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+  }
   function text(el) {
     var s = el ? el.textContent.trim() : "";
     return s.slice(-1) === "*" ? s.slice(0, -1).trim() : s;
@@ -97,6 +107,8 @@ const SCRIPT = `"use strict";
     E.setAttribute.call(form, "data-inquiry-ready", "");
     var n = ++count;
     var busy = false;
+    // One key per filled form: kept across retries, renewed once the inquiry is stored.
+    var submission = newKey();
     // As the browser would post: the action attribute against the page's base URL.
     var action = new URL(E.getAttribute.call(form, "action") || "", document.baseURI).href;
     var find = function (sel) { return E.querySelector.call(form, sel); };
@@ -206,52 +218,58 @@ const SCRIPT = `"use strict";
       var data = new FormData(form);
       if (!data.has("_lang")) data.append("_lang", lang);
       if (token && !data.has("_t")) data.append("_t", token);
+      if (!data.has("_submission")) data.append("_submission", submission);
       var buttons = E.querySelectorAll.call(form, "button, input[type=submit]");
       buttons.forEach(function (b) { b.disabled = true; });
       E.setAttribute.call(form, "aria-busy", "true");
       live.textContent = t.sending;
-      // A worker that never answers must not leave the form busy for good.
-      var abort = new AbortController();
-      var timer = setTimeout(function () { abort.abort(); }, S.timeout);
-      fetch(action, {
-        method: "POST",
-        body: data,
-        headers: { Accept: "application/json" },
-        credentials: "omit",
-        signal: abort.signal,
-      })
-        .then(function (res) {
-          return res.json().catch(function () { return null; });
-        })
-        .then(function (body) {
-          if (body && body.ok) {
-            if (S.redirect) return window.location.assign(S.redirect);
-            F.reset.call(form);
-            live.textContent = t.thanks;
-            live.focus();
-            return;
-          }
+      var xhr = new XMLHttpRequest();
+      // Given up only after S.timeout without progress: a slow upload that keeps
+      // moving is never cut; a worker that never answers does not leave the form busy.
+      var timer = 0;
+      function idle() {
+        clearTimeout(timer);
+        timer = setTimeout(function () { xhr.abort(); }, S.timeout);
+      }
+      function done(body) {
+        clearTimeout(timer);
+        if (body && body.ok) {
+          submission = newKey();
+          if (S.redirect) return window.location.assign(S.redirect);
+          F.reset.call(form);
+          live.textContent = t.thanks;
+          live.focus();
+        } else {
           live.textContent = "";
-          var refused = body && body.code === "origin_not_allowed";
-          if (refused) {
-            console.error("[inquiry form] The worker refused this page's origin " + location.origin +
-              ": it is not in ALLOWED_ORIGINS. Add it to ALLOWED_ORIGINS in wrangler.toml [vars]" +
-              " (several origins separated by commas; with npm run dev: --var ALLOWED_ORIGINS:" +
-              location.origin + ") and deploy again.");
+          if (body && body.code === "origin_not_allowed") {
+            console.error("[inquiry form] Add this page's origin " + location.origin +
+              " to the worker's ALLOWED_ORIGINS (comma-separated) and deploy again.");
           }
-          fail(refused ? t.refused : body && body.message ? body.message : t.network, (body && body.errors) || []);
-        })
-        .catch(function () {
-          live.textContent = "";
-          fail(t.network, []);
-        })
-        .then(function () {
-          clearTimeout(timer);
-          busy = false;
-          buttons.forEach(function (b) { b.disabled = false; });
-          E.removeAttribute.call(form, "aria-busy");
-          if (window.turnstile && find(".cf-turnstile")) window.turnstile.reset();
-        });
+          // No answer: it may or may not have been stored; the key makes a retry safe.
+          fail(body && body.message ? body.message : t.unconfirmed, (body && body.errors) || []);
+        }
+        busy = false;
+        buttons.forEach(function (b) { b.disabled = false; });
+        E.removeAttribute.call(form, "aria-busy");
+        if (window.turnstile && find(".cf-turnstile")) window.turnstile.reset();
+      }
+      xhr.upload.addEventListener("progress", idle);
+      xhr.upload.addEventListener("load", idle);
+      xhr.addEventListener("progress", idle);
+      xhr.addEventListener("load", function () {
+        var body = null;
+        try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+        done(body);
+      });
+      xhr.addEventListener("error", function () { done(null); });
+      xhr.addEventListener("abort", function () { done(null); });
+      xhr.open("POST", action);
+      xhr.setRequestHeader("Accept", "application/json");
+      // The page's language also for refusals made before the body (and _lang) is read;
+      // Accept-Language is CORS-safelisted, so still no preflight (Fetch standard).
+      xhr.setRequestHeader("Accept-Language", lang);
+      xhr.send(data);
+      idle();
     });
   }
 

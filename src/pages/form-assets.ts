@@ -30,7 +30,7 @@ button[disabled]{opacity:.6;cursor:wait}
 export const FORM_JS = `"use strict";
 (function () {
   var form = document.getElementById("inquiry-form");
-  if (!form || !window.fetch || !window.FormData) return;
+  if (!form || !window.XMLHttpRequest || !window.FormData) return;
   var status = document.getElementById("form-status");
   var button = form.querySelector("button[type=submit]");
   // A refused no-JavaScript post came back as this form with its error summary.
@@ -56,38 +56,54 @@ export const FORM_JS = `"use strict";
     var label = button.textContent;
     button.disabled = true;
     button.textContent = form.dataset.sending;
-    // A worker that never answers must not leave the form busy for good.
-    fetch(form.action, { method: "POST", body: new FormData(form), headers: { Accept: "application/json" }, signal: AbortSignal.timeout(30000) })
-      .then(function (res) {
-        return res.json().catch(function () { return null; });
-      })
-      .then(function (data) {
-        if (data && data.ok) {
-          form.reset();
-          form.hidden = true;
-          say(form.dataset.thanks, "success");
-          status.focus();
-          return;
+    // Given up only after 30 s without progress: a slow upload that keeps moving is
+    // never cut, and a worker that never answers does not leave the form busy for good.
+    // The form's _submission key makes sending again after a broken-off send safe.
+    var xhr = new XMLHttpRequest();
+    var timer = 0;
+    function idle() {
+      clearTimeout(timer);
+      timer = setTimeout(function () { xhr.abort(); }, 30000);
+    }
+    function done(data) {
+      clearTimeout(timer);
+      button.disabled = false;
+      button.textContent = label;
+      if (window.turnstile) window.turnstile.reset();
+      if (data && data.ok) {
+        form.reset();
+        form.hidden = true;
+        say(form.dataset.thanks, "success");
+        status.focus();
+        return;
+      }
+      var first = null;
+      ((data && data.errors) || []).forEach(function (e) {
+        var p = document.getElementById("err-" + e.field);
+        var input = form.elements.namedItem(e.field);
+        if (p) { p.textContent = e.message; p.hidden = false; }
+        if (input && input.setAttribute) {
+          input.setAttribute("aria-invalid", "true");
+          first = first || input;
         }
-        var first = null;
-        ((data && data.errors) || []).forEach(function (e) {
-          var p = document.getElementById("err-" + e.field);
-          var input = form.elements.namedItem(e.field);
-          if (p) { p.textContent = e.message; p.hidden = false; }
-          if (input && input.setAttribute) {
-            input.setAttribute("aria-invalid", "true");
-            first = first || input;
-          }
-        });
-        say(data && data.message ? data.message : form.dataset.networkError, "error");
-        if (first) first.focus();
-      })
-      .catch(function () { say(form.dataset.networkError, "error"); })
-      .finally(function () {
-        button.disabled = false;
-        button.textContent = label;
-        if (window.turnstile) window.turnstile.reset();
       });
+      say(data && data.message ? data.message : form.dataset.networkError, "error");
+      if (first) first.focus();
+    }
+    xhr.upload.addEventListener("progress", idle);
+    xhr.upload.addEventListener("load", idle);
+    xhr.addEventListener("progress", idle);
+    xhr.addEventListener("load", function () {
+      var data = null;
+      try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
+      done(data);
+    });
+    xhr.addEventListener("error", function () { done(null); });
+    xhr.addEventListener("abort", function () { done(null); });
+    xhr.open("POST", form.action);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.send(new FormData(form));
+    idle();
   });
 })();
 `;

@@ -86,11 +86,12 @@ export function formPage(
       action="/inquiry"
       enctype="multipart/form-data"
       novalidate
-      data-network-error="${T.networkError[lang]}"
+      data-network-error="${T.unconfirmed[lang]}"
       data-sending="${T.sending[lang]}"
       data-thanks="${T.thanksTitle[lang]}. ${T.thanksBody[lang]}"
     >
       <input type="hidden" name="_lang" value="${lang}" />
+      <input type="hidden" name="_submission" value="${crypto.randomUUID()}" />
       ${renderToken ? html`<input type="hidden" name="_t" value="${renderToken}" />` : ""}
       ${shown.map((f) => {
         const hint = hintOf(f, lang, config);

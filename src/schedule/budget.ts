@@ -48,7 +48,12 @@ export const SHARES: Record<Plan, Record<Duty, number>> = {
  */
 export class Allowance {
   private spent = 0;
-  constructor(readonly calls: number) {}
+  readonly calls: number;
+  // A plain field, not a parameter property: Node's type stripping (the deploy
+  // check runs src/config/ under Node) refuses parameter properties.
+  constructor(calls: number) {
+    this.calls = calls;
+  }
 
   /** Reserves `n` calls; false (nothing reserved) when fewer are left. */
   take(n: number): boolean {

@@ -48,8 +48,8 @@ const T = {
   message: { sl: "Začetek sporočila", en: "Start of the message" },
   release: { sl: "Preglej in sprosti", en: "Review and release" },
   noLink: {
-    sl: "(povezave ni: sprostite ga z `npm run admin` ali POST /admin/deliveries/retry)",
-    en: "(no link: release it with `npm run admin` or POST /admin/deliveries/retry)",
+    sl: "(povezave ni, ker PUBLIC_URL ni nastavljen: sprostite ga v skrbniški konzoli /admin/)",
+    en: "(no link, as PUBLIC_URL is not set: release it in the operator console, /admin/)",
   },
   footer: {
     sl: "Nesproščena se izbrišejo po",
@@ -114,12 +114,12 @@ export async function sendSpamDigest(deps: DigestDeps): Promise<DigestOutcome> {
     await setState(db, "digest_day", day);
     return "nothing_new";
   }
-  const key = await workerKey(db);
-  // Each release link points where that inquiry reached the worker (no request here to ask).
+  // Release links start with PUBLIC_URL, never with what a request named as Host
+  // (a forged Host would put another site's address in the staff's mail). Without it, none.
+  const origin = deps.config.publicUrl;
+  const key = origin ? await workerKey(db) : null;
   const links = await Promise.all(
-    rows.map(async (r) =>
-      r.worker_origin ? r.worker_origin + (await releasePath(key, r.id)) : null,
-    ),
+    rows.map(async (r) => (origin && key ? origin + (await releasePath(key, r.id)) : null)),
   );
   const message = composeDigest(rows, links, deps.config, {
     more: waiting - rows.length,

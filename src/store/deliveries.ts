@@ -189,3 +189,33 @@ export async function markFailed(
     .run();
   return meta.changes > 0;
 }
+
+/** Remembers that Resend could not fetch the file's link: later sends carry it inline. */
+export async function markLinkRefused(db: D1Database, id: string, token: string): Promise<void> {
+  await db
+    .prepare("UPDATE inquiries SET link_refused = 1 WHERE id = ?1 AND claim_token = ?2")
+    .bind(id, token)
+    .run();
+}
+
+/**
+ * Hands a row back after a 429 without counting the attempt (Resend sent
+ * nothing): due again at `nextAt`, and a first-attempt time this claim
+ * stamped is taken back, as `releaseClaims` does.
+ */
+export async function handBack(
+  db: D1Database,
+  id: string,
+  token: string,
+  o: { nextAt: number; error: string },
+): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE inquiries SET claimed_until = NULL, claim_token = NULL, next_attempt_at = ?1,
+         last_error = ?2, delivery_attempts = delivery_attempts - 1,
+         first_attempt_at = CASE WHEN delivery_attempts = 1 THEN NULL ELSE first_attempt_at END
+       WHERE id = ?3 AND claim_token = ?4`,
+    )
+    .bind(o.nextAt, o.error, id, token)
+    .run();
+}

@@ -1,3 +1,4 @@
+import { readRejected } from "./webhook-state.ts";
 import type { DeliveryStatus } from "../domain/inquiry.ts";
 
 /**
@@ -117,6 +118,8 @@ export interface DeliverySummary {
   anyBounced: boolean;
   /** created_at of the oldest pending inquiry not on hold, or null. */
   oldestWaiting: number | null;
+  /** Signed-looking webhook requests that failed verification since the last verified one. */
+  webhookRejected: { n: number; last: number } | null;
 }
 
 /**
@@ -129,18 +132,21 @@ export const DELIVERY_SUMMARY_SQL = `SELECT
   EXISTS (SELECT 1 FROM inquiries WHERE delivery_status = 'failed') AS any_failed,
   EXISTS (SELECT 1 FROM inquiries WHERE delivery_status = 'bounced') AS any_bounced,
   (SELECT created_at FROM inquiries WHERE delivery_status = 'pending' AND hold = 0
-     ORDER BY created_at LIMIT 1) AS oldest_waiting`;
+     ORDER BY created_at LIMIT 1) AS oldest_waiting,
+  (SELECT value FROM worker_state WHERE name = 'webhook_rejected') AS webhook_rejected`;
 
 export async function deliverySummary(db: D1Database): Promise<DeliverySummary> {
   const row = await db.prepare(DELIVERY_SUMMARY_SQL).first<{
     any_failed: number;
     any_bounced: number;
     oldest_waiting: number | null;
+    webhook_rejected: string | null;
   }>();
   return {
     anyFailed: row?.any_failed === 1,
     anyBounced: row?.any_bounced === 1,
     oldestWaiting: row?.oldest_waiting ?? null,
+    webhookRejected: readRejected(row?.webhook_rejected ?? null),
   };
 }
 

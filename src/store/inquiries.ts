@@ -1,6 +1,12 @@
 import { addressKey, addressKeys } from "../domain/address.ts";
 import type { Claim, DeliveryStatus, NewInquiry, StoredInquiry } from "../domain/inquiry.ts";
 import type { Lang } from "../i18n/lang.ts";
+import {
+  claimKeyStatement,
+  keyHolderStatement,
+  type FirstSubmission,
+  type SubmissionKey,
+} from "./submission-keys.ts";
 import type { OwnValue, OwnValues } from "../domain/fields.ts";
 
 /**
@@ -37,8 +43,8 @@ export interface InquiryRow {
   spam_score: number | null;
   spam_reasons: string | null;
   message_hash: string | null;
-  /** The worker's own origin as the request that stored it addressed it (for file links). */
-  worker_origin: string | null;
+  /** 1: Resend could not fetch the file by its link; later sends carry it inline or say so. */
+  link_refused: number;
   /** The company's own fields' values as one JSON object (schema/0011); null: none. */
   extra_fields: string | null;
 }
@@ -85,7 +91,6 @@ export function fromRow(r: InquiryRow): StoredInquiry {
             type: r.attachment_type ?? "",
             sha256: r.attachment_sha256 ?? "",
           },
-    workerOrigin: r.worker_origin,
     spam:
       r.spam_score === null || r.spam_score === undefined
         ? null
@@ -112,22 +117,30 @@ export function fromRow(r: InquiryRow): StoredInquiry {
  * claimed by the request that will mail it right away, so that send needs no
  * claim of its own, and that send counts as its first attempt. One judged
  * spam in quarantine mode is born `quarantined` and never due.
+ *
+ * With `submission` (an Idempotency-Key) the key is claimed in the same batch
+ * (one round trip, one transaction) and the row is written only if this
+ * inquiry won the key; otherwise nothing is written and the key's first
+ * submission is returned.
  */
 export async function insertInquiry(
   db: D1Database,
   i: NewInquiry,
   claim: Claim | null = null,
-): Promise<void> {
+  submission: SubmissionKey | null = null,
+): Promise<FirstSubmission | null> {
   const insert = db
     .prepare(
       `INSERT INTO inquiries (id, created_at, name, email, email_key, phone, company, service,
          message, lang, attachment_key, attachment_name, attachment_size, attachment_type,
          attachment_sha256, next_attempt_at, claimed_until, claim_token, delivery_attempts,
          first_attempt_at, delivery_status, spam_score, spam_reasons, message_hash,
-         worker_origin, extra_fields)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+         extra_fields)
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
          CASE WHEN ?20 = 'quarantined' THEN NULL ELSE ?2 END, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-         ?23, ?24, ?25)`,
+         ?23, ?24
+       WHERE ?25 IS NULL
+         OR EXISTS (SELECT 1 FROM submission_keys WHERE key = ?25 AND inquiry_id = ?1)`,
     )
     .bind(
       i.id,
@@ -153,10 +166,21 @@ export async function insertInquiry(
       i.spam?.score ?? null,
       i.spam ? i.spam.reasons.join(",") : null,
       i.spam?.messageHash ?? null,
-      i.attachment || i.spam?.quarantined ? (i.workerOrigin ?? null) : null,
       extraColumn(i.extra),
+      submission?.key ?? null,
     );
-  await insert.run();
+  if (!submission) {
+    await insert.run();
+    return null;
+  }
+  const results = await db.batch([
+    claimKeyStatement(db, submission, i.id, i.createdAt),
+    insert,
+    keyHolderStatement(db, submission.key),
+  ]);
+  const holder = results[2]?.results[0] as { inquiry_id: string; content_hash: string } | undefined;
+  if (!holder || holder.inquiry_id === i.id) return null;
+  return { inquiryId: holder.inquiry_id, contentHash: holder.content_hash };
 }
 
 /** What a file link needs to know about an inquiry's file, or null when no such inquiry is stored. */

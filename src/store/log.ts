@@ -19,8 +19,15 @@ function randomSlot(): number {
  * statements one at a time, so the count and the insert or update in it are
  * atomic, and concurrent requests can neither both take the tenth row nor
  * lose a count. The count reads at most 11 rows of the primary key.
+ *
+ * `rows` lowers the bound for this entry: 0 counts it in the minute's
+ * `suppressed` row only, never a row of its own.
  */
-export async function appendLogEntry(db: D1Database, entry: LogEntry): Promise<void> {
+export async function appendLogEntry(
+  db: D1Database,
+  entry: LogEntry,
+  rows: number = LOG_ROWS_PER_MINUTE,
+): Promise<void> {
   await db
     .prepare(
       `INSERT INTO tech_log (minute, network, slot, ip, browser, referrer, outcome, count)
@@ -43,7 +50,7 @@ export async function appendLogEntry(db: D1Database, entry: LogEntry): Promise<v
       entry.browser,
       entry.referrer,
       entry.outcome,
-      LOG_ROWS_PER_MINUTE,
+      rows,
     )
     .run();
 }

@@ -84,8 +84,6 @@ export interface QuarantinedRow {
   message: string;
   spam_score: number | null;
   spam_reasons: string | null;
-  /** The worker's origin as the request that stored it reached it; null if unknown. */
-  worker_origin: string | null;
 }
 
 /**
@@ -103,7 +101,7 @@ export async function listUndigested(
   const { results } = await db
     .prepare(
       `SELECT id, created_at, name, email, service, message, spam_score, spam_reasons,
-         worker_origin, count(*) OVER () AS waiting
+         count(*) OVER () AS waiting
        FROM inquiries INDEXED BY inquiries_unlisted
        WHERE delivery_status = 'quarantined' AND hold = 0 AND digested_at IS NULL
          AND created_at < ?1
@@ -134,7 +132,7 @@ export async function markDigested(
 export async function getQuarantined(db: D1Database, id: string): Promise<QuarantinedRow | null> {
   return db
     .prepare(
-      `SELECT id, created_at, name, email, service, message, spam_score, spam_reasons, worker_origin
+      `SELECT id, created_at, name, email, service, message, spam_score, spam_reasons
        FROM inquiries WHERE id = ? AND delivery_status = 'quarantined'`,
     )
     .bind(id)

@@ -42,7 +42,8 @@ const OUTCOMES: Record<string, DeliveryOutcome> = {
  * `${svix-id}.${svix-timestamp}.${raw body}`, keyed by the base64 part of the
  * `whsec_…` secret (Resend docs, "Verify webhooks requests"). The check itself,
  * constant-time comparison and the tolerance are the `standardwebhooks`
- * package's, which reads the clock itself.
+ * package's, which reads the clock itself. The headers may come by either
+ * name (`svix-*` or `webhook-*`, `signatureHeaders`).
  *
  * @param secret RESEND_WEBHOOK_SECRET as Resend shows it (`whsec_…`)
  * @param rawBody the request body exactly as received (a re-serialised JSON would not verify)
@@ -53,9 +54,7 @@ export function verifyResendEvent(
   rawBody: string,
   headers: Headers,
 ): ResendEvent | null {
-  const id = headers.get("svix-id");
-  const timestamp = headers.get("svix-timestamp");
-  const signature = headers.get("svix-signature");
+  const { id, timestamp, signature } = signatureHeaders(headers);
   if (!id || !timestamp || !signature) return null;
   try {
     new Webhook(secret).verify(
@@ -78,12 +77,42 @@ export function verifyResendEvent(
   return readEvent(id, payload);
 }
 
+/**
+ * The three signature headers by Svix's names (`svix-id`, …, what Resend
+ * sends) or the Standard Webhooks names (`webhook-id`, …), the same values.
+ */
+export function signatureHeaders(headers: Headers): {
+  id: string | null;
+  timestamp: string | null;
+  signature: string | null;
+} {
+  const get = (name: string) => headers.get(`svix-${name}`) ?? headers.get(`webhook-${name}`);
+  return { id: get("id"), timestamp: get("timestamp"), signature: get("signature") };
+}
+
+/** Whether a request carries all three signature headers: a signer meant it, so a failure counts. */
+export function looksSigned(headers: Headers): boolean {
+  const h = signatureHeaders(headers);
+  return Boolean(h.id && h.timestamp && h.signature);
+}
+
+/**
+ * The `delivery` tag's value: `data.tags` as an object (`{"delivery":"…"}`)
+ * or as the list the send API takes (`[{"name":"delivery","value":"…"}]`).
+ */
+function deliveryTag(tags: unknown): unknown {
+  if (isObject(tags)) return tags[DELIVERY_TAG];
+  if (!Array.isArray(tags)) return undefined;
+  const tag = tags.find((t: unknown) => isObject(t) && t.name === DELIVERY_TAG) as
+    Record<string, unknown> | undefined;
+  return tag?.value;
+}
+
 function readEvent(eventId: string, payload: unknown): ResendEvent {
   const event = isObject(payload) ? payload : {};
   const type = typeof event.type === "string" ? event.type : "";
   const data = isObject(event.data) ? event.data : {};
-  const tags = isObject(data.tags) ? data.tags : {};
-  const key = tags[DELIVERY_TAG];
+  const key = deliveryTag(data.tags);
   return {
     eventId,
     type,

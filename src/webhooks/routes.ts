@@ -4,7 +4,8 @@ import { AppError } from "../http/errors.ts";
 import { json } from "../http/respond.ts";
 import { parseDeliveryKey } from "../mail/delivery-key.ts";
 import { applyDeliveryEvent } from "../store/delivery-events.ts";
-import { verifyResendEvent } from "./resend-event.ts";
+import { clearRejectedWebhooks, recordRejectedWebhook } from "../store/webhook-state.ts";
+import { looksSigned, verifyResendEvent } from "./resend-event.ts";
 
 /** Resend's event bodies are a few KB; anything far larger is not one. */
 const MAX_EVENT_BYTES = 256 * 1024;
@@ -32,7 +33,13 @@ export function webhookRoutes(opts: WebhookRouteOptions) {
     c.get("audience").html = false; // a machine's call: always JSON
     const body = await readBounded(c.req.raw, MAX_EVENT_BYTES);
     const event = verifyResendEvent(secret, body, c.req.raw.headers);
-    if (!event) throw new AppError("unauthorized");
+    if (!event) {
+      // Signed, yet not by our secret: a rotated secret leaves every event here, so it
+      // must show on /health. Unsigned probes cost no write.
+      if (looksSigned(c.req.raw.headers)) await recordRejectedWebhook(c.env.DB, opts.now());
+      throw new AppError("unauthorized");
+    }
+    await clearRejectedWebhooks(c.env.DB);
     if (event.outcome) {
       const moved = await applyDeliveryEvent(c.env.DB, {
         outcome: event.outcome,

@@ -11,6 +11,15 @@
  * idempotency rules are those of
  * https://resend.com/docs/dashboard/emails/idempotency-keys; the address
  * message is the one Resend answers for a bad `from`/`to`/`reply_to`.
+ *
+ * Rate limit (`rateLimit`): as https://resend.com/docs/api-reference/introduction
+ * "Rate limit" and the changelog "API Rate Limit" describe it: N requests per
+ * second per team (default 2), every answer carrying the IETF draft headers
+ * `ratelimit-limit`, `ratelimit-remaining`, `ratelimit-reset`, and a request
+ * over it answered 429 `rate_limit_exceeded` with `retry-after` (seconds).
+ * Link fetches (`blockLinkFetches`): a WAF or bot rule in front of the worker
+ * answers Resend's fetcher 403, so Resend refuses the mail with a 422 naming
+ * the attachment.
  */
 
 export type Failure =
@@ -82,6 +91,8 @@ export interface FakeResendOptions {
 
 /** Resend: at most 40 MB per e-mail, attachments counted after base64 encoding. */
 export const MAX_EMAIL_BYTES = 40 * 1000 * 1000;
+/** Resend's default rate limit: requests per second per team. */
+export const DEFAULT_RATE_LIMIT = 2;
 /** Resend keeps an idempotency key for 24 hours. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const MAX_RECIPIENTS = 50;
@@ -218,6 +229,15 @@ export class FakeResend {
   private failRate = 0;
   private failWith: Failure[] = [];
   private random: () => number = Math.random;
+  private decide: ((at: number) => Failure | undefined) | null = null;
+  /** Requests per second, or null: no limit. */
+  private limit: number | null = null;
+  private window = { second: -1, used: 0 };
+  private secondMs = 1000;
+  private linkBlockRate = 0;
+  private linkRandom: () => number = Math.random;
+  /** Link fetches a WAF in front of the worker refused (`blockLinkFetches`). */
+  linkFetchesBlocked = 0;
 
   constructor(options: FakeResendOptions | string = {}) {
     const o = typeof options === "string" ? { apiKey: options } : options;
@@ -238,6 +258,57 @@ export class FakeResend {
     this.failWith = kinds;
     this.random = random;
     return this;
+  }
+
+  /**
+   * From now on each request asks `decide` (given the fake's clock, ms) whether
+   * it fails and how: a rate, a burst or an outage window by that clock
+   * (testing/bindings.ts builds such deciders). Null: none.
+   */
+  failWhen(decide: ((at: number) => Failure | undefined) | null): this {
+    this.decide = decide;
+    return this;
+  }
+
+  /**
+   * Enforces Resend's rate limit: at most `perSecond` requests in each second of
+   * the fake's clock; more are answered 429 `rate_limit_exceeded`, nothing sent.
+   * `secondMs` shortens the fake's second (a load test's time, scaled).
+   */
+  rateLimit(perSecond: number | null = DEFAULT_RATE_LIMIT, secondMs = 1000): this {
+    this.limit = perSecond;
+    this.secondMs = secondMs;
+    return this;
+  }
+
+  /**
+   * A share `rate` (1: all) of the fetches of `path` attachments is answered 403
+   * before it reaches the worker, as Cloudflare's Bot Fight Mode or a WAF rule
+   * answers Resend's fetcher; Resend then refuses the mail (422, naming the attachment).
+   */
+  blockLinkFetches(rate = 1, random: () => number = Math.random): this {
+    this.linkBlockRate = rate;
+    this.linkRandom = random;
+    return this;
+  }
+
+  /** The rate-limit headers for one request, and whether it is over the limit. */
+  private rateWindow(): { headers: Record<string, string>; over: boolean } {
+    if (this.limit === null) return { headers: {}, over: false };
+    const at = this.now();
+    const second = Math.floor(at / this.secondMs);
+    if (second !== this.window.second) this.window = { second, used: 0 };
+    const over = this.window.used >= this.limit;
+    if (!over) this.window.used++;
+    // Whole seconds, as Resend gives them (never 0: "retry now" would be hammered).
+    const reset = Math.max(1, Math.ceil(((second + 1) * this.secondMs - at) / 1000));
+    const headers: Record<string, string> = {
+      "ratelimit-limit": String(this.limit),
+      "ratelimit-remaining": String(Math.max(0, this.limit - this.window.used)),
+      "ratelimit-reset": String(reset),
+    };
+    if (over) headers["retry-after"] = String(reset);
+    return { headers, over };
   }
 
   /** The failure switch: every send from now on is refused with `status`, until `stopFailing`. */
@@ -287,6 +358,9 @@ export class FakeResend {
     this.failures.length = 0;
     this.failRate = 0;
     this.refusal = null;
+    this.decide = null;
+    this.limit = null;
+    this.linkBlockRate = 0;
     this.releaseHeld();
     return this;
   }
@@ -314,7 +388,7 @@ export class FakeResend {
       return new TypeError("Network connection lost.");
     };
 
-    const failure = this.failures.shift() ?? this.randomFailure();
+    const failure = this.failures.shift() ?? this.decide?.(this.now()) ?? this.randomFailure();
     if (failure) {
       const kind = failure.kind === "status" ? `status:${failure.status}` : failure.kind;
       this.injected.set(kind, (this.injected.get(kind) ?? 0) + 1);
@@ -363,6 +437,17 @@ export class FakeResend {
     }
     if (auth !== `Bearer ${this.apiKey}`) {
       return fail({ status: 403, name: "invalid_api_key", message: "API key is invalid." });
+    }
+    const rate = this.rateWindow();
+    if (rate.over) {
+      return fail(
+        {
+          status: 429,
+          name: "rate_limit_exceeded",
+          message: `Too many requests. You can only make ${this.limit} requests per second. See rate limit response headers for more information. Or contact support to increase rate limit.`,
+        },
+        rate.headers,
+      );
     }
     if (this.refusal === "hang") return this.hang(request, lost);
     if (this.refusal !== null) {
@@ -419,7 +504,7 @@ export class FakeResend {
       this.emails.push({ id, idempotencyKey: key, body, attachments, receivedAt });
       if (key !== null) this.byKey.set(key, { payload, id, at: receivedAt });
       if (failure?.kind === "lost_response") throw lost();
-      return record(Response.json({ id }));
+      return record(Response.json({ id }, { headers: rate.headers }));
     } finally {
       if (key !== null) this.inFlight.delete(key);
     }
@@ -522,9 +607,13 @@ export class FakeResend {
       let bytes: Uint8Array;
       let fetchedType: string | null = null;
       try {
-        const res = await this.fetchPath(
-          new Request(path, { signal: AbortSignal.timeout(PATH_FETCH_TIMEOUT_MS) }),
-        );
+        const blocked = this.linkBlockRate > 0 && this.linkRandom() < this.linkBlockRate;
+        if (blocked) this.linkFetchesBlocked++;
+        const res = blocked
+          ? new Response("Forbidden", { status: 403 })
+          : await this.fetchPath(
+              new Request(path, { signal: AbortSignal.timeout(PATH_FETCH_TIMEOUT_MS) }),
+            );
         if (!res.ok) {
           await res.body?.cancel();
           return badAttachment(
