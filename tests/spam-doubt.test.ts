@@ -254,3 +254,105 @@ describe("spam that was mailed unscored is at least tagged", () => {
     expect(o.subject).toBeUndefined();
   });
 });
+
+describe("a fresh user's cases: customers mailed, spam at least tagged", () => {
+  it("git clone URLs with a user name are no deceptive links", async () => {
+    for (const url of [
+      "https://maja@bitbucket.org/hribar/nosilci.git",
+      "https://pircrobotics@dev.azure.com/pircrobotics/Gripper/_git/cad",
+    ]) {
+      const o = await send(
+        validFields({
+          message: `Risbe nosilcev so v repozitoriju ${url} — prosim za ponudbo ${n()}.`,
+        }),
+      );
+      expectMailed(o);
+      expect(o.reasons).not.toContain("link_deceptive");
+    }
+    // The shape that misleads still quarantines: a domain before the @.
+    const trick = await send(
+      validFields({ message: `Please verify: http://bank.com+login@evil.example/ ${n()}` }),
+    );
+    expect(trick.status).toBe("quarantined");
+    expect(trick.reasons).toContain("link_deceptive");
+  });
+
+  it("the sender's own website in the name, and markup that is no link, are mailed", async () => {
+    for (const [name, email] of [
+      ["Novak d.o.o. www.novak.si", "info@novak.si"],
+      ["Ana Novak https://novak.si", "ana@novak.si"],
+      ["<b>Nika Oblak</b>", "nika.oblak@siol.net"],
+    ] as const) {
+      const o = await send(validFields({ name, email, message: `Prosim za ponudbo ${n()}.` }));
+      expectMailed(o);
+      expect(o.reasons).not.toContain("name_url");
+    }
+    // Someone else's site as the name still quarantines.
+    const other = await send(
+      validFields({
+        name: "Ana https://rankboost.io",
+        email: "ana@novak.si",
+        message: `Hi ${n()}`,
+      }),
+    );
+    expect(other.status).toBe("quarantined");
+  });
+
+  it("camel-case names with a one-word message are mailed; a bot's random strings are tagged", async () => {
+    for (const [name, message] of [
+      ["MacKenzie", "PriceList"],
+      ["McDonald", "iPhone"],
+      ["DeAngelo", "CallMeBack"],
+    ] as const) {
+      const o = await send(validFields({ name, message }));
+      expectClean(o);
+    }
+    expectTagged(
+      await send(validFields({ name: "xKjdhUeYbQ", message: "gnqtlBifU" })),
+      "form_probe",
+    );
+  });
+
+  it("a link in the company field with a long pitch is tagged", async () => {
+    const o = await send(
+      {
+        name: "Mark Jensen",
+        email: "mark.jensen@outlook.com",
+        company: "https://leadgen-pros.example",
+        service: "Other",
+        message:
+          "Good afternoon, we help industrial companies like yours generate qualified leads every month through targeted outreach campaigns. Would you be open to a short call this week to discuss how we could support your sales team? Best regards, Mark",
+      },
+      await renderToken(30),
+    );
+    expectTagged(o, "company_link");
+  });
+
+  it("invoice phishing through a file host is tagged; a drawing via Drive is not", async () => {
+    expectTagged(
+      await send(
+        validFields({
+          message: `Your invoice is overdue. Please review the attached invoice and make the payment: https://drive.google.com/file/d/1XyZphish/view ${n()}`,
+        }),
+        await renderToken(30),
+      ),
+      "payment_request",
+    );
+    expectClean(
+      await send(
+        validFields({
+          message: `Pošiljam risbo in račun za lansko naročilo: https://drive.google.com/file/d/1AbC/view — prosim za ponudbo ${n()}.`,
+        }),
+        await renderToken(30),
+      ),
+    );
+  });
+
+  it("an ftp:// link with credentials is read as a link, not as an address", async () => {
+    const o = await send(
+      validFields({ message: `Click ftp://user:pass@files.rankboost.io/ now ${n()}` }),
+    );
+    expectTagged(o, "link");
+    expect(o.reasons).not.toContain("other_contact");
+  });
+});

@@ -25,10 +25,12 @@ export type SpamReason =
   | "name_url"
   | "link_deceptive"
   | "disposable_link"
+  // weak
   | "campaign"
   | "form_probe"
-  // weak
   | "link"
+  | "company_link"
+  | "payment_request"
   | "name_address"
   | "many_links"
   | "link_cloaked"
@@ -48,17 +50,17 @@ export type SpamReason =
   | "no_token";
 
 /**
- * Evidence that no real customer leaves by accident: link markup, a link as
- * the name, a user@host link, a disposable address sending a link, the same
- * message with a link from several addresses, random strings in every field.
+ * Evidence that no real customer leaves by accident: link markup, a link to
+ * someone else's site as the name, a host@host link, a disposable address
+ * sending a link. (The same message from several addresses and random strings
+ * in every field only tag: a distributor's page prefills one message for many
+ * real customers, and names like MacKenzie look random to a letter count.)
  */
 const STRONG: ReadonlySet<string> = new Set<SpamReason>([
   "link_markup",
   "name_url",
   "link_deceptive",
   "disposable_link",
-  "campaign",
-  "form_probe",
 ]);
 
 /** Weak signals adding up to this score make a submission suspicious: mailed, tagged. */
@@ -107,8 +109,8 @@ const REASON_TEXT: Record<SpamReason, Record<Lang, string>> = {
   link_markup: { sl: "povezava v oznakah HTML ali BBCode", en: "link written as HTML or BBCode" },
   name_url: { sl: "povezava v polju z imenom", en: "a link in the name field" },
   link_deceptive: {
-    sl: "zavajajoča povezava (uporabnik@gostitelj)",
-    en: "misleading link (user@host)",
+    sl: "zavajajoča povezava (domena@gostitelj)",
+    en: "misleading link (domain@host)",
   },
   disposable_link: {
     sl: "naslov za enkratno rabo in povezava",
@@ -120,6 +122,14 @@ const REASON_TEXT: Record<SpamReason, Record<Lang, string>> = {
   },
   form_probe: { sl: "naključni nizi v vseh poljih", en: "random strings in every field" },
   link: { sl: "povezava na neznano stran", en: "link to an unknown site" },
+  company_link: {
+    sl: "povezava namesto imena podjetja",
+    en: "a link where the company name belongs",
+  },
+  payment_request: {
+    sl: "poziv k plačilu računa s povezavo",
+    en: "asks to pay an invoice through a link",
+  },
   name_address: {
     sl: "naslov ali domena v polju z imenom",
     en: "an address or domain as the name",
@@ -151,6 +161,11 @@ const REASON_TEXT: Record<SpamReason, Record<Lang, string>> = {
   no_token: { sl: "brez žetona obrazca", en: "no form token" },
 };
 
+/** One reason code in the staff's words (`lang`); a code of an older version as stored. */
+export function reasonText(reason: string, lang: Lang): string {
+  return (REASON_TEXT as Record<string, Record<Lang, string>>)[reason]?.[lang] ?? reason;
+}
+
 /**
  * The line the staff read in a tagged mail: "score 6: link to an unknown
  * site, SEO sales vocabulary, …" in `lang`, or null when the mail is not tagged.
@@ -161,9 +176,7 @@ export function tagReasonsLine(
   lang: Lang,
 ): string | null {
   if (!inquiry.spam || !isTagged(inquiry, spamFilter)) return null;
-  const texts = inquiry.spam.reasons.map(
-    (r) => (REASON_TEXT as Record<string, Record<Lang, string>>)[r]?.[lang] ?? r,
-  );
+  const texts = inquiry.spam.reasons.map((r) => reasonText(r, lang));
   const head = lang === "sl" ? "ocena" : "score";
   return `${head} ${inquiry.spam.score}: ${texts.join(", ")}`;
 }

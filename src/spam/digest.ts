@@ -3,6 +3,7 @@ import type { Lang } from "../i18n/lang.ts";
 import type { MailMessage } from "../mail/compose.ts";
 import { headerSafe, staffTime } from "../mail/compose.ts";
 import { serviceLabel } from "../domain/form.ts";
+import { reasonText } from "../domain/spam-tag.ts";
 import type { Sender } from "../mail/send.ts";
 import { escapeHtml } from "../pages/html.ts";
 import { Allowance } from "../schedule/budget.ts";
@@ -168,7 +169,15 @@ export function composeDigest(
       [t("service"), serviceLabel(config.form, r.service, lang)],
       [t("name"), r.name],
       [t("email"), r.email],
-      [t("reasons"), (r.spam_reasons ?? "").split(",").join(", ")],
+      // In the staff's words, as a tagged mail names them.
+      [
+        t("reasons"),
+        (r.spam_reasons ?? "")
+          .split(",")
+          .filter(Boolean)
+          .map((code) => reasonText(code, lang))
+          .join(", "),
+      ],
       [t("received"), when(r.created_at)],
       [t("message"), excerpt(r.message)],
     ] as const,

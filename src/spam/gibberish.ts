@@ -37,18 +37,35 @@ export function hasImpossibleRun(word: string): boolean {
 
 /**
  * One word of 6–40 letters whose case flips at least twice after its first
- * letter (`wfNvujbYnm`, `rzUBiloMgy`): generated, not typed. Names such as
- * McDonald flip twice too, so this is only ever used on two fields together.
+ * letter and does not read as camel case (`wfNvujbYnm`, `gnqtlBifU`,
+ * `xKjdhUeYbQ`): generated, not typed. Camel case — every capital after the
+ * first part starting a run of at least four letters, one capital each, as in MacKenzie,
+ * McDonald, DeAngelo, PriceList — is how people write names and products.
  */
 export function isRandomToken(text: string): boolean {
   const t = text.trim();
   if (t.length < 6 || t.length > 40 || !/^\p{L}+$/u.test(t)) return false;
   let flips = 0;
   let prevUpper: boolean | null = null;
+  /** Letters since the last capital that followed a small letter (-1: still in the first part). */
+  let part = -1;
+  let shortPart = false;
   for (const ch of t) {
     const upper = ch !== ch.toLowerCase();
     if (prevUpper !== null && upper !== prevUpper) flips++;
+    if (upper && prevUpper === false) {
+      if (part >= 0 && part < CAMEL_PART) shortPart = true;
+      part = 1;
+    } else if (part >= 0) {
+      // Two capitals in a row inside a word (`EDvz`) are no camel case either.
+      if (upper && prevUpper) shortPart = true;
+      part++;
+    }
     prevUpper = upper;
   }
-  return flips >= 2;
+  if (part >= 0 && part < CAMEL_PART) shortPart = true;
+  return flips >= 2 && shortPart;
 }
+
+/** Letters a camel-case part after the first has at least (Kenzie, Donald, List, Phone). */
+const CAMEL_PART = 4;

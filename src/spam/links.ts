@@ -1,11 +1,12 @@
-import { parse } from "tldts";
+import { parse } from "tldts-icann";
+import rootZoneTlds from "tlds" with { type: "json" };
 
 /**
  * Links in visitor text, read the way a mail client or a browser would follow
  * them: `https://…` and `www.…` links, bare domains (`rankboost.io`) and
  * defanged ones (`profit-bot[.]com`, `hxxp://…`), with Outlook Safe Links and
  * Google redirect links unwrapped to the link they carry. Domains are read
- * with the Public Suffix List (tldts), never by pattern: `acme.co.uk` and
+ * with the Public Suffix List's ICANN section (tldts-icann), never by pattern: `acme.co.uk` and
  * `mail.acme.co.uk` are one registrable domain, `d.o.o.` and `1.4301` are none.
  */
 
@@ -98,6 +99,13 @@ const CLOAK_HOSTS = new Set([
   "script.google.com",
   "page.link",
 ]);
+/**
+ * The top-level domains of the IANA root zone (`tlds`, from
+ * https://data.iana.org/TLD/tlds-alpha-by-domain.txt). tldts-icann reports no
+ * `isIcann` for a listed suffix, and an unlisted one (`file.pdf`) falls back to
+ * its last label (PSL algorithm, rule `*`): this set tells the two apart.
+ */
+const ROOT_ZONE = new Set(rootZoneTlds);
 /** Free top-level domains that throwaway sites use (Freenom's). */
 const CLOAK_TLDS = new Set(["tk", "ml", "ga", "cf", "gq"]);
 /**
@@ -110,13 +118,15 @@ const FILE_SUFFIXES = new Set(["zip", "mov", "py", "sh", "pl", "md", "rs", "ps",
 const DEFANG_RE = /\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)/gi;
 const HXXP_RE = /^h[xX]{2}p(s?):\/\//;
 /** A scheme, with or without its slashes: browsers follow `http:host` too. */
-const SCHEME_RE = /https?:/i;
+const SCHEME_RE = /https?:|ftp:/i;
 /** A URL ends where HTML, BBCode or a sentence around it starts. */
 const URL_END_RE = /["'<>[\]{}`\\]/;
 /** Punctuation a sentence puts after a link, not part of it. */
 const TRAILING = new Set(".,;:!?)");
 const LEADING_RE = /^[(<"'*]+/;
 const BARE_RE = /^[\p{L}\p{N}][\p{L}\p{N}.-]*\.\p{L}{2,}(?:[/:?#]\S*)?$/u;
+/** What separates host-like runs in a user name (`bank.com+login`). */
+const NOT_HOST_CHAR_RE = /[^\p{L}\p{N}.-]/u;
 /** A URL inside a URL's path or query (after unwrapping the known redirectors): a redirect. */
 const NESTED_URL_RE = /(?:https?|www)(?::|%3a|\.)/i;
 const REDIRECT_SCRIPT_RE =
@@ -155,7 +165,7 @@ function readToken(raw: string, ownDomains: ReadonlySet<string>): FoundLink | nu
   }
   const start = hx ? 0 : at;
   if (start >= 0) {
-    const scheme = /^https?:\/*/i.exec(token.slice(start))![0];
+    const scheme = /^(?:https?|ftp):\/*/i.exec(token.slice(start))![0];
     const rest = `${scheme.slice(0, scheme.indexOf(":"))}://${token.slice(start + scheme.length)}`;
     const from = rest.indexOf("//") + 2;
     const end = rest.slice(from).search(URL_END_RE);
@@ -168,11 +178,12 @@ function readToken(raw: string, ownDomains: ReadonlySet<string>): FoundLink | nu
   if (!BARE_RE.test(word)) return null;
   const host = word.split(/[/:?#]/, 1)[0]!;
   const p = parse(host);
-  // A bare word counts as a domain only under a real (ICANN) public suffix, and
+  // A bare word counts as a domain only under a top-level domain of the root zone, and
   // not when that suffix is a file extension or the word is capitalised after
   // its dot like a sentence run together ("price.Best").
-  if (!p.isIcann || !p.domain || !p.publicSuffix || FILE_SUFFIXES.has(p.publicSuffix)) return null;
-  if (host.slice(host.lastIndexOf(".") + 1) !== p.publicSuffix.split(".").pop()) return null;
+  const tld = host.slice(host.lastIndexOf(".") + 1);
+  if (!ROOT_ZONE.has(tld.toLowerCase()) || !p.domain || !p.publicSuffix) return null;
+  if (FILE_SUFFIXES.has(p.publicSuffix) || tld !== p.publicSuffix.split(".").pop()) return null;
   return classify(`http://${word}`, true, defanged, ownDomains);
 }
 
@@ -220,7 +231,10 @@ function classify(
   const ip = p.isIp === true || host.startsWith("[");
   const domain = ip ? host : (p.domain ?? host);
   const link = (kind: LinkKind): FoundLink => ({ url: url.href, domain, kind, bare, defanged });
-  if (url.username || url.password) return link("deceptive");
+  // RFC 3986 §7.6: userinfo that reads like a host (`bank.com+login@evil.example`)
+  // misleads the reader; a plain user name (`https://maja@bitbucket.org/…`,
+  // a git clone URL) or `ftp://user:pass@host/` names the real host.
+  if (userinfoLooksLikeHost(url.username)) return link("deceptive");
   const path = url.pathname;
   if (
     ownDomains.has(domain) ||
@@ -241,6 +255,22 @@ function classify(
   )
     return link("cloaked");
   return link("plain");
+}
+
+/** Whether a URL's (percent-encoded) user name holds a domain name: `bank.com+login`, not `maja` or `jan.novak`. */
+function userinfoLooksLikeHost(username: string): boolean {
+  if (!username) return false;
+  let user = username;
+  try {
+    user = decodeURIComponent(username);
+  } catch {
+    // Malformed escapes: read as written.
+  }
+  for (const run of user.split(NOT_HOST_CHAR_RE)) {
+    const dot = run.lastIndexOf(".");
+    if (dot > 0 && ROOT_ZONE.has(run.slice(dot + 1).toLowerCase())) return true;
+  }
+  return false;
 }
 
 /** The registrable domain of an e-mail address's domain (public-suffix aware), or "". */

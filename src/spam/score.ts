@@ -7,7 +7,7 @@ import {
 } from "../domain/spam-tag.ts";
 import { hasImpossibleRun, isRandomToken } from "./gibberish.ts";
 import { findLinks, registrableDomain, type FoundLink } from "./links.ts";
-import { PITCH_TERMS, SCAM_STRONG, SCAM_WEAK, SEO_TERMS } from "./terms.ts";
+import { PAYMENT_TERMS, PITCH_TERMS, SCAM_STRONG, SCAM_WEAK, SEO_TERMS } from "./terms.ts";
 
 /**
  * Spam scoring: a pure function of the submitted fields and of
@@ -29,10 +29,13 @@ export const WEIGHTS = {
   name_url: 5,
   link_deceptive: 5,
   disposable_link: 5,
-  campaign: 5,
-  form_probe: 5,
-  // weak: tag only
+  // weak: tag only (these three reach TAG_THRESHOLD alone)
+  campaign: 4,
+  form_probe: 4,
+  payment_request: 4,
   link: 2,
+  /** A link where a company's name belongs: what link-builders fill in; customers write a name. */
+  company_link: 2,
   name_address: 2,
   many_links: 1,
   link_cloaked: 2,
@@ -103,7 +106,9 @@ const MAX_DEPTH = 3;
 
 // Linear scans only: fixed prefixes with one bounded class each.
 const MARKUP_RE = /<a\s[^>]{0,200}href|\[url[=\]]|\[\/url\]/i;
-const NAME_LINK_RE = /https?:|www\.|<a\s|\[url|<\/?[a-z]{1,10}>/i;
+/** A link in the name (markup that is not a link, `<b>Nika</b>`, is not one). */
+const NAME_LINK_RE = /https?:|www\.|<a\s|\[url/i;
+const URL_WITH_SCHEME_RE = /(?:https?|ftp):\/\/\S+/gi;
 const DOLLAR_RE = /\$\s?\d/;
 const EMAIL_IN_TEXT_RE = /[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,5}/g;
 
@@ -205,14 +210,23 @@ export function scoreSubmission(fields: ScoredFields, facts: SpamFacts): SpamVer
 
   // Strong: each is something no customer does by accident.
   if (MARKUP_RE.test(all)) add("link_markup", WEIGHTS.link_markup);
-  if (NAME_LINK_RE.test(fields.name)) add("name_url", WEIGHTS.name_url);
+  // The sender's own website beside their name ("Novak d.o.o. www.novak.si"
+  // from info@novak.si) is a signature, not an advert: at most weak below.
+  const nameLinks = findLinks(fields.name, ownDomains);
+  const ownSiteOnly = nameLinks.length > 0 && nameLinks.every((l) => ownDomains.has(l.domain));
+  if (NAME_LINK_RE.test(fields.name) && !ownSiteOnly) add("name_url", WEIGHTS.name_url);
   if (links.some((l) => l.kind === "deceptive")) add("link_deceptive", WEIGHTS.link_deceptive);
   if (facts.disposableDomain && foreign.length > 0) add("disposable_link", WEIGHTS.disposable_link);
-  const addresses = (all.match(EMAIL_IN_TEXT_RE) ?? []).slice(0, 20);
+  // user@host inside a URL (`ftp://user:pass@host/`) is a link's login, not an address.
+  const addresses = (all.replace(URL_WITH_SCHEME_RE, " ").match(EMAIL_IN_TEXT_RE) ?? []).slice(
+    0,
+    20,
+  );
   // Replies wanted at another address than the one given: the form's reply would go nowhere.
   const otherContact = addresses.some((a) => a.toLowerCase() !== email);
   // The same text from several addresses is a campaign when it also sends the
-  // reader elsewhere; alone it may be a page's prefilled message.
+  // reader elsewhere; alone it may be a page's prefilled message. Even with a
+  // link (a distributor's page prefilling its catalogue) it only tags.
   if (facts.sameMessageAddresses >= CAMPAIGN_ADDRESSES && (foreign.length > 0 || otherContact))
     add("campaign", WEIGHTS.campaign);
   // Bots probe forms with a random string in every field.
@@ -221,12 +235,12 @@ export function scoreSubmission(fields: ScoredFields, facts: SpamFacts): SpamVer
 
   // Weak: each happens in real inquiries too.
   // An address or a bare domain as the name (autofill can misplace an address: weak).
-  if (
-    !reasons.includes("name_url") &&
-    (fields.name.includes("@") || findLinks(fields.name, ownDomains).length > 0)
-  )
+  if (!reasons.includes("name_url") && (fields.name.includes("@") || nameLinks.length > 0))
     add("name_address", WEIGHTS.name_address);
   if (foreign.length > 0) add("link", WEIGHTS.link);
+  const company = "company" in fields && typeof fields.company === "string" ? fields.company : "";
+  if (findLinks(company, ownDomains).some((l) => l.kind !== "neutral"))
+    add("company_link", WEIGHTS.company_link);
   if (foreign.length >= 3) add("many_links", WEIGHTS.many_links);
   if (links.some((l) => l.kind === "cloaked")) add("link_cloaked", WEIGHTS.link_cloaked);
   if (links.some((l) => l.defanged)) add("link_defanged", WEIGHTS.link_defanged);
@@ -234,6 +248,11 @@ export function scoreSubmission(fields: ScoredFields, facts: SpamFacts): SpamVer
   // Asking the reader to click a link is what lures do; a customer says "see".
   if (foreign.length > 0 && ws.some((w) => CLICK_WORDS.has(w)))
     add("click_request", WEIGHTS.click_request);
+  // "Your invoice is overdue … pay here: <link>": phishing, even through a file
+  // host (which is otherwise neutral). A customer sending a drawing via Drive
+  // writes no overdue-payment demand.
+  if (links.length > 0 && countTerms(` ${ws.join(" ")} `, PAYMENT_TERMS) > 0)
+    add("payment_request", WEIGHTS.payment_request);
   if (facts.disposableDomain) add("disposable_email", WEIGHTS.disposable_email);
   if (facts.sameMessageAddresses > 0) add("same_message", WEIGHTS.same_message);
   if (otherContact) add("other_contact", WEIGHTS.other_contact);

@@ -101,3 +101,22 @@ export const PITCH_TERMS = [
   "special offer",
   "act now",
 ] as const;
+
+/**
+ * An overdue-payment demand: with any link (a file host too) it is invoice
+ * phishing. A customer who sends a drawing or an order via Drive asks, not demands.
+ */
+export const PAYMENT_TERMS = [
+  "invoice is overdue",
+  "overdue invoice",
+  "overdue payment",
+  "payment is overdue",
+  "make the payment",
+  "unpaid invoice",
+  "outstanding invoice",
+  "zapadli račun",
+  "neplačan račun",
+  "neplačani račun",
+  "überfällige rechnung",
+  "zahlungserinnerung",
+];
