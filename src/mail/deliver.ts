@@ -278,6 +278,9 @@ async function deliverOne(
 /**
  * Paces the sends of one run to RESEND_RATE per second (Resend docs, "Rate
  * limit": 2 per second by default), resends within one inquiry included.
+ * The interval counts from the end of the previous send: Resend counts a
+ * request when it arrives, which a slow request may do late, so counting
+ * from its start could put the next two into the same second.
  */
 function pacedSender(deps: DeliveryDeps): Sender {
   const interval = sendIntervalMs(deps.config.resendRate);
@@ -285,8 +288,11 @@ function pacedSender(deps: DeliveryDeps): Sender {
   return async (message, key) => {
     const wait = last + interval - deps.clock();
     if (wait > 0) await deps.sleep(wait);
-    last = deps.clock();
-    return deps.send(message, key);
+    try {
+      return await deps.send(message, key);
+    } finally {
+      last = deps.clock();
+    }
   };
 }
 
