@@ -107,6 +107,12 @@ const anyValue = <T>(check: (v: unknown) => T | Refusal) =>
 
 // A decimal number as people write one: optional sign, digits, one "." or "," and digits.
 const DECIMAL = /^[-+]?\d{1,15}(?:[.,]\d{1,15})?$/;
+/**
+ * "1,000" and "1.000": a thousand in English or in Slovenian writing, one in
+ * the other. Refused as ambiguous (the visitor rewrites it) rather than stored
+ * as a number the visitor did not mean.
+ */
+const AMBIGUOUS_THOUSANDS = /^[-+]?[1-9]\d{0,2}[.,]\d{3}$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // What a browser sends for a checked box without a `value` ("on", HTML standard), and what clients send.
 const CHECKED = new Set(["on", "true", "1", "yes", "da"]);
@@ -126,7 +132,7 @@ function numberRule(f: FieldDef) {
     else if (typeof v === "string") {
       const s = normalizeText(v, "line").trim();
       if (s === "") return { code: "required" };
-      if (!DECIMAL.test(s)) return { code: "invalid_number" };
+      if (!DECIMAL.test(s) || AMBIGUOUS_THOUSANDS.test(s)) return { code: "invalid_number" };
       n = Number(s.replace(",", "."));
     } else return { code: "invalid_value" };
     if (!Number.isFinite(n)) return { code: "invalid_number" };
