@@ -263,6 +263,9 @@ async function parts(vars: Vars): Promise<Record<Part, boolean>> {
     vars,
   );
   expect([200, 503]).toContain(admin.status);
+  // Switched off says so, never the visitor's "cannot store your inquiry".
+  if (admin.status === 503)
+    expect(await admin.clone().json()).toMatchObject({ code: "switched_off" });
 
   const event = JSON.stringify({ type: "email.delivered", data: { email_id: "none" } });
   const msgId = `msg_${crypto.randomUUID()}`;
@@ -280,6 +283,8 @@ async function parts(vars: Vars): Promise<Record<Part, boolean>> {
     vars,
   );
   expect([200, 503]).toContain(hook.status);
+  if (hook.status === 503)
+    expect(await hook.clone().json()).toMatchObject({ code: "switched_off" });
 
   return {
     intake,

@@ -127,7 +127,7 @@ export function adminGate(opts: AdminAuthOptions): AdminGate {
       const config = c.get("config");
       const { adminToken: token, access } = config;
       // Unset: there is no /admin. Set wrong: it is off until fixed (/health names it).
-      if (!token) throw new AppError(config.off.has("admin") ? "unavailable" : "not_found");
+      if (!token) throw new AppError(config.off.has("admin") ? "switched_off" : "not_found");
       c.get("audience").html = false; // an API: always JSON
       if (addressInUrl(new URL(c.req.url))) throw new AppError("email_in_url");
       await verify(c.req.raw, c.env, token, access);

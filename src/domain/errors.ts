@@ -16,6 +16,8 @@ export type ErrorCode =
   | "captcha_failed"
   | "rate_limited"
   | "unavailable"
+  /** A part of the worker (/admin, the webhook) whose setting has a problem: /health names it. */
+  | "switched_off"
   | "not_found"
   | "unauthorized"
   | "too_many_attempts"

@@ -19,6 +19,7 @@ export const ERRORS: Readonly<Record<ErrorCode, { status: number; retryAfter?: n
   captcha_failed: { status: 403 },
   rate_limited: { status: 429, retryAfter: 60 },
   unavailable: { status: 503, retryAfter: 60 },
+  switched_off: { status: 503, retryAfter: 60 },
   not_found: { status: 404 },
   unauthorized: { status: 401 },
   // Failed /admin sign-ins: the limiter's window (src/admin/auth.ts).

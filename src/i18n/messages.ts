@@ -41,6 +41,10 @@ export const ERROR_MESSAGES: Record<ErrorCode, Texts> = {
     sl: "Povpraševanja trenutno ne moremo shraniti. Poskusite znova čez nekaj minut ali nam pišite na e-pošto.",
     en: "We cannot store your inquiry right now. Please try again in a few minutes or write to us by e-mail.",
   },
+  switched_off: {
+    sl: "Ta del je izklopljen, dokler ni popravljena nastavitev, ki jo potrebuje: katera, pove /health.",
+    en: "This part is switched off until the setting it needs is fixed: /health names it.",
+  },
   not_found: { sl: "Ne obstaja.", en: "Not found." },
   unauthorized: { sl: "Dostop ni dovoljen.", en: "Not authorized." },
   too_many_attempts: {

@@ -29,7 +29,7 @@ export function webhookRoutes(opts: WebhookRouteOptions) {
     const config = c.get("config");
     const secret = config.resendWebhookSecret;
     // Set wrong: 503, so Resend redelivers once it is fixed; unset: no webhook.
-    if (!secret) throw new AppError(config.off.has("webhook") ? "unavailable" : "not_found");
+    if (!secret) throw new AppError(config.off.has("webhook") ? "switched_off" : "not_found");
     c.get("audience").html = false; // a machine's call: always JSON
     const body = await readBounded(c.req.raw, MAX_EVENT_BYTES);
     const event = verifyResendEvent(secret, body, c.req.raw.headers);
