@@ -432,6 +432,33 @@ describe("an invalid form definition", () => {
       "FORM.fields[0].options",
       "intake",
     ],
+    [
+      // The form's <option>alu</option> would be stored as the other option, "x".
+      "an option's label that is another option's id",
+      {
+        fields: [
+          {
+            name: "amb",
+            type: "choice",
+            label: { sl: "Embalaža", en: "Packaging" },
+            options: ["alu", { id: "x", label: { sl: "alu", en: "steel" } }],
+          },
+        ],
+      },
+      "FORM.fields[0].options[1]",
+      "intake",
+    ],
+    [
+      "a service's id that is another service's label",
+      {
+        services: [
+          { id: "a", label: { sl: "B", en: "B" } },
+          { id: "B", label: { sl: "C", en: "C" } },
+        ],
+      },
+      "FORM.services[1]",
+      "intake",
+    ],
     ["a bad time zone", { timezone: "Mars/Olympus" }, "FORM.timezone", "intake"],
     ["a bad privacy_url", { privacy_url: "javascript:alert(1)" }, "FORM.privacy_url", "intake"],
     [

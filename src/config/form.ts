@@ -195,8 +195,8 @@ function readServices(value: unknown, bad: Bad): Service[] {
       if (option) service = { ...option, to };
     } else bad("invalid_service", at, 'must be a name or {"id","label":{"sl","en"},"to"}');
     if (!service) return;
-    if (out.some((o) => o.id === service.id))
-      bad("invalid_service", at, "has the id of an earlier service");
+    if (out.some((o) => answersAlike(o, service)))
+      bad("invalid_service", at, "has the id or a label of an earlier service");
     else out.push(service);
   });
   return out;
@@ -303,8 +303,8 @@ function readField(f: unknown, at: string, bad: Bad): FieldDef | null {
         if (!option) {
           if (typeof o === "string" || !isObject(o))
             fail("invalid_form", oat, 'must be a name or {"id","label":{"sl","en"}}');
-        } else if (options!.some((x) => x.id === option.id))
-          fail("invalid_form", oat, "has the id of an earlier option");
+        } else if (options!.some((x) => answersAlike(x, option)))
+          fail("invalid_form", oat, "has the id or a label of an earlier option");
         else options!.push(option);
       });
     }
@@ -344,4 +344,15 @@ function isTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether two choices would answer to one posted value: a post may send the id
+ * or either label, so an id or label shared by two would store one of them
+ * where the visitor picked the other.
+ */
+function answersAlike(a: Option, b: Option): boolean {
+  const names = (o: Option) => [o.id, o.label.sl, o.label.en];
+  const taken = new Set(names(a));
+  return names(b).some((n) => taken.has(n));
 }
