@@ -258,7 +258,8 @@ describe("npm run admin against a worker whose configuration is invalid", () => 
     bad = await startDev({
       port: await freePort(),
       persistTo,
-      vars: { ADMIN_TOKEN: TOKEN, REDIRECT_URL: "http://www.primer.si/hvala" },
+      // A problem switches off only what needs the value: a bad ADMIN_TOKEN closes /admin.
+      vars: { ADMIN_TOKEN: "too-short-0123", REDIRECT_URL: "http://www.primer.si/hvala" },
     });
   });
   afterAll(() => bad?.stop());
@@ -266,7 +267,7 @@ describe("npm run admin against a worker whose configuration is invalid", () => 
   it("points the operator at /health, not at the visitor's apology", async () => {
     const list = await admin(["deliveries"], { INQUIRY_URL: bad.base });
     expect(list.code).toBe(1);
-    expect(list.err).toContain("its configuration is invalid or its storage unreachable");
+    expect(list.err).toContain("a setting it needs has a problem");
     expect(list.err).toContain("npm run admin -- health");
     expect(list.err).not.toContain("We cannot store your inquiry");
 
@@ -274,5 +275,6 @@ describe("npm run admin against a worker whose configuration is invalid", () => 
     expect(health.code).toBe(1);
     expect(health.out).toContain("NOT OK (503)");
     expect(health.out).toContain("problem: insecure_url (REDIRECT_URL)");
+    expect(health.out).toContain("problem: too_short (ADMIN_TOKEN)");
   });
 });
