@@ -3,9 +3,11 @@
 // through the test entry point (testing/worker.ts), whose plan fails 2 % of D1
 // calls (both databases) with one 30-second burst of failures during the load,
 // and 2 % of R2 calls. The fake Resend fails 30 % of calls and is down for two
-// simulated hours; scheduled runs follow at simulated times (the fake's clock
-// is the same simulated clock). Afterwards, with the faults switched off to
-// read the outcome:
+// simulated hours; scheduled runs follow at simulated times. The fake's clock
+// and the worker's wall clock (the test entry point's `clockOffsetMs`) follow
+// the same simulated clock, so a send's lease ends in simulated minutes as it
+// does in real ones. Afterwards, with the faults switched off to read the
+// outcome:
 // - every submission was answered 201 or 503, nothing else;
 // - every 201 was mailed exactly once within 23 hours of its first attempt, or
 //   is `failed` and listed as such; none was mailed twice;
@@ -31,10 +33,13 @@ const ADMIN_TOKEN = "faults-admin-token-0123456789abcdef012";
 const PORT = Number(process.env.E2E_FAULTS_PORT ?? 8796);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-/** A send's lease (src/mail/deliver.ts), on the real clock. */
-const LEASE_MS = 5 * 60_000;
-/** The scheduled handler claims at most 40 due mails per run. */
+/** The scheduled handler claims at most 40 due mails per run (Workers Paid). */
 const BATCH = 40;
+/**
+ * Runs per 30 simulated minutes: the cron's one every 5 minutes (wrangler.toml),
+ * fired side by side as overlapping invocations would be.
+ */
+const RUNS_PER_ROUND = 6;
 
 const STORAGE_FAULTS: FaultPlan = {
   DB: { rate: 0.02 },
@@ -49,12 +54,15 @@ const RESEND_KINDS: Failure[] = [
   { kind: "lost_response" },
 ];
 
+const OUTAGE_KINDS: Failure[] = [{ kind: "status", status: 503 }, { kind: "network" }];
+
 let dev: DevServer;
 let resend: FakeResendServer;
-/** The simulated clock: the fake Resend's, and the scheduled runs' "now". */
+/** The simulated clock: the scheduled runs' "now" (the worker's and the fake's clocks follow it). */
 let clock = Date.now();
 const start = clock;
-const outage = { from: start + 2 * HOUR, to: start + 4 * HOUR };
+/** Resend down for two simulated hours; set when the load ends, so the scheduled runs meet it. */
+const outage = { from: Number.POSITIVE_INFINITY, to: Number.POSITIVE_INFINITY };
 
 interface Outcome {
   i: number;
@@ -65,11 +73,19 @@ interface Outcome {
 }
 const outcomes: Outcome[] = [];
 
-/** The test entry point's plan: faults on or off, a burst window on the real clock. */
+/** How far the worker's wall clock is moved ahead of the real one (ms). */
+let clockOffsetMs = 0;
+let plans = 0;
+
+/**
+ * The test entry point's plan: faults on or off (a burst window is on the
+ * worker's clock), the worker's clock at `clockOffsetMs`. Each plan draws its
+ * failures from its own seed.
+ */
 async function setPlan(faults: FaultPlan) {
   const res = await fetch(`${dev.direct}/__bindings`, {
     method: "POST",
-    body: JSON.stringify({ faults, seed: SEED }),
+    body: JSON.stringify({ faults, seed: SEED + plans++, clockOffsetMs }),
   });
   return (await res.json()) as { injected: Record<string, number> };
 }
@@ -106,17 +122,28 @@ interface Health {
   deliveries: Record<string, number>;
 }
 
+/** Moves the simulated clock to `at`, the worker's wall clock with it (faults as they are). */
+async function moveClock(at: number, faults: FaultPlan) {
+  clock = at;
+  clockOffsetMs = Math.max(0, at - Date.now());
+  await setPlan(faults);
+}
+
 async function scheduledRun(at: number) {
   const res = await fetch(`${dev.base}/cdn-cgi/local/scheduled?time=${at}`);
   await res.text();
 }
 
 beforeAll(async () => {
-  // The fake's own clock is the simulated one (the real one while the load runs):
-  // its outage and its idempotency window follow it.
-  resend = await startMailCatcher({ apiKey: API_KEY, now: () => Math.max(clock, Date.now()) });
+  // The fake's own clock is the worker's (the real one while the load runs, then
+  // the simulated one): its outage and its idempotency window follow it.
+  resend = await startMailCatcher({ apiKey: API_KEY, now: () => Date.now() + clockOffsetMs });
   const random = seeded(SEED);
-  resend.fake.failWhen(resendFailures({ rate: 0.3, windows: [outage] }, RESEND_KINDS, random));
+  // Down: nothing gets through (503s and refused connections); otherwise 30 % of
+  // calls fail in every way Resend's can, answers lost after acceptance included.
+  const down = resendFailures({ windows: [outage] }, OUTAGE_KINDS, random);
+  const flaky = resendFailures({ rate: 0.3 }, RESEND_KINDS, random);
+  resend.fake.failWhen((at) => down(at) ?? flaky(at));
   const persistTo = `.e2e/state-${PORT}`;
   rmSync(persistTo, { recursive: true, force: true });
   dev = await startDev({
@@ -129,6 +156,9 @@ beforeAll(async () => {
       ADMIN_TOKEN,
       // Scripted posts are fast enough to look like bots; spam is not what this is about.
       SPAM_FILTER: "off",
+      // A company that takes 10,000 inquiries in minutes is on Workers Paid: 40 mails
+      // per run. On Free a run sends about five (50 calls per invocation), 1,400 a day.
+      PLAN: "paid",
     },
   });
   await setPlan(STORAGE_FAULTS);
@@ -191,30 +221,34 @@ describe(`faults: ${TOTAL} submissions, ${CONCURRENCY} at a time; D1 and R2 fail
         outcomes.push({ i, status, id, at: Date.now() });
       });
       const loadSeconds = (performance.now() - t0) / 1000;
+      // Answered before the burst ended (a request may have started just before it).
+      const refusedInBurst = outcomes.filter(
+        (o) => o.status === 503 && o.at >= burstAt && o.at < burstAt + 31_000,
+      ).length;
       const statuses = new Map<number, number>();
       for (const o of outcomes) statuses.set(o.status, (statuses.get(o.status) ?? 0) + 1);
       console.log(
-        `faults: ${TOTAL} submissions in ${loadSeconds.toFixed(0)} s, answers ${JSON.stringify(Object.fromEntries(statuses))}, storage faults injected ${JSON.stringify((await bindings()).injected)}`,
+        `faults: ${TOTAL} submissions in ${loadSeconds.toFixed(0)} s, answers ${JSON.stringify(Object.fromEntries(statuses))} (${refusedInBurst} of the 503s answered during the 30-second burst), storage faults injected ${JSON.stringify((await bindings()).injected)}; first sends so far: ${resend.fake.requests.length} calls to Resend, ${resend.fake.emails.length} accepted`,
       );
       expect([...statuses.keys()].every((s) => s === 201 || s === 503)).toBe(true);
 
-      // A send's lease is on the real clock (5 minutes): a row whose immediate
-      // send could not be recorded (a D1 failure) is free again only then. Cron
-      // runs every 5 real minutes in a deployment; here the simulated day passes
-      // in minutes, so the runs start once the last lease from the load is over.
-      const lastAnswer = Math.max(...outcomes.map((o) => o.at));
-      const leaseOver = lastAnswer + LEASE_MS + 5_000 - Date.now();
-      if (leaseOver > 0) await new Promise((r) => setTimeout(r, leaseOver));
-
       // Scheduled runs every 30 simulated minutes for a day, several at once when
-      // more is due than one run claims (cron invocations can overlap).
+      // more is due than one run claims (cron invocations can overlap). The
+      // worker's wall clock moves with them: a send's lease (5 minutes, on that
+      // clock) whose outcome could not be recorded (a D1 failure) ends before
+      // the next round, as it ends before the next cron run in a deployment.
       clock = Math.max(clock, Date.now());
+      outage.from = clock + HOUR / 2;
+      outage.to = outage.from + 2 * HOUR;
       let rounds = 0;
       while (clock < start + DAY) {
-        clock += HOUR / 2;
+        await moveClock(clock + HOUR / 2, STORAGE_FAULTS);
         rounds++;
         const { deliveries } = await health();
-        const runs = Math.max(1, Math.min(8, Math.ceil((deliveries.pending ?? 0) / BATCH)));
+        const runs = Math.max(
+          1,
+          Math.min(RUNS_PER_ROUND, Math.ceil((deliveries.pending ?? 0) / BATCH)),
+        );
         await Promise.all(Array.from({ length: runs }, () => scheduledRun(clock)));
         if ((deliveries.pending ?? 0) === 0 && clock > outage.to) break;
       }
@@ -225,6 +259,10 @@ describe(`faults: ${TOTAL} submissions, ${CONCURRENCY} at a time; D1 and R2 fail
         `faults: ${rounds} scheduled rounds, ${resend.fake.requests.length} calls to Resend (failures injected ${JSON.stringify(resendInjected)}), deliveries ${JSON.stringify(before.deliveries)}`,
       );
       expect(resendInjected["status:500"]).toBeGreaterThan(0);
+      // The outage was met: sends were tried while Resend was down, and none got through.
+      const inOutage = (at: number) => at >= outage.from && at < outage.to;
+      expect(resend.fake.requests.filter((r) => inOutage(r.at)).length).toBeGreaterThan(0);
+      expect(resend.fake.emails.filter((e) => inOutage(e.receivedAt))).toEqual([]);
       expect(before.deliveries.pending).toBe(0);
 
       const stored = outcomes.filter((o) => o.status === 201);
@@ -267,8 +305,8 @@ describe(`faults: ${TOTAL} submissions, ${CONCURRENCY} at a time; D1 and R2 fail
       expect(counted).toBe(stored.length);
 
       // The purge under the same faults: runs 25 months on delete the inquiries.
-      await setPlan(STORAGE_FAULTS);
-      for (let r = 0; r < 3; r++) await scheduledRun(start + 25 * 31 * DAY);
+      await moveClock(start + 25 * 31 * DAY, STORAGE_FAULTS);
+      for (let r = 0; r < 3; r++) await scheduledRun(clock);
       await setPlan({});
       const after = await health();
       console.log(

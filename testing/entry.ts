@@ -8,7 +8,10 @@
 //   POST /__bindings  {"latencyMs":20,"faults":{"DB":{"rate":0.02,"windows":[{"from":…,"to":…}]}},"seed":1}
 //   GET  /__bindings  {"plan":…,"calls":{"DB.run":12,…},"injected":{"DB":1,…}}
 // Windows are on the worker's clock (Date.now(), ms since the epoch), which on
-// one machine is the test's clock too.
+// one machine is the test's clock too, unless the plan moves it: `clockOffsetMs`
+// adds that much to the worker's Date.now(), so a test that fires scheduled runs
+// at simulated times can move the wall clock with them (a send's lease, on the
+// wall clock, then ends in simulated minutes as it does in real ones).
 import { failures, instrumentEnv, seeded, type FaultPlan } from "./bindings.ts";
 
 export interface WirePlan {
@@ -17,6 +20,8 @@ export interface WirePlan {
   faults?: FaultPlan;
   /** Seed of the failures' random numbers (default 1). */
   seed?: number;
+  /** Added to the worker's Date.now() (ms): the wall clock of a simulated day. */
+  clockOffsetMs?: number;
 }
 
 const CONTROL_PATH = "/__bindings";
@@ -29,6 +34,10 @@ interface State {
 }
 
 let state: State | null = null;
+
+// The worker's wall clock, moved by the plan's clockOffsetMs (0 by default).
+const realNow = Date.now.bind(Date);
+Date.now = () => realNow() + (state?.plan.clockOffsetMs ?? 0);
 
 function setPlan(plan: WirePlan) {
   state = { plan, random: seeded(plan.seed ?? 1), calls: new Map(), injected: new Map() };
