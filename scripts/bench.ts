@@ -237,7 +237,14 @@ async function measure(c: Case, t: Target, port: number): Promise<Measured> {
     config: t.config,
     script: t.script,
     databases: t.databases,
-    vars: { RESEND_API_KEY: API_KEY, RESEND_BASE_URL: resend.url, ...t.vars },
+    vars: {
+      RESEND_API_KEY: API_KEY,
+      RESEND_BASE_URL: resend.url,
+      // As a deployment sets it: a file goes to Resend as a link to the worker (the
+      // fake fetches it), not inline. The floor ignores it and always sends inline.
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      ...t.vars,
+    },
     extraArgs: ["--inspector-port", String(inspectorPort)],
   });
   const profileTo = profile
