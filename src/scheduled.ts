@@ -3,7 +3,7 @@ import { deliverDue, deliveryDeps, senderFor } from "./mail/deliver.ts";
 import { purge } from "./retention/purge.ts";
 import { purgeSpam, runSpamDigest } from "./spam/scheduled.ts";
 import { purgeSubmissionKeys } from "./store/submission-keys.ts";
-import { allowances, parsePlan } from "./schedule/budget.ts";
+import { allowances, BEFORE_DELIVERY, parsePlan } from "./schedule/budget.ts";
 
 /**
  * One scheduled run at `now` (the event's scheduledTime, never the wall clock):
@@ -54,9 +54,13 @@ export async function runScheduled(env: Env, _ctx: ExecutionContext, now: number
   }
 
   // Idempotency keys answer for 24 hours, then go (one indexed DELETE).
-  await purgeSubmissionKeys(env.DB, now).catch((err: unknown) => {
-    console.error(`submission key purge failed: ${err instanceof Error ? err.name : "error"}`);
-  });
+  if (budget.keys.take(1)) {
+    await purgeSubmissionKeys(env.DB, now).catch((err: unknown) => {
+      console.error(`submission key purge failed: ${err instanceof Error ? err.name : "error"}`);
+    });
+  }
+  // What the purges did not need goes to the mail people are waiting for.
+  for (const duty of BEFORE_DELIVERY) budget.deliveries.grant(budget[duty].left());
 
   const { config } = loadConfig(env); // it logs its problems once per isolate
   const send = senderFor(config); // null while mail is off or there is no API key

@@ -140,6 +140,16 @@ describe("with PLAN=free every scheduled run stays within 50 queries and 50 subr
     expect(await rows("delivery_status = 'sent'")).toBe(45 - pending);
   });
 
+  it("with nothing to purge, the purges' unspent calls send more mail in the same 50", async () => {
+    await seed({ prefix: "due-", n: 45, createdAt: NOW - 60_000, status: "pending", due: NOW - 1 });
+    const count = await runCounted(NOW);
+    withinFree(count);
+    // Delivery's own share (23 calls) claims five mails (3 calls first, 4 a mail);
+    // what the idle purges leave claims two more.
+    expect(fakes.resend.emails.length).toBe(7);
+    expect(await rows("delivery_status = 'sent'")).toBe(7);
+  });
+
   it(
     "5,000 quarantined spam inquiries with a file each, orphan files, expired ones and due mail, all at once",
     { timeout: 120_000 },

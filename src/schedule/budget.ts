@@ -22,7 +22,8 @@ export type Duty =
   | "files" // files no send needs any more
   | "orphans" // files no inquiry points at (one R2 list page per step, cursor kept)
   | "spam" // quarantined and dismissed inquiries past SPAM_RETENTION_DAYS
-  | "deliveries" // mail that is due
+  | "keys" // Idempotency-Keys past their 24 hours (one DELETE)
+  | "deliveries" // mail that is due, and what the duties above left unspent
   | "digest"; // the daily spam digest
 
 /**
@@ -32,15 +33,37 @@ export type Duty =
 export const PLAN_CALLS: Record<Plan, number> = { free: 50, paid: 1000 };
 
 /**
- * Each duty's share (calls). A share is the most that duty may spend; what it
- * does not spend stays unspent. Free: every duty still moves each run (the
- * purge 2,000 rows, the spam purge 1,000, the orphan sweep 100 files, four
- * mails). Paid: the shares add up to 800, leaving room under 1,000.
+ * Each duty's share (calls). A share is the most that duty may spend. What
+ * the purges leave unspent goes to delivery, which runs after them (`grant`):
+ * mail people wait for gets the calls an idle purge does not need, and the
+ * digest keeps its own. Free: every duty still moves each run (the purge
+ * 2,000 rows, the spam purge 1,000, the orphan sweep 100 files, five mails,
+ * seven when the purges are idle); the shares add up to the plan's 50. Paid:
+ * they add up to 800, leaving room under 1,000.
  */
 export const SHARES: Record<Plan, Record<Duty, number>> = {
-  free: { purge: 4, logs: 2, files: 3, orphans: 5, spam: 6, deliveries: 24, digest: 6 },
-  paid: { purge: 200, logs: 50, files: 60, orphans: 100, spam: 100, deliveries: 280, digest: 10 },
+  free: { purge: 4, logs: 2, files: 3, orphans: 5, spam: 6, keys: 1, deliveries: 23, digest: 6 },
+  paid: {
+    purge: 200,
+    logs: 50,
+    files: 60,
+    orphans: 100,
+    spam: 100,
+    keys: 1,
+    deliveries: 279,
+    digest: 10,
+  },
 };
+
+/** The duties that run before delivery: what they leave unspent, delivery may spend. */
+export const BEFORE_DELIVERY: readonly Duty[] = [
+  "purge",
+  "logs",
+  "files",
+  "orphans",
+  "spam",
+  "keys",
+];
 
 /**
  * One duty's allowance of calls. A duty asks before each step for that step's
@@ -48,11 +71,22 @@ export const SHARES: Record<Plan, Record<Duty, number>> = {
  */
 export class Allowance {
   private spent = 0;
-  readonly calls: number;
+  private granted = 0;
+  private readonly share: number;
   // A plain field, not a parameter property: Node's type stripping (the deploy
   // check runs src/config/ under Node) refuses parameter properties.
   constructor(calls: number) {
-    this.calls = calls;
+    this.share = calls;
+  }
+
+  /** The calls this duty may make in this run: its share and what was granted to it. */
+  get calls(): number {
+    return this.share + this.granted;
+  }
+
+  /** Adds calls another duty of the same run left unspent (never more than it left). */
+  grant(n: number): void {
+    this.granted += Math.max(0, n);
   }
 
   /** Reserves `n` calls; false (nothing reserved) when fewer are left. */
