@@ -7,6 +7,8 @@
 // BINDING_PLAN:'{…}'` gives it) and can be replaced while the worker runs:
 //   POST /__bindings  {"latencyMs":20,"faults":{"DB":{"rate":0.02,"windows":[{"from":…,"to":…}]}},"seed":1}
 //   GET  /__bindings  {"plan":…,"calls":{"DB.run":12,…},"injected":{"DB":1,…}}
+//   GET  /__bindings?list=ATTACHMENTS  {"keys":["attachments/…",…]}  (an R2 bucket's
+//        keys, read past the plan: what is really stored)
 // Windows are on the worker's clock (Date.now(), ms since the epoch), which on
 // one machine is the test's clock too, unless the plan moves it: `clockOffsetMs`
 // adds that much to the worker's Date.now(), so a test that fires scheduled runs
@@ -66,12 +68,29 @@ function envFor<E extends object>(env: E): E {
   return out as E;
 }
 
+/** Every key in the R2 bucket bound as `name` (the real binding, never failed or slowed). */
+async function listKeys(env: object, name: string): Promise<string[]> {
+  const bucket = (env as Record<string, unknown>)[name] as R2Bucket | undefined;
+  if (!bucket || typeof bucket.list !== "function") return [];
+  const keys: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ cursor, limit: 1000 });
+    keys.push(...page.objects.map((o) => o.key));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return keys;
+}
+
 /** `handler` with its env's bindings wrapped, and the plan's control route in front. */
 export function instrumented<E extends object>(handler: ExportedHandler<E>): ExportedHandler<E> {
   return {
     async fetch(request, env, ctx) {
       const wrappedEnv = envFor(env);
-      if (new URL(request.url).pathname === CONTROL_PATH) {
+      const url = new URL(request.url);
+      if (url.pathname === CONTROL_PATH) {
+        const bucket = url.searchParams.get("list");
+        if (bucket) return Response.json({ keys: await listKeys(env, bucket) });
         if (request.method === "POST") setPlan((await request.json()) as WirePlan);
         return Response.json({
           plan: state!.plan,
