@@ -4,43 +4,7 @@ import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "./stack.ts";
-
-/** A company's own form (FORM): four fields of its own and three services with desks. */
-const FORM = {
-  company: "Kovina d.o.o.",
-  services: [
-    { id: "cnc", label: { sl: "CNC obdelava", en: "CNC machining" }, to: "cnc@kovina.example" },
-    {
-      id: "laser",
-      label: { sl: "Laserski razrez", en: "Laser cutting" },
-      to: "laser@kovina.example",
-    },
-    { id: "weld", label: { sl: "Varjenje", en: "Welding" }, to: "varjenje@kovina.example" },
-  ],
-  fields: [
-    {
-      name: "quantity",
-      type: "number",
-      label: { sl: "Količina", en: "Quantity" },
-      required: true,
-      min: 1,
-      max: 10000,
-    },
-    { name: "deadline", type: "date", label: { sl: "Rok", en: "Deadline" } },
-    {
-      name: "material",
-      type: "choice",
-      label: { sl: "Material", en: "Material" },
-      options: ["S235", { id: "alu", label: { sl: "Aluminij", en: "Aluminium" } }],
-    },
-    {
-      name: "drawing_ready",
-      type: "checkbox",
-      label: { sl: "Risba je pripravljena", en: "The drawing is ready" },
-    },
-  ],
-  privacy_url: "https://www.kovina.example/zasebnost",
-};
+import { KOVINA_FORM as FORM } from "../tests/fixtures/kovina-form.ts";
 
 const PORT = Number(process.env.E2E_FORM_DEF_PORT ?? 8801);
 const COMPANY = `http://localhost:${PORT + 1}`;
@@ -149,7 +113,7 @@ describe("/embed.js on a company's own form with fields of its own", () => {
       .poll(() => stack.resend.fake.emails.length, { timeout: 10_000 })
       .toBeGreaterThan(0);
     const mail = stack.resend.fake.emails.find((m) => m.body.reply_to === email)!;
-    expect(mail.body.to).toEqual(["laser@kovina.example"]);
+    expect(mail.body.to).toEqual(["Laser desk <laser@kovina.example>"]);
     expect(mail.body.text).toContain("Količina: 12.5");
     await page.context().close();
   });

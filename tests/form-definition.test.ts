@@ -12,47 +12,8 @@ import {
   type Fakes,
   type Vars,
 } from "./helpers.ts";
+import { KOVINA_FORM as FORM } from "./fixtures/kovina-form.ts";
 
-/** A company's own form: four fields of its own, three services each with its desk. */
-const FORM = {
-  company: "Kovina d.o.o.",
-  services: [
-    { id: "cnc", label: { sl: "CNC obdelava", en: "CNC machining" }, to: "cnc@kovina.example" },
-    {
-      id: "laser",
-      label: { sl: "Laserski razrez", en: "Laser cutting" },
-      to: "Laser desk <laser@kovina.example>",
-    },
-    {
-      id: "weld",
-      label: { sl: "Varjenje", en: "Welding" },
-      to: "varjenje@kovina.example, vodja@kovina.example",
-    },
-  ],
-  fields: [
-    {
-      name: "quantity",
-      type: "number",
-      label: { sl: "Količina", en: "Quantity" },
-      required: true,
-      min: 1,
-      max: 10000,
-    },
-    { name: "deadline", type: "date", label: { sl: "Rok", en: "Deadline" } },
-    {
-      name: "material",
-      type: "choice",
-      label: { sl: "Material", en: "Material" },
-      options: ["S235", { id: "alu", label: { sl: "Aluminij", en: "Aluminium" } }],
-    },
-    {
-      name: "drawing_ready",
-      type: "checkbox",
-      label: { sl: "Risba je pripravljena", en: "The drawing is ready" },
-    },
-  ],
-  privacy_url: "https://www.kovina.example/zasebnost",
-};
 const VARS: Vars = { FORM: JSON.stringify(FORM) };
 const DESKS: Record<string, string[]> = {
   cnc: ["cnc@kovina.example"],
