@@ -182,7 +182,7 @@ beforeAll(async () => {
       // Scripted posts are fast enough to look like bots; spam is not what this is about.
       SPAM_FILTER: "off",
       // A company that takes 10,000 inquiries in minutes is on Workers Paid: 40 mails
-      // per run. On Free a run sends about five (50 calls per invocation), 1,400 a day.
+      // per run. On Free a run sends five to seven (50 calls per invocation).
       PLAN: "paid",
     },
   });
@@ -246,9 +246,9 @@ describe(`faults: ${TOTAL} submissions, ${CONCURRENCY} at a time; D1 and R2 fail
         outcomes.push({ i, status, id, at: Date.now() });
       });
       const loadSeconds = (performance.now() - t0) / 1000;
-      // The first sends run after each answer (waitUntil): let them reach the fake
-      // before the simulated clock jumps, so they meet the real clock's Resend, not
-      // the outage (up to two minutes; what is still in flight then meets it).
+      // The first sends run after each answer (waitUntil): let those still in flight
+      // settle before the simulated clock jumps into the outage (up to two minutes).
+      // Those that never reach the fake stay pending for the scheduled runs.
       for (let calm = 0, seen = -1, waited = 0; calm < 4 && waited < 120_000; waited += 500) {
         const now = resend.fake.requests.length;
         calm = now === seen && resend.inFlight() === 0 ? calm + 1 : 0;
