@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { workerKey } from "../src/spam/key.ts";
 import { issueRenderToken } from "../src/spam/render-token.ts";
+import { counter, instrumentEnv } from "../testing/bindings.ts";
 import {
   ADMIN_TOKEN,
   call,
@@ -137,6 +138,62 @@ describe("quarantine (SPAM_FILTER=quarantine, the default)", () => {
     expect((await storedRow(own))!.spam_reasons ?? "").not.toContain("disposable_email");
     // One signal alone is not spam: the customer is mailed.
     expect((await storedRow(disposable))!.delivery_status).toBe("sent");
+  });
+
+  it("the look-ups ride in the insert: one D1 call before the answer unless they find something", async () => {
+    const { plan, count, reset } = counter();
+    const vars = { DB: instrumentEnv(env, plan).DB };
+    const calls = () =>
+      count.calls
+        .filter((c) => c.binding === "DB")
+        .map((c) => `${c.op}${c.statements ? `(${c.statements})` : ""}`);
+    await post(cleanFields(), vars); // reads the worker's key once per database handle
+    const message = "Zanima nas varjenje 12 okvirjev iz nerjavnega jekla, dobava maja.";
+
+    reset();
+    const clean = await idOf(await post(validFields({ message }), vars));
+    // The look-ups and the insert in one batch; the "sent" mark after the answer.
+    expect(calls()).toEqual(["batch(2)", "run"]);
+    expect(await storedRow(clean)).toMatchObject({ delivery_status: "sent", spam_score: 0 });
+
+    reset();
+    const again = await idOf(await post(validFields({ message }), vars));
+    // Found: nothing written by the batch, the inquiry scored again and inserted.
+    expect(calls()).toEqual(["batch(2)", "run", "run"]);
+    expect((await storedRow(again))!.spam_reasons).toContain("same_message");
+    expect(inquiryMails(again)).toHaveLength(1);
+
+    reset();
+    const keyed = await idOf(
+      await post(
+        validFields({ message: `${message} Hvala.`, _submission: crypto.randomUUID() }),
+        vars,
+      ),
+    );
+    // With an Idempotency-Key: look-ups, key claim, insert and the key's holder, still one call.
+    expect(calls()).toEqual(["batch(4)", "run"]);
+    expect(await storedRow(keyed)).toMatchObject({ delivery_status: "sent" });
+
+    reset();
+    const offer = `Offer for you: https://offers.example/${crypto.randomUUID().slice(0, 8)}`;
+    const held = await idOf(
+      await post(
+        validFields({
+          email: `ana.${crypto.randomUUID().slice(0, 8)}@mailinator.com`,
+          message: offer,
+        }),
+        vars,
+      ),
+    );
+    // A disposable address with a foreign link is spam: born quarantined, never claimed or mailed.
+    expect(calls()).toEqual(["batch(2)", "run"]);
+    expect(await storedRow(held)).toMatchObject({
+      delivery_status: "quarantined",
+      claim_token: null,
+      delivery_attempts: 0,
+    });
+    expect((await storedRow(held))!.spam_reasons).toContain("disposable_link");
+    expect(inquiryMails(held)).toHaveLength(0);
   });
 
   it("a filled honeypot is dropped whatever SPAM_FILTER says", async () => {

@@ -2,7 +2,7 @@ import type { Config } from "../config/config.ts";
 import { AppError, type FieldError } from "../http/errors.ts";
 import { isLang, pickLang, type Lang } from "../i18n/lang.ts";
 import { attachmentKey, deleteAttachments, putAttachment } from "../store/attachments.ts";
-import type { Claim, NewInquiry } from "../domain/inquiry.ts";
+import type { Claim, NewInquiry, SpamRecord } from "../domain/inquiry.ts";
 import { inquiryExists, insertInquiry } from "../store/inquiries.ts";
 import { firstSubmission, type FirstSubmission } from "../store/submission-keys.ts";
 import { base64url } from "../crypto/base64url.ts";
@@ -120,9 +120,9 @@ export async function submitInquiry(
     ? { key, contentHash: await contentHash(fields.data, attachment?.sha256 ?? null) }
     : null;
 
-  // Independent round trips side by side: the spam look-ups (reads) start
-  // now, beside the captcha's check and the rate limit's answer; the first
-  // write waits for all of them.
+  // Independent work side by side: the spam score (its key's read, once per
+  // isolate) starts now, beside the captcha's check and the rate limit's
+  // answer; the first write waits for all of them.
   const judged = judgeForStore(deps.db, config, fields.data, raw, deps);
   if (config.turnstileSecret) {
     const token = tokens[0];
@@ -144,11 +144,11 @@ export async function submitInquiry(
     if (!passed) throw new AppError("captcha_failed");
   }
 
-  const [spam] = await Promise.all([judged, deps.allowed]);
+  const [draft] = await Promise.all([judged, deps.allowed]);
 
   const id = crypto.randomUUID();
   const fileKey = attachment ? attachmentKey(id) : null;
-  const inquiry: NewInquiry = {
+  const inquiryWith = (spam: SpamRecord | null): NewInquiry => ({
     id,
     createdAt: deps.now,
     lang,
@@ -164,7 +164,8 @@ export async function submitInquiry(
           }
         : null,
     spam,
-  };
+  });
+  let inquiry = inquiryWith(draft?.record ?? null);
   let first: FirstSubmission | null = null;
   try {
     if (attachment && fileKey) {
@@ -173,12 +174,20 @@ export async function submitInquiry(
         sha256: attachment.sha256,
       });
     }
-    first = await insertInquiry(
+    const claimOf = (i: NewInquiry) => (i.spam?.quarantined ? null : deps.claim);
+    // The spam look-ups ride in the insert: one D1 call when they find nothing.
+    let result = await insertInquiry(
       deps.db,
       inquiry,
-      spam?.quarantined ? null : deps.claim,
+      claimOf(inquiry),
       submission,
+      draft?.lookups ?? null,
     );
+    if (result.kind === "spam_facts" && draft) {
+      inquiry = inquiryWith(draft.given(result.facts));
+      result = await insertInquiry(deps.db, inquiry, claimOf(inquiry), submission);
+    }
+    if (result.kind === "key_held") first = result.first;
   } catch (err) {
     console.error(`storing inquiry failed: ${err instanceof Error ? err.name : "error"}`);
     // The insert may have committed with only its answer lost: then the
@@ -197,7 +206,7 @@ export async function submitInquiry(
     if (fileKey) await deleteAttachments(deps.bucket, [fileKey]).catch(() => {});
     return repeatOf(first, submission, lang);
   }
-  if (spam?.quarantined) return { kind: "quarantined", id, lang };
+  if (inquiry.spam?.quarantined) return { kind: "quarantined", id, lang };
   return { kind: "stored", id, lang, inquiry, file: attachment?.bytes ?? null };
 }
 

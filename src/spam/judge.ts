@@ -1,10 +1,11 @@
 import type { InquiryFields, SpamRecord } from "../domain/inquiry.ts";
-import { spamLookups } from "../store/spam.ts";
+import { addressKey } from "../domain/address.ts";
+import type { SpamLookupKey, SpamLookups } from "../store/spam-lookups.ts";
 import { workerKey } from "./key.ts";
 import { checkRenderToken, RENDER_TOKEN_FIELD } from "./render-token.ts";
 import type { Config } from "../config/config.ts";
 import { registrableDomain } from "./links.ts";
-import { scoreSubmission, type SpamVerdict } from "./score.ts";
+import { scoreSubmission, type SpamFacts, type SpamVerdict } from "./score.ts";
 
 /** "Recently", for the same message from other addresses. */
 export const SAME_MESSAGE_WINDOW_MS = 24 * 60 * 60_000;
@@ -14,6 +15,10 @@ const MIN_HASHED_LENGTH = 40;
 export interface Judgement extends SpamVerdict {
   /** Hex SHA-256 of the normalised message, or null when it is too short to compare. */
   messageHash: string | null;
+  /** The facts it was scored on: the look-ups' as if they found nothing. */
+  facts: SpamFacts;
+  /** What the look-ups are to be asked (store/spam-lookups.ts). */
+  lookups: SpamLookupKey;
 }
 
 /**
@@ -36,9 +41,11 @@ async function sha256Hex(text: string): Promise<string> {
 }
 
 /**
- * Scores a validated submission: checks its render token, looks its address's
- * domain up on the disposable list and its message among the last day's
- * inquiries, then scores (./score.ts). `now` in ms.
+ * Scores a validated submission on everything but storage's look-ups: checks
+ * its render token, then scores (./score.ts) as if its address's domain were
+ * not disposable and no other address had sent its message. Returns that
+ * score and the look-ups' key; `rescore` finishes it once the look-ups found
+ * something (store/spam-lookups.ts). `now` in ms.
  */
 export async function judgeSubmission(
   db: D1Database,
@@ -50,13 +57,24 @@ export async function judgeSubmission(
   const normalised = normaliseMessage(fields.message);
   const messageHash = normalised.length >= MIN_HASHED_LENGTH ? await sha256Hex(normalised) : null;
   const email = fields.email.toLowerCase();
-  const domain = email.slice(email.lastIndexOf("@") + 1);
-  const [render, looked] = await Promise.all([
-    workerKey(db).then((key) => checkRenderToken(key, renderToken, now)),
-    spamLookups(db, domain, messageHash, email, now - SAME_MESSAGE_WINDOW_MS),
-  ]);
-  const verdict = scoreSubmission(fields, { render, ...looked, companyDomains });
-  return { ...verdict, messageHash };
+  const render = await checkRenderToken(await workerKey(db), renderToken, now);
+  const facts = { render, companyDomains, disposableDomain: false, sameMessageAddresses: 0 };
+  return {
+    ...scoreSubmission(fields, facts),
+    messageHash,
+    facts,
+    lookups: {
+      domain: email.slice(email.lastIndexOf("@") + 1),
+      messageHash,
+      emailKey: addressKey(fields.email),
+      since: now - SAME_MESSAGE_WINDOW_MS,
+    },
+  };
+}
+
+/** `judged` scored again with what the look-ups found. */
+export function rescore(fields: InquiryFields, judged: Judgement, found: SpamLookups): SpamVerdict {
+  return scoreSubmission(fields, { ...judged.facts, ...found });
 }
 
 /**
@@ -81,14 +99,24 @@ export function companyDomains(
   return [...new Set(hosts.map(registrableDomain).filter(Boolean))];
 }
 
+/** What intake stores about spam for one submission, and how to finish it. */
+export interface SpamDraft {
+  /** Stored when the look-ups find nothing, as for almost every inquiry. */
+  record: SpamRecord;
+  /** What the store looks up, in the same write (store/inquiries.ts `spamCheck`). */
+  lookups: SpamLookupKey;
+  /** The record once the look-ups found `facts`. */
+  given(facts: SpamLookups): SpamRecord;
+}
+
 /**
  * What intake stores about spam for one validated submission under
  * SPAM_FILTER (`config.spamFilter`): null when off. Judged spam (a strong
  * reason) in quarantine mode is marked `quarantined` (the inquiry keeps the
  * worker's origin for its release link); a suspicious one is stored to be
  * mailed, tagged (src/domain/spam-tag.ts).
- * If the look-ups fail, the inquiry is stored unscored: a customer is never
- * lost to the spam filter.
+ * If the render token's key cannot be read, the inquiry is stored unscored:
+ * a customer is never lost to the spam filter.
  */
 export async function judgeForStore(
   db: D1Database,
@@ -96,7 +124,7 @@ export async function judgeForStore(
   fields: InquiryFields,
   raw: { fields: Map<string, unknown[]> },
   deps: { now: number },
-): Promise<SpamRecord | null> {
+): Promise<SpamDraft | null> {
   const mode = config.spamFilter;
   if (mode === "off") return null;
   let judged: Judgement;
@@ -106,17 +134,35 @@ export async function judgeForStore(
       fields,
       raw.fields.get(RENDER_TOKEN_FIELD),
       deps.now,
-      companyDomains(config),
+      companyDomainsOf(config),
     );
   } catch (err) {
     console.error(`spam scoring failed: ${err instanceof Error ? err.name : "error"}`);
     return null;
   }
-  const quarantined = judged.verdict === "spam" && mode === "quarantine";
-  return {
-    score: judged.score,
-    reasons: judged.reasons,
+  const record = (v: SpamVerdict): SpamRecord => ({
+    score: v.score,
+    reasons: v.reasons,
     messageHash: judged.messageHash,
-    quarantined,
+    quarantined: v.verdict === "spam" && mode === "quarantine",
+  });
+  return {
+    record: record(judged),
+    lookups: judged.lookups,
+    given: (facts) => record(rescore(fields, judged, facts)),
   };
+}
+
+/** `companyDomains` once per configuration (it is read once per isolate). */
+const companyDomainsCache = new WeakMap<object, string[]>();
+
+function companyDomainsOf(
+  config: Pick<Config, "allowedOrigins" | "mailFrom" | "mailTo">,
+): string[] {
+  let domains = companyDomainsCache.get(config);
+  if (!domains) {
+    domains = companyDomains(config);
+    companyDomainsCache.set(config, domains);
+  }
+  return domains;
 }

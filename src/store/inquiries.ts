@@ -8,6 +8,13 @@ import {
   type SubmissionKey,
 } from "./submission-keys.ts";
 import type { OwnValue, OwnValues } from "../domain/fields.ts";
+import {
+  nothingFound,
+  readSpamLookups,
+  spamLookupStatement,
+  type SpamLookupKey,
+  type SpamLookups,
+} from "./spam-lookups.ts";
 
 /**
  * The inquiries table of the `DB` database (schema/): every query on it lives
@@ -112,6 +119,15 @@ export function fromRow(r: InquiryRow): StoredInquiry {
   };
 }
 
+/** What `insertInquiry` did. */
+export type InsertResult =
+  /** The row is written (and its key claimed, with one). */
+  | { kind: "inserted" }
+  /** Another submission holds the Idempotency-Key: nothing was written. */
+  | { kind: "key_held"; first: FirstSubmission }
+  /** The spam look-ups found something: nothing was written; score again with `facts`. */
+  | { kind: "spam_facts"; facts: SpamLookups };
+
 /**
  * Stores a new inquiry, due for mail at once. With `claim` the row is born
  * claimed by the request that will mail it right away, so that send needs no
@@ -122,13 +138,20 @@ export function fromRow(r: InquiryRow): StoredInquiry {
  * (one round trip, one transaction) and the row is written only if this
  * inquiry won the key; otherwise nothing is written and the key's first
  * submission is returned.
+ *
+ * With `spamCheck` the scorer's look-ups run in the same batch and everything
+ * is written only if they find nothing, so `i.spam`, scored without them,
+ * stands; otherwise nothing is written and their facts are returned, for the
+ * caller to score again and insert without `spamCheck`.
  */
 export async function insertInquiry(
   db: D1Database,
   i: NewInquiry,
   claim: Claim | null = null,
   submission: SubmissionKey | null = null,
-): Promise<FirstSubmission | null> {
+  spamCheck: SpamLookupKey | null = null,
+): Promise<InsertResult> {
+  const onlyIf = spamCheck ? nothingFound(spamCheck) : null;
   const insert = db
     .prepare(
       `INSERT INTO inquiries (id, created_at, name, email, email_key, phone, company, service,
@@ -139,8 +162,9 @@ export async function insertInquiry(
        SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
          CASE WHEN ?20 = 'quarantined' THEN NULL ELSE ?2 END, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
          ?23, ?24
-       WHERE ?25 IS NULL
-         OR EXISTS (SELECT 1 FROM submission_keys WHERE key = ?25 AND inquiry_id = ?1)`,
+       WHERE (?25 IS NULL
+         OR EXISTS (SELECT 1 FROM submission_keys WHERE key = ?25 AND inquiry_id = ?1))
+         AND ${onlyIf ? onlyIf.sql(26) : "true"}`,
     )
     .bind(
       i.id,
@@ -168,19 +192,33 @@ export async function insertInquiry(
       i.spam?.messageHash ?? null,
       extraColumn(i.extra),
       submission?.key ?? null,
+      ...(onlyIf?.params ?? []),
     );
-  if (!submission) {
+  if (!submission && !spamCheck) {
     await insert.run();
-    return null;
+    return { kind: "inserted" };
   }
+  // The look-ups first: the facts and the writes' condition read the same state.
   const results = await db.batch([
-    claimKeyStatement(db, submission, i.id, i.createdAt),
+    ...(spamCheck ? [spamLookupStatement(db, spamCheck)] : []),
+    ...(submission ? [claimKeyStatement(db, submission, i.id, i.createdAt, onlyIf)] : []),
     insert,
-    keyHolderStatement(db, submission.key),
+    ...(submission ? [keyHolderStatement(db, submission.key)] : []),
   ]);
-  const holder = results[2]?.results[0] as { inquiry_id: string; content_hash: string } | undefined;
-  if (!holder || holder.inquiry_id === i.id) return null;
-  return { inquiryId: holder.inquiry_id, contentHash: holder.content_hash };
+  if (spamCheck) {
+    const facts = readSpamLookups(results[0]);
+    if (facts.disposableDomain || facts.sameMessageAddresses > 0) {
+      return { kind: "spam_facts", facts };
+    }
+  }
+  if (!submission) return { kind: "inserted" };
+  const holder = results.at(-1)?.results[0] as
+    { inquiry_id: string; content_hash: string } | undefined;
+  if (!holder || holder.inquiry_id === i.id) return { kind: "inserted" };
+  return {
+    kind: "key_held",
+    first: { inquiryId: holder.inquiry_id, contentHash: holder.content_hash },
+  };
 }
 
 /** What a file link needs to know about an inquiry's file, or null when no such inquiry is stored. */

@@ -41,39 +41,6 @@ export async function getOrCreateState(
   return read!.results[0]!.value;
 }
 
-/** What the scorer looks up in storage for one submission. */
-export interface SpamLookups {
-  /** Whether the address's domain is on the disposable-domain list. */
-  disposableDomain: boolean;
-  /** How many other addresses sent the same message in the window. */
-  sameMessageAddresses: number;
-}
-
-/**
- * Both look-ups in one statement, so a submission pays one D1 call for them:
- * whether `domain` (lower-case) is on the disposable-domain list, and how many
- * addresses other than `emailKey` sent a message with `messageHash` since
- * `since` (ms; on the `inquiries_message_hash` index). A null hash counts 0.
- */
-export async function spamLookups(
-  db: D1Database,
-  domain: string,
-  messageHash: string | null,
-  emailKey: string,
-  since: number,
-): Promise<SpamLookups> {
-  const row = await db
-    .prepare(
-      `SELECT EXISTS (SELECT 1 FROM disposable_domains WHERE domain = ?1) AS disposable,
-              (SELECT count(DISTINCT email_key) FROM inquiries
-               WHERE ?2 IS NOT NULL AND message_hash = ?2 AND created_at >= ?3 AND email_key <> ?4)
-              AS others`,
-    )
-    .bind(domain, messageHash, since, emailKey)
-    .first<{ disposable: number; others: number }>();
-  return { disposableDomain: row?.disposable === 1, sameMessageAddresses: row?.others ?? 0 };
-}
-
 /** A quarantined inquiry as the digest lists it. */
 export interface QuarantinedRow {
   id: string;

@@ -4,6 +4,8 @@
  * key, a SHA-256 of its content (base64url) and the id its answer gave. Never the content.
  */
 
+import type { NothingFound } from "./spam-lookups.ts";
+
 /** How long a key answers for its first submission, in ms. */
 export const SUBMISSION_KEY_MS = 24 * 60 * 60_000;
 
@@ -21,22 +23,32 @@ export interface FirstSubmission {
 
 /**
  * Claims `key` for inquiry `?3` unless a live (younger than a day) row holds
- * it; an expired row is taken over. ?1 key, ?2 hash, ?3 inquiry id, ?4 now (ms).
+ * it; an expired row is taken over. ?1 key, ?2 hash, ?3 inquiry id, ?4 now (ms);
+ * `onlyIf` adds a condition on parameters from ?5 (SQLite needs the SELECT's
+ * WHERE before an upsert's ON CONFLICT, https://sqlite.org/lang_upsert.html).
  */
-const CLAIM_SQL = `INSERT INTO submission_keys (key, content_hash, inquiry_id, created_at)
-  VALUES (?1, ?2, ?3, ?4)
+const claimSql = (
+  onlyIf: string,
+) => `INSERT INTO submission_keys (key, content_hash, inquiry_id, created_at)
+  SELECT ?1, ?2, ?3, ?4 WHERE ${onlyIf}
   ON CONFLICT (key) DO UPDATE SET content_hash = excluded.content_hash,
     inquiry_id = excluded.inquiry_id, created_at = excluded.created_at
   WHERE submission_keys.created_at <= excluded.created_at - ${SUBMISSION_KEY_MS}`;
 
-/** The statement that claims a key, for the insert's batch (no round trip of its own). */
+/**
+ * The statement that claims a key, for the insert's batch (no round trip of
+ * its own); with `onlyIf`, only when that condition holds (store/spam-lookups.ts).
+ */
 export function claimKeyStatement(
   db: D1Database,
   k: SubmissionKey,
   inquiryId: string,
   now: number,
+  onlyIf: NothingFound | null = null,
 ): D1PreparedStatement {
-  return db.prepare(CLAIM_SQL).bind(k.key, k.contentHash, inquiryId, now);
+  return db
+    .prepare(claimSql(onlyIf ? onlyIf.sql(5) : "true"))
+    .bind(k.key, k.contentHash, inquiryId, now, ...(onlyIf?.params ?? []));
 }
 
 /** The statement that reads who holds a key after the claim. */
