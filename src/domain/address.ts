@@ -13,6 +13,23 @@ import { domainToUnicode } from "node:url";
  * dot between labels. Cost linear in the input (no regular expression).
  */
 export function addressKeys(address: string): string[] | null {
+  const a = asciiAddress(address);
+  if (!a) return null;
+  const unicode = domainToUnicode(a.domain);
+  const keys = [`${a.local}@${a.domain}`];
+  if (unicode && unicode !== a.domain) keys.push(`${a.local}@${unicode}`);
+  return keys;
+}
+
+/** The key a new or rectified row is stored under: the ASCII form, else the address lowercased. */
+export function addressKey(address: string): string {
+  const a = asciiAddress(address);
+  // Only the ASCII form: no need of ToUnicode, a sixth of a text submission's own CPU.
+  return a ? `${a.local}@${a.domain}` : address.trim().toLowerCase();
+}
+
+/** The local part lowercased and the domain in ASCII (see `addressKeys`), or null. */
+function asciiAddress(address: string): { local: string; domain: string } | null {
   const s = address.trim();
   const at = s.lastIndexOf("@");
   if (at <= 0 || at === s.length - 1) return null;
@@ -26,16 +43,6 @@ export function addressKeys(address: string): string[] | null {
   } catch {
     return null;
   }
-  const dot = ascii.indexOf(".");
-  if (dot <= 0 || ascii.endsWith(".") || ascii.includes("..")) return null;
-  const lower = local.toLowerCase();
-  const unicode = domainToUnicode(ascii);
-  const keys = [`${lower}@${ascii}`];
-  if (unicode && unicode !== ascii) keys.push(`${lower}@${unicode}`);
-  return keys;
-}
-
-/** The key a new or rectified row is stored under: the ASCII form, else the address lowercased. */
-export function addressKey(address: string): string {
-  return addressKeys(address)?.[0] ?? address.trim().toLowerCase();
+  if (ascii.indexOf(".") <= 0 || ascii.endsWith(".") || ascii.includes("..")) return null;
+  return { local: local.toLowerCase(), domain: ascii };
 }
