@@ -32,6 +32,8 @@
 //   npm run bench -- --sizes 1,5    # also 1 MB and 5 MB attachments (for the plan table)
 //   npm run bench -- --only text    # only the cases whose name contains "text"
 //   npm run bench -- --only latency # only the storage-latency case (or: startup)
+//   npm run bench -- --only text --concurrency 1  # the text case one at a time, as most
+//                                   # deployments see inquiries (its targets stay at 10)
 //   npm run bench -- --profile      # also writes each isolate's CPU profile to .bench/*.cpuprofile
 //   BENCH_PORT=9000 npm run bench   # other ports (9000 up, inspectors 10000 up)
 import { rmSync } from "node:fs";
@@ -85,6 +87,12 @@ interface Case {
 }
 
 const profile = process.argv.includes("--profile");
+const concurrencyArg = process.argv.indexOf("--concurrency");
+/** The text case's concurrency, 10 unless told; its targets are stated at 10. */
+const textConcurrency = concurrencyArg > 0 ? Number(process.argv[concurrencyArg + 1]) : 10;
+if (!Number.isInteger(textConcurrency) || textConcurrency < 1) {
+  throw new Error("--concurrency takes a whole number of at least 1");
+}
 const onlyArg = process.argv.indexOf("--only");
 const only = onlyArg > 0 ? (process.argv[onlyArg + 1] ?? "") : "";
 
@@ -93,11 +101,12 @@ const allCases: Case[] = [
     name: "text only",
     fileBytes: 0,
     requests: quick ? 100 : 1000,
-    concurrency: 10,
+    concurrency: textConcurrency,
     warmup: quick ? 20 : 100,
     rounds: quick ? 1 : 3,
-    // Against the floor with every write the contract requires (issue 16's decision).
-    checks: { isolateCpuMsPerRequest: 1.5, p99: 1.3 },
+    // Against the floor with every write the contract requires (issue 16's decision),
+    // stated at 10 at a time: at another concurrency the figures are shown, not checked.
+    checks: textConcurrency === 10 ? { isolateCpuMsPerRequest: 1.5, p99: 1.3 } : {},
   },
   ...extraSizes.map((mb) => ({
     name: `${mb} MB attachment`,
@@ -174,7 +183,9 @@ function form(fileBytes: number): FormData {
   body.set("phone", "+386 41 123 456");
   body.set("company", "Primer d.o.o.");
   body.set("service", "CNC machining");
-  body.set("message", "Prosimo za ponudbo za 200 kosov iz aluminija.\nRok: marec.");
+  // Each customer's own message: the same text from many addresses is what the
+  // spam filter's same-message signal looks for, a campaign, not an inquiry.
+  body.set("message", `Prosimo za ponudbo za ${200 + i} kosov iz aluminija.\nRok: marec.`);
   if (fileBytes > 0) {
     body.set("attachment", new Blob([pdf(fileBytes, i)], { type: "application/pdf" }), "nacrt.pdf");
   }
