@@ -59,9 +59,16 @@ export function installFakes(): Fakes {
 export type Vars = Partial<Record<keyof Env, unknown>>;
 
 const envs = new Map<string, Env>();
+/** A number per object given as a var (a wrapped binding), so two wrappers never share an env. */
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 0;
 /** The test env with some vars replaced; cached so the worker's config cache behaves as deployed. */
 export function envWith(vars: Vars = {}): Env {
-  const key = JSON.stringify(vars);
+  const key = JSON.stringify(vars, (name, value: unknown) => {
+    if (name === "" || typeof value !== "object" || value === null) return value;
+    if (!objectIds.has(value)) objectIds.set(value, nextObjectId++);
+    return `object#${objectIds.get(value)}`;
+  });
   let e = envs.get(key);
   if (!e) envs.set(key, (e = { ...env, ...vars } as Env));
   return e;
