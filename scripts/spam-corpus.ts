@@ -8,7 +8,10 @@
 //   npm run spam:corpus
 //   npm run spam:corpus -- --part tune     # only the part being tuned on
 import { readFileSync } from "node:fs";
+import { loadPublicSuffixes } from "../src/spam/links.ts";
 import { scoreSubmission, type RenderCheck, type SpamFacts } from "../src/spam/score.ts";
+
+await loadPublicSuffixes();
 
 interface Item {
   id: string;

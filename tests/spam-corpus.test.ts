@@ -1,8 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadPublicSuffixes } from "../src/spam/links.ts";
 import { scoreSubmission, type RenderCheck, type SpamFacts } from "../src/spam/score.ts";
 import disposable from "disposable-email-domains-js/dist/dict/disposable_email_blocklist.json";
 import spam from "./data/spam/spam.json";
 import legit from "./data/spam/legit.json";
+
+beforeAll(loadPublicSuffixes);
 
 /**
  * The scorer over the corpus in tests/data/spam (README there): real

@@ -1,7 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { scoreSubmission, type RenderCheck, type SpamFacts } from "../src/spam/score.ts";
-import { findLinks } from "../src/spam/links.ts";
+import { findLinks, loadPublicSuffixes } from "../src/spam/links.ts";
 import { hasImpossibleRun } from "../src/spam/gibberish.ts";
+
+beforeAll(loadPublicSuffixes);
 
 const none: SpamFacts = {
   render: { kind: "absent" },

@@ -4,7 +4,7 @@ import type { SpamLookupKey, SpamLookups } from "../store/spam-lookups.ts";
 import { workerKey } from "./key.ts";
 import { checkRenderToken, RENDER_TOKEN_FIELD } from "./render-token.ts";
 import type { Config } from "../config/config.ts";
-import { registrableDomain } from "./links.ts";
+import { loadPublicSuffixes, registrableDomain } from "./links.ts";
 import { scoreSubmission, type SpamFacts, type SpamVerdict } from "./score.ts";
 
 /** "Recently", for the same message from other addresses. */
@@ -54,6 +54,7 @@ export async function judgeSubmission(
   now: number,
   companyDomains: readonly string[] = [],
 ): Promise<Judgement> {
+  await loadPublicSuffixes();
   const normalised = normaliseMessage(fields.message);
   const messageHash = normalised.length >= MIN_HASHED_LENGTH ? await sha256Hex(normalised) : null;
   const email = fields.email.toLowerCase();
@@ -129,6 +130,7 @@ export async function judgeForStore(
   if (mode === "off") return null;
   let judged: Judgement;
   try {
+    await loadPublicSuffixes(); // for the company's own domains, before the judgement
     judged = await judgeSubmission(
       db,
       fields,
