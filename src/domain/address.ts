@@ -24,7 +24,7 @@ export function addressKeys(address: string): string[] | null {
 /** The key a new or rectified row is stored under: the ASCII form, else the address lowercased. */
 export function addressKey(address: string): string {
   const a = asciiAddress(address);
-  // Only the ASCII form: no need of ToUnicode, a sixth of a text submission's own CPU.
+  // Only the ASCII form: ToUnicode here was 2 % of a text submission's isolate CPU (npm run bench).
   return a ? `${a.local}@${a.domain}` : address.trim().toLowerCase();
 }
 
