@@ -45,16 +45,16 @@ async function sha256Hex(text: string): Promise<string> {
  * its render token, then scores (./score.ts) as if its address's domain were
  * not disposable and no other address had sent its message. Returns that
  * score and the look-ups' key; `rescore` finishes it once the look-ups found
- * something (store/spam-lookups.ts). `now` in ms.
+ * something (store/spam-lookups.ts). `now` in ms. The public suffix list
+ * must be loaded (`loadPublicSuffixes`, as `judgeForStore` does).
  */
-export async function judgeSubmission(
+async function judgeSubmission(
   db: D1Database,
   fields: InquiryFields,
   renderToken: readonly unknown[] | undefined,
   now: number,
   companyDomains: readonly string[] = [],
 ): Promise<Judgement> {
-  await loadPublicSuffixes();
   const normalised = normaliseMessage(fields.message);
   const messageHash = normalised.length >= MIN_HASHED_LENGTH ? await sha256Hex(normalised) : null;
   const email = fields.email.toLowerCase();
@@ -130,7 +130,8 @@ export async function judgeForStore(
   if (mode === "off") return null;
   let judged: Judgement;
   try {
-    await loadPublicSuffixes(); // for the company's own domains, before the judgement
+    // Once per isolate: the company's domains and the score read domains with it.
+    await loadPublicSuffixes();
     judged = await judgeSubmission(
       db,
       fields,
