@@ -1,6 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, it } from "vitest";
-import { composeMail } from "../src/mail/compose.ts";
+import { composeMail, staffTime } from "../src/mail/compose.ts";
 import { parseConfig } from "../src/config/config.ts";
 import { insertInquiry } from "../src/store/inquiries.ts";
 import { FakeResend } from "./fakes/resend.ts";
@@ -327,5 +327,17 @@ describe("the staff mail's visible text", () => {
       expect(part).not.toContain(`inquiry-${id}`);
     }
     expect((await storedRow(id))!.attachment_sha256).toBe(hash);
+  });
+});
+
+describe("the time received, as the staff read it", () => {
+  it("is exact at the minute a zone changes its offset, and per zone within one minute", () => {
+    // Europe/Ljubljana went to summer time at 2026-03-29 01:00 UTC (EU rule, last Sunday of March).
+    const change = Date.UTC(2026, 2, 29, 1, 0, 0);
+    expect(staffTime(change - 1, "Europe/Ljubljana")).toBe("2026-03-29 01:59 CET");
+    expect(staffTime(change, "Europe/Ljubljana")).toBe("2026-03-29 03:00 CEST");
+    expect(staffTime(change + 59_999, "Europe/Ljubljana")).toBe("2026-03-29 03:00 CEST");
+    expect(staffTime(change + 59_999, "Asia/Kolkata")).toBe("2026-03-29 06:30 GMT+5:30");
+    expect(staffTime(change + 60_000, "Europe/Ljubljana")).toBe("2026-03-29 03:01 CEST");
   });
 });

@@ -91,10 +91,21 @@ export function headerSafe(text: string, max = 200): string {
  * abbreviation or offset as `Intl` (ECMA-402) names it, e.g. `2026-03-31 14:05 CEST`.
  */
 export function staffTime(at: number, timeZone: string): string {
+  // Every instant of one minute reads the same: zones have changed offset only
+  // on whole minutes since 1972 (IANA tz database), and the text shows no seconds.
+  const minute = Math.floor(at / 60_000);
+  if (lastStaffTime.minute === minute && lastStaffTime.timeZone === timeZone) {
+    return lastStaffTime.text;
+  }
   const parts = staffClock(timeZone).formatToParts(new Date(at));
   const p = (type: Intl.DateTimeFormatPartTypes) => parts.find((x) => x.type === type)?.value ?? "";
-  return `${p("year")}-${p("month")}-${p("day")} ${p("hour")}:${p("minute")} ${p("timeZoneName")}`;
+  const text = `${p("year")}-${p("month")}-${p("day")} ${p("hour")}:${p("minute")} ${p("timeZoneName")}`;
+  lastStaffTime = { minute, timeZone, text };
+  return text;
 }
+
+/** The last minute formatted: inquiries that arrive together are stamped alike. */
+let lastStaffTime = { minute: NaN, timeZone: "", text: "" };
 
 /**
  * One formatter per time zone for the isolate's life: building an
