@@ -17,6 +17,7 @@
 //   npm run test:faults
 //   FAULTS_TOTAL=1000 FAULTS_SEED=7 npm run test:faults
 import { rmSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDev, type DevServer } from "../scripts/lib/dev-server.ts";
 import type { Failure } from "../tests/fakes/resend.ts";
@@ -222,6 +223,10 @@ describe(`faults: ${TOTAL} submissions, ${CONCURRENCY} at a time; D1 and R2 fail
     },
     async () => {
       const t0 = performance.now();
+      const t0Wall = Date.now();
+      // This process also answers as Resend: when it lags, sends wait for it.
+      const lag = monitorEventLoopDelay({ resolution: 20 });
+      lag.enable();
       let burstAt = -1;
       await pool(TOTAL, CONCURRENCY, async (i) => {
         // One 30-second burst of D1 failures, a third of the way in.
@@ -253,6 +258,7 @@ describe(`faults: ${TOTAL} submissions, ${CONCURRENCY} at a time; D1 and R2 fail
         outcomes.push({ i, status, id, at: Date.now() });
       });
       const loadSeconds = (performance.now() - t0) / 1000;
+      lag.disable();
       // The first sends run after each answer (waitUntil): let those still in flight
       // settle before the simulated clock jumps into the outage (up to two minutes).
       // Those that never reach the fake stay pending for the scheduled runs.
@@ -262,6 +268,29 @@ describe(`faults: ${TOTAL} submissions, ${CONCURRENCY} at a time; D1 and R2 fail
         seen = now;
         await new Promise((r) => setTimeout(r, 500));
       }
+      // How long each 201's first send took to reach Resend after its answer, and
+      // which never did (those wait for a scheduled run): by when they were answered.
+      const firstSendAt = new Map<string, number>();
+      for (const r of resend.fake.requests) {
+        const id = /^inquiry-([0-9a-f-]{36})/.exec(r.headers.get("idempotency-key") ?? "")?.[1];
+        if (id && !firstSendAt.has(id)) firstSendAt.set(id, r.at);
+      }
+      const delays: number[] = [];
+      const unsent: number[] = [];
+      for (const o of outcomes) {
+        if (o.status !== 201 || !o.id) continue;
+        const sent = firstSendAt.get(o.id);
+        if (sent === undefined) unsent.push(Math.round((o.at - t0Wall) / 1000));
+        else delays.push(sent - o.at);
+      }
+      delays.sort((a, b) => a - b);
+      const q = (p: number) => delays[Math.min(delays.length - 1, Math.floor(p * delays.length))];
+      const bySecond = new Map<number, number>();
+      for (const s of unsent)
+        bySecond.set(Math.floor(s / 10) * 10, (bySecond.get(Math.floor(s / 10) * 10) ?? 0) + 1);
+      console.log(
+        `first sends: ${delays.length} reached Resend after the answer (ms p50 ${q(0.5)}, p99 ${q(0.99)}, max ${delays.at(-1)}; this process's event loop, which answers as Resend, lagged up to ${(lag.max / 1e6).toFixed(0)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms during the load); ${unsent.length} never did, answered at (s since the load began, per 10 s) ${JSON.stringify(Object.fromEntries(bySecond))}; burst at ${Math.round((burstAt - t0Wall) / 1000)} s`,
+      );
       // Answered before the burst ended (a request may have started just before it).
       const refusedInBurst = outcomes.filter(
         (o) => o.status === 503 && o.at >= burstAt && o.at < burstAt + 31_000,

@@ -1,7 +1,14 @@
 // Starts the worker with `wrangler dev` (local workerd, no account) for the
 // benchmark and measurement scripts, and reads the workerd process's memory.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readlinkSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 
 export function wrangler(args: string[]): string {
@@ -139,7 +146,9 @@ export async function startDev(opts: {
   ];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   args.push(...extraArgs);
-  const child = spawn("wrangler", args, { stdio: "ignore", detached: true });
+  // DEV_LOG=FILE keeps the worker's console (wrangler's output) for a look after the run.
+  const log = process.env.DEV_LOG ? openSync(process.env.DEV_LOG, "a") : "ignore";
+  const child = spawn("wrangler", args, { stdio: ["ignore", log, log], detached: true });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i++) {
     try {
