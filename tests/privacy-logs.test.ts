@@ -176,7 +176,7 @@ describe("the technical log (what the privacy notice promises)", () => {
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
     expect(await storedRow(id)).toMatchObject({ name: fields.name, message: fields.message });
-    expect(errors).toHaveBeenCalledWith("technical log write failed");
+    expect(errors).toHaveBeenCalledWith("technical log write failed: Error");
   });
 });
 

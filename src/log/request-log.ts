@@ -32,11 +32,12 @@ export function logRequests(now: () => number): MiddlewareHandler<AppEnv> {
       .then(() =>
         appendLogEntry(c.env.LOG_DB, entry, COUNTED_ONLY.has(outcome) ? 0 : LOG_ROWS_PER_MINUTE),
       )
-      .then(() => true)
-      .catch(() => false);
+      .then(() => null)
+      .catch((err: unknown) => (err instanceof Error ? err.name : "error"));
     c.executionCtx.waitUntil(
-      written.then((ok) => {
-        if (!ok) console.error("technical log write failed");
+      written.then((failed) => {
+        // The error's name only: a message may quote what was written.
+        if (failed) console.error(`technical log write failed: ${failed}`);
       }),
     );
   };
