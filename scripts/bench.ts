@@ -38,6 +38,7 @@
 //   BENCH_PORT=9000 npm run bench   # other ports (9000 up, inspectors 10000 up)
 import { rmSync } from "node:fs";
 import { loadavg } from "node:os";
+import { parseArgs } from "node:util";
 import { startFakeResendServer } from "../e2e/resend-server.ts";
 import { BUNDLE_BUDGET, bundleSize, kib } from "./lib/bundle.ts";
 import { cpuMs, sampleRss, startDev, wrangler, type DevServer } from "./lib/dev-server.ts";
@@ -50,10 +51,47 @@ const MB = 1024 * 1024;
 const API_KEY = "re_bench_0123456789";
 /** The Free plan's CPU limit per invocation; a text submission must leave room (half of it). */
 const FREE_PLAN_CPU_MS = 10;
-const quick = process.argv.includes("--quick");
-const sizesArg = process.argv.indexOf("--sizes");
-const extraSizes =
-  sizesArg > 0 ? (process.argv[sizesArg + 1] ?? "").split(",").filter(Boolean).map(Number) : [];
+const USAGE = `usage: npm run bench -- [--quick] [--sizes 1,5] [--only NAME] [--concurrency N] [--profile]
+  --only NAME   only the cases whose name contains NAME: "text only", "10 MB attachment",
+                "storage latency", "startup" (e.g. --only text, --only latency)`;
+
+/** The command line, or a one-line complaint and exit 2 (node:util's parser, strict). */
+function options() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        quick: { type: "boolean" },
+        sizes: { type: "string" },
+        only: { type: "string" },
+        concurrency: { type: "string" },
+        profile: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    return values;
+  } catch (err) {
+    console.error(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+function usageError(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+const args = options();
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const quick = args.quick ?? false;
+const extraSizes = (args.sizes ?? "").split(",").filter(Boolean).map(Number);
+if (extraSizes.some((mb) => !Number.isInteger(mb) || mb < 1 || mb > 10)) {
+  usageError("--sizes takes whole megabytes from 1 to 10, separated by commas");
+}
 
 interface Measured {
   rps: number;
@@ -86,15 +124,13 @@ interface Case {
   checks: Partial<Record<keyof Measured, number>>;
 }
 
-const profile = process.argv.includes("--profile");
-const concurrencyArg = process.argv.indexOf("--concurrency");
+const profile = args.profile ?? false;
 /** The text case's concurrency, 10 unless told; its targets are stated at 10. */
-const textConcurrency = concurrencyArg > 0 ? Number(process.argv[concurrencyArg + 1]) : 10;
-if (!Number.isInteger(textConcurrency) || textConcurrency < 1) {
-  throw new Error("--concurrency takes a whole number of at least 1");
+const textConcurrency = Number(args.concurrency ?? 10);
+if (!Number.isInteger(textConcurrency) || textConcurrency < 1 || textConcurrency > 100) {
+  usageError("--concurrency takes a whole number from 1 to 100");
 }
-const onlyArg = process.argv.indexOf("--only");
-const only = onlyArg > 0 ? (process.argv[onlyArg + 1] ?? "") : "";
+const only = args.only ?? "";
 
 const allCases: Case[] = [
   {
@@ -129,6 +165,9 @@ const allCases: Case[] = [
 ];
 
 const cases = allCases.filter((c) => c.name.includes(only));
+if (![...allCases.map((c) => c.name), "storage latency", "startup"].some((n) => n.includes(only))) {
+  usageError(`--only ${JSON.stringify(only)} names no case`);
+}
 
 interface Target {
   name: string;
