@@ -91,8 +91,9 @@ export function headerSafe(text: string, max = 200): string {
  * abbreviation or offset as `Intl` (ECMA-402) names it, e.g. `2026-03-31 14:05 CEST`.
  */
 export function staffTime(at: number, timeZone: string): string {
-  // Every instant of one minute reads the same: zones have changed offset only
-  // on whole minutes since 1972 (IANA tz database), and the text shows no seconds.
+  // Every instant of one minute reads the same: every zone's offset has been whole
+  // minutes since 7 January 1972 (IANA tz database, Africa/Monrovia the last), and
+  // the text shows no seconds.
   const minute = Math.floor(at / 60_000);
   if (lastStaffTime.minute === minute && lastStaffTime.timeZone === timeZone) {
     return lastStaffTime.text;
