@@ -2,14 +2,17 @@
 // benchmark and measurement scripts, and reads the workerd process's memory.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import {
+  createWriteStream,
   mkdirSync,
-  openSync,
   readdirSync,
   readlinkSync,
   readFileSync,
   writeFileSync,
 } from "node:fs";
+import { once } from "node:events";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { stripVTControlCharacters } from "node:util";
 
 export function wrangler(args: string[]): string {
   const r = spawnSync("wrangler", args, { encoding: "utf8", env: { ...process.env, CI: "true" } });
@@ -118,6 +121,14 @@ export async function startDev(opts: {
   databases?: string[];
 }): Promise<DevServer> {
   const { port, persistTo, vars = {}, config, extraArgs = [] } = opts;
+  // A server left from an earlier run would be measured in this one's place; one
+  // just stopped (tests that share a port) is given a few seconds to go.
+  for (let waited = 0; await answers(`http://127.0.0.1:${port}/`); waited += 250) {
+    if (waited >= 5000) {
+      throw new Error(`port ${port} is already in use (a server left from an earlier run?)`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
   const databases = opts.databases ?? ["DB", "LOG_DB"];
   const configArgs = config ? ["--config", config] : [];
   // As `npm run dev` does: the local databases get their schemas first.
@@ -147,8 +158,76 @@ export async function startDev(opts: {
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   args.push(...extraArgs);
   // DEV_LOG=FILE keeps the worker's console (wrangler's output) for a look after the run.
-  const log = process.env.DEV_LOG ? openSync(process.env.DEV_LOG, "a") : "ignore";
-  const child = spawn("wrangler", args, { stdio: ["ignore", log, log], detached: true });
+  const logTo = process.env.DEV_LOG;
+  const log = logTo ? createWriteStream(logTo, { flags: "a" }) : null;
+  if (log) await once(log, "open"); // a path that cannot be written fails here, before a spawn
+  const child = spawn("wrangler", args, {
+    stdio: ["ignore", log ? "pipe" : "ignore", log ? "pipe" : "ignore"],
+    detached: true,
+  });
+  if (log) {
+    // Line by line without wrangler's colour codes: a file to read, not a terminal.
+    for (const out of [child.stdout!, child.stderr!]) {
+      createInterface({ input: out }).on("line", (line) =>
+        log.write(`${stripVTControlCharacters(line)}\n`),
+      );
+    }
+  }
+  // Its own process group (detached), so Ctrl-C on this process does not reach it: stopped here.
+  const stop = () => {
+    running.delete(stop);
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  };
+  stopOnExit(stop);
+  try {
+    return await reach(child.pid!, port, stop);
+  } catch (err) {
+    stop();
+    throw err;
+  }
+}
+
+/** Servers this process started and has not stopped. */
+const running = new Set<() => void>();
+let hooked = false;
+
+/** Stops `stop`'s server when this process exits, ends on an error, or is interrupted. */
+function stopOnExit(stop: () => void) {
+  running.add(stop);
+  if (hooked) return;
+  hooked = true;
+  const stopAll = () => {
+    for (const s of [...running]) s();
+  };
+  process.on("exit", stopAll);
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
+    process.once(signal, () => {
+      stopAll();
+      process.exit(code);
+    });
+  }
+}
+
+/** Whether anything answers HTTP at `url` within a second. */
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits for the server spawned as `pid` on `port`, and finds the workerd that runs the worker. */
+async function reach(wranglerPid: number, port: number, stop: () => void): Promise<DevServer> {
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i++) {
     try {
@@ -161,7 +240,7 @@ export async function startDev(opts: {
     if (i === 239) throw new Error("wrangler dev did not start");
   }
   const workerds = () =>
-    descendants(child.pid!).filter((pid) => {
+    descendants(wranglerPid).filter((pid) => {
       try {
         return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd");
       } catch {
@@ -190,18 +269,7 @@ export async function startDev(opts: {
     }
   }
   if (!runtime) throw new Error("no workerd process running the worker under wrangler dev");
-  return {
-    base,
-    direct: runtime.direct,
-    pid: runtime.pid,
-    stop: () => {
-      try {
-        process.kill(-child.pid!, "SIGTERM");
-      } catch {
-        // already gone
-      }
-    },
-  };
+  return { base, direct: runtime.direct, pid: runtime.pid, stop };
 }
 
 /** Samples `pid`'s RSS every `ms` until stopped; returns the peak. */
