@@ -28,6 +28,12 @@ import type { FakeResendServer } from "./resend-server.ts";
 
 const TOTAL = Number(process.env.FAULTS_TOTAL ?? 10_000);
 const CONCURRENCY = 100;
+// The burst starts a third of the way in: with fewer than three rounds of
+// submissions in flight, too few meet it (or meet anything but it) to check.
+const MIN_TOTAL = 3 * CONCURRENCY;
+if (!Number.isInteger(TOTAL) || TOTAL < MIN_TOTAL) {
+  throw new Error(`FAULTS_TOTAL must be a whole number of at least ${MIN_TOTAL}`);
+}
 const SEED = Number(process.env.FAULTS_SEED ?? 20261207);
 const API_KEY = "re_faults_0123456789";
 const ADMIN_TOKEN = "faults-admin-token-0123456789abcdef012";
@@ -284,12 +290,13 @@ describe(`faults: ${TOTAL} submissions, ${CONCURRENCY} at a time; D1 and R2 fail
         else delays.push(sent - o.at);
       }
       delays.sort((a, b) => a - b);
-      const q = (p: number) => delays[Math.min(delays.length - 1, Math.floor(p * delays.length))];
+      const q = (p: number) =>
+        delays[Math.min(delays.length - 1, Math.floor(p * delays.length))] ?? NaN;
       const bySecond = new Map<number, number>();
       for (const s of unsent)
         bySecond.set(Math.floor(s / 10) * 10, (bySecond.get(Math.floor(s / 10) * 10) ?? 0) + 1);
       console.log(
-        `first sends: ${delays.length} reached Resend after the answer (ms p50 ${q(0.5)}, p99 ${q(0.99)}, max ${delays.at(-1)}; this process's event loop, which answers as Resend, lagged up to ${(lag.max / 1e6).toFixed(0)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms during the load); ${unsent.length} never did, answered at (s since the load began, per 10 s) ${JSON.stringify(Object.fromEntries(bySecond))}; burst at ${Math.round((burstAt - t0Wall) / 1000)} s`,
+        `first sends: ${delays.length} reached Resend, this long after the answer was read (ms, below 0: before; p50 ${q(0.5)}, p99 ${q(0.99)}, max ${delays.at(-1) ?? NaN}; this process's event loop, which answers as Resend, lagged up to ${(lag.max / 1e6).toFixed(0)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms during the load); ${unsent.length} never did, answered at (s since the load began, per 10 s) ${JSON.stringify(Object.fromEntries(bySecond))}; burst at ${Math.round((burstAt - t0Wall) / 1000)} s`,
       );
       // Answered before the burst ended (a request may have started just before it).
       const refusedInBurst = outcomes.filter(
