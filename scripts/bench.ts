@@ -127,9 +127,10 @@ interface Case {
 const profile = args.profile ?? false;
 /** The text case's concurrency, 10 unless told; its targets are stated at 10. */
 const textConcurrency = Number(args.concurrency ?? 10);
-if (!Number.isInteger(textConcurrency) || textConcurrency < 1 || textConcurrency > 100) {
+if (!/^\d{1,3}$/.test(args.concurrency ?? "10") || textConcurrency < 1 || textConcurrency > 100) {
   usageError("--concurrency takes a whole number from 1 to 100");
 }
+if (args.only === "") usageError("--only takes a name");
 const only = args.only ?? "";
 
 const allCases: Case[] = [
