@@ -293,8 +293,10 @@ describe(`faults: ${TOTAL} submissions, ${CONCURRENCY} at a time; D1 and R2 fail
       const q = (p: number) =>
         delays[Math.min(delays.length - 1, Math.floor(p * delays.length))] ?? NaN;
       const bySecond = new Map<number, number>();
-      for (const s of unsent)
-        bySecond.set(Math.floor(s / 10) * 10, (bySecond.get(Math.floor(s / 10) * 10) ?? 0) + 1);
+      for (const s of unsent) {
+        const tens = Math.floor(s / 10) * 10;
+        bySecond.set(tens, (bySecond.get(tens) ?? 0) + 1);
+      }
       console.log(
         `first sends: ${delays.length} reached Resend, this long after the answer was read (ms, below 0: before; p50 ${q(0.5)}, p99 ${q(0.99)}, max ${delays.at(-1) ?? NaN}; this process's event loop, which answers as Resend, lagged up to ${(lag.max / 1e6).toFixed(0)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms during the load); ${unsent.length} never did, answered at (s since the load began, per 10 s) ${JSON.stringify(Object.fromEntries(bySecond))}; burst at ${Math.round((burstAt - t0Wall) / 1000)} s`,
       );
