@@ -55,7 +55,7 @@ export function inquiryRoute(opts: InquiryRouteOptions) {
     const raw = await limitedFirst(readSubmission(request, config.maxAttachmentBytes));
     // Kept for this answer only: a refused post from the reference form shows it again.
     if (audience.html) c.set("typed", typedValues(raw, config));
-    audience.lang = submissionLang(raw, request, config);
+    audience.lang = submissionLang(raw, c.req.query("lang") ?? null, request, config);
     const returnTo = raw.fields.get("_return");
     if (returnTo?.length === 1) audience.back = backLink(request, config, returnTo[0]);
     const claim = opts.claimFor(config, now);

@@ -45,11 +45,17 @@ export type SubmitOutcome =
  * else `?lang=` on the URL (what the answers given before the body is read
  * follow), else `Accept-Language`, else DEFAULT_LANG.
  */
-export function submissionLang(raw: RawSubmission, request: Request, config: Config): Lang {
+export function submissionLang(
+  raw: RawSubmission,
+  /** The URL's `lang` query parameter, if any. */
+  queryLang: string | null,
+  request: Request,
+  config: Config,
+): Lang {
   const values = raw.fields.get("_lang");
   const field = values?.length === 1 ? values[0] : null;
   return pickLang(
-    isLang(field) ? field : new URL(request.url).searchParams.get("lang"),
+    isLang(field) ? field : queryLang,
     request.headers.get("accept-language"),
     config.defaultLang,
   );

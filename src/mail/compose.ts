@@ -82,6 +82,8 @@ export function headerSafe(text: string, max = 200): string {
     .replace(/\s+/g, " ")
     .replaceAll("=?", "= ?")
     .trim();
+  // No more UTF-16 units than `max`: no more code points either, nothing to cut.
+  if (cleaned.length <= max) return cleaned;
   return [...cleaned].slice(0, max).join("");
 }
 

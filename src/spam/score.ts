@@ -159,10 +159,22 @@ function proseWords(text: string): number {
   return n;
 }
 
-/** How many of `terms` occur as whole words or whole phrases in `joined` (" w1 w2 … "). */
-function countTerms(joined: string, terms: readonly string[]): number {
+/** The text's words, as a set and joined (" w1 w2 … ") for phrases. */
+interface WordIndex {
+  set: ReadonlySet<string>;
+  joined: string;
+}
+
+function wordIndex(ws: readonly string[]): WordIndex {
+  return { set: new Set(ws), joined: ` ${ws.join(" ")} ` };
+}
+
+/** How many of `terms` occur as whole words or whole phrases in the text. */
+function countTerms(text: WordIndex, terms: readonly string[]): number {
   let n = 0;
-  for (const t of terms) if (joined.includes(` ${t} `)) n++;
+  for (const t of terms) {
+    if (t.includes(" ") ? text.joined.includes(` ${t} `) : text.set.has(t)) n++;
+  }
   return n;
 }
 
@@ -245,13 +257,14 @@ export function scoreSubmission(fields: ScoredFields, facts: SpamFacts): SpamVer
   if (links.some((l) => l.kind === "cloaked")) add("link_cloaked", WEIGHTS.link_cloaked);
   if (links.some((l) => l.defanged)) add("link_defanged", WEIGHTS.link_defanged);
   const ws = words(all);
+  const index = wordIndex(ws);
   // Asking the reader to click a link is what lures do; a customer says "see".
   if (foreign.length > 0 && ws.some((w) => CLICK_WORDS.has(w)))
     add("click_request", WEIGHTS.click_request);
   // "Your invoice is overdue … pay here: <link>": phishing, even through a file
   // host (which is otherwise neutral). A customer sending a drawing via Drive
   // writes no overdue-payment demand.
-  if (links.length > 0 && countTerms(` ${ws.join(" ")} `, PAYMENT_TERMS) > 0)
+  if (links.length > 0 && countTerms(index, PAYMENT_TERMS) > 0)
     add("payment_request", WEIGHTS.payment_request);
   if (facts.disposableDomain) add("disposable_email", WEIGHTS.disposable_email);
   if (facts.sameMessageAddresses > 0) add("same_message", WEIGHTS.same_message);
@@ -262,15 +275,14 @@ export function scoreSubmission(fields: ScoredFields, facts: SpamFacts): SpamVer
   if (foreign.length > 0 && proseWords(message) <= SHORT_WORDS)
     add("short_with_link", WEIGHTS.short_with_link);
 
-  const joined = ` ${ws.join(" ")} `;
   const per = (n: number, w: { each: number; max: number }) => Math.min(w.max, n * w.each);
-  add("seo_terms", per(countTerms(joined, SEO_TERMS), WEIGHTS.seo_terms));
+  add("seo_terms", per(countTerms(index, SEO_TERMS), WEIGHTS.seo_terms));
   const w = WEIGHTS.scam_terms;
   const scam =
-    countTerms(joined, SCAM_STRONG) * w.strong +
-    (countTerms(joined, SCAM_WEAK) + (DOLLAR_RE.test(all) ? 1 : 0)) * w.weak;
+    countTerms(index, SCAM_STRONG) * w.strong +
+    (countTerms(index, SCAM_WEAK) + (DOLLAR_RE.test(all) ? 1 : 0)) * w.weak;
   add("scam_terms", Math.min(w.max, scam));
-  add("pitch_terms", per(countTerms(joined, PITCH_TERMS), WEIGHTS.pitch_terms));
+  add("pitch_terms", per(countTerms(index, PITCH_TERMS), WEIGHTS.pitch_terms));
 
   // How the form was filled is no evidence on its own (autofill, a company's
   // own plain form without a token): it only adds beside a content signal.
