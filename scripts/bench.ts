@@ -425,6 +425,15 @@ for (const c of cases) {
       `  ${m.label.padEnd(22)}${pad(base[m.key].toFixed(m.digits), 10)}${pad(ours[m.key].toFixed(m.digits), 10)}${pad(`${ratio.toFixed(2)}x`, 8)}  ${verdict}`,
     );
   }
+  if (c.rounds > 1) {
+    // Each round's worker beside the floor measured just before it: how far one
+    // round's ratio moves with the machine, which the median alone hides.
+    for (const key of Object.keys(c.checks) as (keyof Measured)[]) {
+      const label = METRICS.find((m) => m.key === key)!.label;
+      const each = ourss.map((m, r) => `${(m[key] / bases[r]![key]).toFixed(2)}x`).join(" ");
+      console.log(`  ${label}, each round: ${each}`);
+    }
+  }
   if (c.fileBytes > 0) {
     const ok = ours.firstSendMisses === 0 && ours.failedRequests === 0;
     if (!ok) missed++;
