@@ -1,6 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, it } from "vitest";
-import { composeMail, staffTime } from "../src/mail/compose.ts";
+import { composeMail, headerSafe, staffTime } from "../src/mail/compose.ts";
 import { parseConfig } from "../src/config/config.ts";
 import { insertInquiry } from "../src/store/inquiries.ts";
 import { FakeResend } from "./fakes/resend.ts";
@@ -327,6 +327,19 @@ describe("the staff mail's visible text", () => {
       expect(part).not.toContain(`inquiry-${id}`);
     }
     expect((await storedRow(id))!.attachment_sha256).toBe(hash);
+  });
+});
+
+describe("a header value is cut at code points, never inside one", () => {
+  it("keeps up to the limit whole and cuts past it between code points", () => {
+    const emoji = "\u{1F600}"; // two UTF-16 units, one code point
+    // 150 code points in 300 UTF-16 units: under the limit of 200, kept whole.
+    expect(headerSafe(emoji.repeat(150))).toBe(emoji.repeat(150));
+    const cut = headerSafe(`${emoji.repeat(199)}ab`);
+    expect([...cut]).toHaveLength(200);
+    expect(cut).toBe(`${emoji.repeat(199)}a`);
+    expect(headerSafe("a".repeat(200))).toBe("a".repeat(200));
+    expect(headerSafe(`  ${"b".repeat(201)}`, 5)).toBe("bbbbb");
   });
 });
 
