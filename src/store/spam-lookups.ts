@@ -2,7 +2,8 @@
  * The spam scorer's two look-ups in `DB` (schema/0004_spam.sql,
  * 0005_disposable_domains.sql): the address's domain on the disposable list,
  * and the same message from other addresses in the last day. They ride in the
- * inquiry's own write (store/inquiries.ts), not in a D1 call of their own.
+ * inquiry's own write (store/inquiries.ts) as its condition; they are read in
+ * a D1 call of their own only when they found something.
  */
 
 /** What the scorer looks up in storage for one submission. */
@@ -58,9 +59,9 @@ export function nothingFound(k: SpamLookupKey): NothingFound {
 }
 
 /**
- * Both look-ups in one statement, for a batch that writes under
- * `nothingFound` (the facts and the condition read the same transaction);
- * `readSpamLookups` reads its result.
+ * Both look-ups in one statement: in a batch that writes under `nothingFound`
+ * (the facts and the condition read the same transaction), or on its own
+ * after such a write wrote nothing. `readSpamLookups` reads its result.
  */
 export function spamLookupStatement(db: D1Database, k: SpamLookupKey): D1PreparedStatement {
   return db
