@@ -473,8 +473,10 @@ for (const c of cases) {
         (kept === 1 ? "; the figures are the one round left" : ""),
     );
   }
-  const base = median(paired(bases));
-  const ours = median(paired(ourss));
+  const keptBases = paired(bases);
+  const keptOurs = paired(ourss);
+  const base = median(keptBases);
+  const ours = median(keptOurs);
   console.log(
     `  ${"".padEnd(22)}${pad("baseline", 10)}${pad("worker", 10)}${pad("ratio", 8)}  target`,
   );
@@ -498,9 +500,8 @@ for (const c of cases) {
     // round's ratio moves with the machine, which the median alone hides.
     for (const key of Object.keys(c.checks) as (keyof Measured)[]) {
       const label = METRICS.find((m) => m.key === key)!.label;
-      const theirs = paired(bases);
-      const each = paired(ourss)
-        .map((m, r) => m[key] / theirs[r]![key])
+      const each = keptOurs
+        .map((m, r) => m[key] / keptBases[r]![key])
         .map((ratio) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : "-"))
         .join(" ");
       console.log(`  ${label}, each round: ${each}`);
